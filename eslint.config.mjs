@@ -1,0 +1,54 @@
+// Lint rules that keep the architecture honest: Nx module boundaries fail the build when an app imports
+// another app, when contracts import anything but zod, or when domain code imports a framework.
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+const frameworkImports = [
+  'express', 'amqplib', 'pg', '@prisma/*', 'opossum', 'pino', 'prom-client', 'ioredis', 'stripe',
+  '@opentelemetry/*', 'qrcode', 'jszip', 'nodemailer', 'rate-limiter-flexible',
+  '@ttelgo/messaging', '@ttelgo/db', '@ttelgo/http', '@ttelgo/observability', '@ttelgo/runtime', '@ttelgo/testing',
+  '**/infrastructure/**', '**/entry-points/**', '**/application/**',
+];
+
+export default [
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/generated/**', '.nx/**', 'coverage/**'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts', '**/*.mjs', '**/*.js'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:app', notDependOnLibsWithTags: ['type:app'] },
+            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [], allowedExternalImports: ['zod', 'zod/*', 'node:crypto'] },
+            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
+          ],
+        },
+      ],
+      'no-console': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Domain code is plain TypeScript: no framework, no I/O, no outer layer.
+    files: ['apps/*/src/domain/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': 'off',
+      'no-restricted-imports': ['error', { patterns: frameworkImports.map((group) => ({ group: [group], message: 'domain code imports no framework or outer layer' })) }],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // Scripts and benchmarks are command-line tools: printing to the terminal is their job.
+    files: ['scripts/**', 'bench/**'],
+    rules: { 'no-console': 'off' },
+  },
+];

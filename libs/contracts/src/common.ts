@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+/** ISO-4217 alphabetic code, upper case. */
+export const CurrencySchema = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO-4217 currency code like USD');
+
+/** Money is integer minor units plus an ISO currency, never a float (DESIGN.md §4). */
+export const MoneySchema = z.object({
+  amount: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  currency: CurrencySchema,
+});
+export type Money = z.infer<typeof MoneySchema>;
+
+/** ISO 3166-1 alpha-2 country code, upper case. */
+export const CountryCodeSchema = z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 country code like FR');
+
+export const CountrySchema = z.object({
+  iso: CountryCodeSchema,
+  name: z.string().min(1),
+  region: z.string(),
+});
+export type Country = z.infer<typeof CountrySchema>;
+
+/** A bundle as the platform sells it: eSIM Go's shape reduced to what clients need, priced in minor units. */
+export const BundleSchema = z.object({
+  name: z.string().min(1).max(200),
+  description: z.string(),
+  countries: z.array(CountrySchema),
+  dataMb: z.number().int().min(0),
+  durationDays: z.number().int().min(0),
+  unlimited: z.boolean(),
+  price: MoneySchema,
+});
+export type Bundle = z.infer<typeof BundleSchema>;
+
+/** Cursor pages, as in Stripe's API: `nextCursor` is null on the last page. */
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({ data: z.array(item), nextCursor: z.string().nullable() });
+}

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { BundleSchema, CountryCodeSchema, pageOf } from '../common';
+import { defineRpc } from '../define';
+
+/** Gateway -> esim-provisioning: one page of the retail catalogue, filtered by country and/or region. */
+export const ListBundlesV1 = defineRpc(
+  'esim.list-bundles.v1',
+  z.object({
+    country: CountryCodeSchema.optional(),
+    region: z.string().min(1).max(64).optional(),
+    limit: z.number().int().min(1).max(100),
+    cursor: z.string().min(1).max(512).optional(),
+  }),
+  pageOf(BundleSchema),
+);

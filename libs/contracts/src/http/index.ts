@@ -1,0 +1,2 @@
+export * from './problem.http';
+export * from './catalogue.http';
