@@ -1,9 +1,9 @@
-/** Jest for the whole monorepo: unit tests (`*.spec.ts` beside the code) and component/integration tests
- * (`test/**/*.test.ts`) that run against the real Postgres and RabbitMQ of the machine. */
+// Jest for the whole monorepo: unit tests (*.spec.ts beside the code) and component/integration tests
+// (test/<name>.test.ts) that run against the real Postgres and RabbitMQ of the machine.
 const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/scripts'],
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/scripts', '<rootDir>/e2e'],
   testMatch: ['**/*.spec.ts', '**/test/**/*.test.ts'],
   transform: { '^.+\\.(t|j)s$': swc },
   moduleNameMapper: { '^@ttelgo/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts' },

@@ -1,0 +1,25 @@
+/**
+ * `npm run bench -- <name>`: performance benchmarks. Targets are checked here, never by timed unit tests.
+ *   catalogue  GET /api/v1/bundles?country=FR through the gateway vs a bare Express hello-world (issue: foundation)
+ */
+import { runCatalogueBench } from './catalogue.bench';
+
+const benches: Record<string, () => Promise<boolean>> = {
+  catalogue: runCatalogueBench,
+};
+
+async function main(): Promise<void> {
+  const name = process.argv[2];
+  const bench = name ? benches[name] : undefined;
+  if (!bench) {
+    console.error(`usage: npm run bench -- <${Object.keys(benches).join('|')}>`);
+    process.exit(2);
+  }
+  const met = await bench();
+  process.exit(met ? 0 : 1);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exit(1);
+});

@@ -1,0 +1,61 @@
+/**
+ * `npm start`: the whole platform on this machine. Checks Postgres and RabbitMQ, migrates every schema, starts
+ * every service and both simulators as child processes (their pino JSON logs go to stdout), waits until each
+ * is ready, and prints the URLs. Ctrl-C stops everything gracefully (SIGTERM to each child).
+ */
+import { migrateAll } from './migrate';
+import { reachable, startPlatform, type RunningPlatform } from './platform';
+import { services } from './services';
+
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
+  AMQP_URL: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+};
+
+async function main(): Promise<void> {
+  const [dbUp, mqUp] = await Promise.all([reachable(env.DATABASE_URL!, 5432), reachable(env.AMQP_URL!, 5672)]);
+  if (!dbUp || !mqUp) {
+    console.error(`PostgreSQL ${dbUp ? 'up' : 'DOWN'} (${env.DATABASE_URL}), RabbitMQ ${mqUp ? 'up' : 'DOWN'} (${env.AMQP_URL}).`);
+    console.error('Start them first (README.md, "Services"), or set DATABASE_URL / AMQP_URL.');
+    process.exit(1);
+  }
+  if (!env.REDIS_URL && (await reachable('redis://127.0.0.1:6379', 6379))) env.REDIS_URL = 'redis://127.0.0.1:6379';
+
+  console.log('Migrating…');
+  await migrateAll(env.DATABASE_URL!);
+
+  let platform: RunningPlatform | undefined;
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping…');
+    await platform?.stop();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  platform = await startPlatform({
+    services,
+    env,
+    onUnexpectedExit: (name, code, signal) => {
+      console.error(`${name} stopped unexpectedly (code ${code}, signal ${signal}); stopping the platform.`);
+      void stopAll(1);
+    },
+  });
+
+  const lines: string[] = [];
+  for (const service of services) {
+    for (const [label, url] of Object.entries(service.urls?.(env) ?? {})) lines.push(`  ${label.padEnd(26)} ${url}`);
+  }
+  for (const service of services) lines.push(`  ${`${service.name} ops`.padEnd(26)} http://localhost:${service.opsPort}/health/ready  /metrics`);
+  console.log(`\nTtelGo is running.\n${lines.join('\n')}\n\nCtrl-C stops everything.\n`);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});
