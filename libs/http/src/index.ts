@@ -1,0 +1,10 @@
+export { AppError, isAppError, type AppErrorOptions, type ProblemFieldError } from './app-error';
+export { PROBLEM_CONTENT_TYPE, problemType, requestIdOf, sendProblem, toProblem, type ProblemBody } from './problem';
+export { requestContext } from './request-context.middleware';
+export { accessLog, routeTemplate } from './access-log.middleware';
+export { httpMetrics } from './http-metrics.middleware';
+export { parsed, validateRequest, zodIssuesToFieldErrors, VALIDATION_FAILED, type RequestSchemas } from './validate.middleware';
+export { finishHttpApp, toAppError } from './error-handler';
+export { createHttpApp, type CreateHttpAppOptions } from './create-http-app';
+export { listen, type ListenOptions, type RunningServer } from './server';
+export { startOpsServer, type OpsServerOptions } from './ops-server';

@@ -1,0 +1,2 @@
+export { ConfigError, env, loadConfig, type ConfigIssue } from './config';
+export { createLifecycle, type Lifecycle, type LifecycleOptions } from './lifecycle';
