@@ -1,0 +1,369 @@
+/**
+ * Keeps the deployment files honest: renders both Kustomize overlays with the real `kubectl kustomize` and
+ * reads docker-compose.yml, then checks that every runnable app (apps/<name>/src/main.ts) is deployed, with
+ * probes on its ops port, resource limits and a locked-down security context. Nothing is skipped: without
+ * kubectl this suite fails and says what to install.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
+import { services as npmStartServices } from '../services';
+
+const root = join(__dirname, '..', '..');
+
+/** Ops ports fixed by DESIGN.md §7 for services not (yet) in scripts/services.ts. */
+const DESIGN_OPS_PORTS: Record<string, number> = {
+  gateway: 9101,
+  order: 9102,
+  payment: 9103,
+  'vendor-billing': 9104,
+  'esim-provisioning': 9105,
+  notification: 9106,
+};
+
+// ---- the apps ------------------------------------------------------------------------------------------
+
+interface AppInfo {
+  name: string;
+  runnable: boolean;
+  simulator: boolean;
+}
+
+function readApps(): AppInfo[] {
+  return readdirSync(join(root, 'apps'), { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(join(root, 'apps', e.name, 'project.json')))
+    .map((e) => {
+      const project = JSON.parse(readFileSync(join(root, 'apps', e.name, 'project.json'), 'utf8')) as { tags?: string[] };
+      return {
+        name: e.name,
+        runnable: existsSync(join(root, 'apps', e.name, 'src', 'main.ts')),
+        simulator: (project.tags ?? []).includes('type:simulator'),
+      };
+    });
+}
+
+const apps = readApps();
+const runnableApps = apps.filter((a) => a.runnable);
+const appNames = new Set(apps.map((a) => a.name));
+
+function expectedOpsPort(name: string): number {
+  const fromNpmStart = npmStartServices.find((s) => s.name === name)?.opsPort;
+  const port = fromNpmStart ?? DESIGN_OPS_PORTS[name];
+  if (port === undefined) throw new Error(`no ops port known for "${name}": add it to scripts/services.ts`);
+  return port;
+}
+
+/** The variables `npm start` gives a service (its ports), which compose and Kubernetes must give it too. */
+function npmStartEnv(name: string): Record<string, string> {
+  return npmStartServices.find((s) => s.name === name)?.env?.({}) ?? {};
+}
+
+// ---- Kubernetes ----------------------------------------------------------------------------------------
+
+interface Probe {
+  httpGet?: { path?: string; port?: number | string };
+}
+interface ContainerPort {
+  name?: string;
+  containerPort: number;
+}
+interface EnvVar {
+  name: string;
+  value?: string;
+}
+interface SecurityContext {
+  runAsNonRoot?: boolean;
+  readOnlyRootFilesystem?: boolean;
+  allowPrivilegeEscalation?: boolean;
+  capabilities?: { drop?: string[] };
+}
+interface Container {
+  name: string;
+  image?: string;
+  env?: EnvVar[];
+  envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
+  ports?: ContainerPort[];
+  readinessProbe?: Probe;
+  livenessProbe?: Probe;
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  securityContext?: SecurityContext;
+  volumeMounts?: { name: string; mountPath: string }[];
+}
+interface PodSpec {
+  containers: Container[];
+  securityContext?: SecurityContext;
+  terminationGracePeriodSeconds?: number;
+  volumes?: { name: string; emptyDir?: object }[];
+}
+interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  data?: Record<string, string>;
+  spec?: {
+    replicas?: number;
+    selector?: { matchLabels?: Record<string, string> } & Record<string, string>;
+    template?: { metadata?: { labels?: Record<string, string> }; spec: PodSpec };
+    ports?: { name?: string; port: number; targetPort?: number | string }[];
+    minReplicas?: number;
+    scaleTargetRef?: { kind: string; name: string };
+    rules?: { http?: { paths?: { backend?: { service?: { name: string } } }[] } }[];
+  };
+}
+
+function kustomize(overlay: string): K8sObject[] {
+  const dir = join(root, 'deploy', 'k8s', 'overlays', overlay);
+  const result = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8', maxBuffer: 32 * 1024 * 1024 });
+  if (result.error) {
+    throw new Error(
+      `cannot run \`kubectl kustomize ${dir}\` (${result.error.message}). This test needs kubectl on the PATH ` +
+        '(it only renders, offline; no cluster is contacted): install kubectl and run it again.',
+    );
+  }
+  if (result.status !== 0) throw new Error(`kubectl kustomize ${overlay} failed (exit ${result.status}):\n${result.stderr}`);
+  const docs = parseAllDocuments(result.stdout);
+  for (const doc of docs) if (doc.errors.length > 0) throw new Error(`rendered ${overlay} is not valid YAML: ${doc.errors[0]?.message}`);
+  return docs.map((doc) => doc.toJS() as K8sObject);
+}
+
+const byKind = (objects: K8sObject[], kind: string): K8sObject[] => objects.filter((o) => o.kind === kind);
+const find = (objects: K8sObject[], kind: string, name: string): K8sObject | undefined =>
+  objects.find((o) => o.kind === kind && o.metadata.name === name);
+
+function podSpec(deployment: K8sObject): PodSpec {
+  const spec = deployment.spec?.template?.spec;
+  if (!spec) throw new Error(`Deployment ${deployment.metadata.name} has no pod template`);
+  return spec;
+}
+
+function resolvePort(container: Container, port: number | string | undefined): number | undefined {
+  if (typeof port === 'number') return port;
+  return container.ports?.find((p) => p.name === port)?.containerPort;
+}
+
+function envValue(container: Container, name: string): string | undefined {
+  return container.env?.find((e) => e.name === name)?.value;
+}
+
+function configMapValue(objects: K8sObject[], key: string): string | undefined {
+  const maps = byKind(objects, 'ConfigMap').filter((c) => c.metadata.name.startsWith('ttelgo-config'));
+  expect(maps).toHaveLength(1);
+  return maps[0]?.data?.[key];
+}
+
+function checkOverlay(overlay: string, objects: K8sObject[]): void {
+  const deployments = byKind(objects, 'Deployment');
+  expect(deployments.length).toBeGreaterThan(0);
+
+  // Everything lands in the one namespace (an overlay's own resources do not inherit the base's namespace).
+  for (const o of objects) {
+    if (o.kind === 'Namespace') expect(o.metadata.name).toBe('ttelgo');
+    else expect({ object: `${o.kind}/${o.metadata.name}`, namespace: o.metadata.namespace }).toEqual({ object: `${o.kind}/${o.metadata.name}`, namespace: 'ttelgo' });
+  }
+  // Secrets are created out of band (deploy/README.md): applying an overlay must never write one.
+  expect(byKind(objects, 'Secret').map((s) => s.metadata.name)).toEqual([]);
+
+  const configMapNames = new Set(byKind(objects, 'ConfigMap').map((c) => c.metadata.name));
+  const images = new Set<string>();
+
+  for (const deployment of deployments) {
+    const name = deployment.metadata.name;
+    const spec = podSpec(deployment);
+    const where = `${overlay}: Deployment ${name}`;
+    expect({ where, app: appNames.has(name) }).toEqual({ where, app: true });
+    expect({ where, terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds }).toEqual({ where, terminationGracePeriodSeconds: 30 });
+    expect({ where, podRunAsNonRoot: spec.securityContext?.runAsNonRoot }).toEqual({ where, podRunAsNonRoot: true });
+
+    // The Service selecting these pods exists.
+    const podLabels = deployment.spec?.template?.metadata?.labels ?? {};
+    const service = find(objects, 'Service', name);
+    expect({ where, service: service !== undefined }).toEqual({ where, service: true });
+    for (const [k, v] of Object.entries(service?.spec?.selector ?? {})) expect({ where, [k]: podLabels[k] }).toEqual({ where, [k]: v });
+
+    expect(spec.containers).toHaveLength(1);
+    const container = spec.containers[0] as Container;
+    const opsPort = expectedOpsPort(name);
+    expect({ where, SERVICE: envValue(container, 'SERVICE') }).toEqual({ where, SERVICE: name });
+    for (const [k, v] of Object.entries(npmStartEnv(name))) expect({ where, [k]: envValue(container, k) }).toEqual({ where, [k]: v });
+    if (container.image) images.add(container.image);
+
+    for (const [probe, path] of [['readinessProbe', '/health/ready'], ['livenessProbe', '/health/live']] as const) {
+      const httpGet = container[probe]?.httpGet;
+      expect({ where, probe, path: httpGet?.path, port: resolvePort(container, httpGet?.port) }).toEqual({ where, probe, path, port: opsPort });
+    }
+
+    const { requests = {}, limits = {} } = container.resources ?? {};
+    expect({ where, limits: [Boolean(limits.cpu), Boolean(limits.memory)], requests: [Boolean(requests.cpu), Boolean(requests.memory)] }).toEqual({
+      where,
+      limits: [true, true],
+      requests: [true, true],
+    });
+
+    const sc = container.securityContext ?? {};
+    expect({ where, runAsNonRoot: sc.runAsNonRoot ?? spec.securityContext?.runAsNonRoot, readOnlyRootFilesystem: sc.readOnlyRootFilesystem, allowPrivilegeEscalation: sc.allowPrivilegeEscalation, drop: sc.capabilities?.drop }).toEqual({
+      where,
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      drop: ['ALL'],
+    });
+    // Read-only root: /tmp must be a writable emptyDir (tsx, os.tmpdir()).
+    const tmp = container.volumeMounts?.find((m) => m.mountPath === '/tmp');
+    const tmpVolume = spec.volumes?.find((v) => v.name === tmp?.name);
+    expect({ where, tmpEmptyDir: tmpVolume?.emptyDir !== undefined }).toEqual({ where, tmpEmptyDir: true });
+
+    // A generated ConfigMap gets a hash suffix: every reference must have been rewritten to a rendered one.
+    for (const from of container.envFrom ?? []) {
+      if (from.configMapRef) expect({ where, configMapRef: configMapNames.has(from.configMapRef.name) }).toEqual({ where, configMapRef: true });
+      if (from.secretRef) expect({ where, secretRef: from.secretRef.name }).toEqual({ where, secretRef: 'ttelgo-secrets' });
+    }
+  }
+  // One image for the whole monorepo.
+  expect(images.size).toBe(1);
+
+  // gateway: public Service 80 -> 8080, an Ingress to it, a PodDisruptionBudget; HPAs target real Deployments.
+  const gateway = find(objects, 'Deployment', 'gateway');
+  expect(gateway).toBeDefined();
+  const gatewayContainer = podSpec(gateway as K8sObject).containers[0] as Container;
+  const http = find(objects, 'Service', 'gateway')?.spec?.ports?.find((p) => p.port === 80);
+  expect(resolvePort(gatewayContainer, http?.targetPort)).toBe(8080);
+  const ingressBackends = byKind(objects, 'Ingress').flatMap((i) => (i.spec?.rules ?? []).flatMap((r) => (r.http?.paths ?? []).map((p) => p.backend?.service?.name)));
+  expect(ingressBackends).toContain('gateway');
+  expect(find(objects, 'PodDisruptionBudget', 'gateway')).toBeDefined();
+  const hpaTargets = byKind(objects, 'HorizontalPodAutoscaler').map((h) => h.spec?.scaleTargetRef?.name);
+  expect(hpaTargets).toEqual(expect.arrayContaining(['gateway', 'esim-provisioning']));
+  for (const target of hpaTargets) expect(find(objects, 'Deployment', String(target))).toBeDefined();
+}
+
+describe('Kustomize overlays (kubectl kustomize deploy/k8s/overlays/*)', () => {
+  let dev: K8sObject[];
+  let prod: K8sObject[];
+  beforeAll(() => {
+    dev = kustomize('dev');
+    prod = kustomize('prod');
+  });
+
+  it('dev: every deployment is probed on its ops port, limited and locked down', () => {
+    checkOverlay('dev', dev);
+  });
+
+  it('prod: every deployment is probed on its ops port, limited and locked down', () => {
+    checkOverlay('prod', prod);
+  });
+
+  it('dev deploys every runnable app, the eSIM Go simulator included, and points esim-provisioning at it', () => {
+    const deployed = byKind(dev, 'Deployment').map((d) => d.metadata.name);
+    for (const app of runnableApps) expect({ app: app.name, inDev: deployed.includes(app.name) }).toEqual({ app: app.name, inDev: true });
+    expect(deployed).toEqual(expect.arrayContaining(['gateway', 'esim-provisioning', 'esimgo-sim']));
+    expect(find(dev, 'Deployment', 'esimgo-sim')?.spec?.replicas).toBe(1);
+    expect(configMapValue(dev, 'ESIMGO_BASE_URL')).toBe('http://esimgo-sim:12112/v2.4');
+  });
+
+  it('prod runs every runnable service, no simulator, the real eSIM Go and more replicas than dev', () => {
+    const deployed = byKind(prod, 'Deployment').map((d) => d.metadata.name);
+    for (const app of runnableApps.filter((a) => !a.simulator)) expect({ app: app.name, inProd: deployed.includes(app.name) }).toEqual({ app: app.name, inProd: true });
+    const simulators = new Set(apps.filter((a) => a.simulator).map((a) => a.name));
+    expect(prod.filter((o) => simulators.has(o.metadata.name)).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
+    expect(configMapValue(prod, 'ESIMGO_BASE_URL')).toBe('https://api.esim-go.com/v2.4');
+    for (const name of ['gateway', 'esim-provisioning']) {
+      const replicas = (objects: K8sObject[]) => find(objects, 'Deployment', name)?.spec?.replicas ?? 0;
+      const minReplicas = (objects: K8sObject[]) => find(objects, 'HorizontalPodAutoscaler', name)?.spec?.minReplicas ?? 0;
+      expect({ name, more: replicas(prod) > replicas(dev), hpaMin: minReplicas(prod) >= replicas(prod) }).toEqual({ name, more: true, hpaMin: true });
+    }
+  });
+});
+
+// ---- docker compose ------------------------------------------------------------------------------------
+
+interface ComposeService {
+  image?: string;
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition?: string }>;
+  healthcheck?: { test?: string[] };
+  ports?: string[];
+  restart?: string;
+}
+
+/** Compose's `${VAR:-default}` interpolation with every variable unset, so the defaults are what is checked. */
+function interpolateDefaults(text: string): string {
+  return text.replace(/\$\{([A-Z0-9_]+)(?::?-([^}]*))?\}/g, (_m, _name: string, fallback?: string) => fallback ?? '');
+}
+
+function readCompose(): Record<string, ComposeService> {
+  const text = interpolateDefaults(readFileSync(join(root, 'docker-compose.yml'), 'utf8'));
+  const doc = parse(text, { merge: true }) as { services?: Record<string, ComposeService> };
+  if (!doc.services) throw new Error('docker-compose.yml has no services');
+  return doc.services;
+}
+
+describe('docker-compose.yml', () => {
+  const compose = readCompose();
+  const appServices = Object.entries(compose).filter(([, s]) => s.environment?.SERVICE !== undefined);
+
+  it('runs every runnable app, each from the monorepo image with SERVICE naming an app', () => {
+    for (const app of runnableApps) expect({ app: app.name, inCompose: compose[app.name]?.environment?.SERVICE }).toEqual({ app: app.name, inCompose: app.name });
+    expect(appServices.map(([name]) => name)).toEqual(expect.arrayContaining(['gateway', 'esim-provisioning', 'esimgo-sim']));
+    for (const [name, service] of appServices) {
+      expect({ name, SERVICE: service.environment?.SERVICE, app: appNames.has(name) }).toEqual({ name, SERVICE: name, app: true });
+      expect({ name, image: service.image, restart: service.restart }).toEqual({ name, image: 'ttelgo:local', restart: 'unless-stopped' });
+      for (const [k, v] of Object.entries(npmStartEnv(name))) expect({ name, [k]: service.environment?.[k] }).toEqual({ name, [k]: v });
+    }
+  });
+
+  it('health-checks every app on /health/ready of its ops port, which is also published', () => {
+    for (const [name, service] of appServices) {
+      const command = (service.healthcheck?.test ?? []).join(' ');
+      const variable = /process\.env\.([A-Z0-9_]+)/.exec(command)?.[1];
+      const port = variable ? service.environment?.[variable] : undefined;
+      const opsPort = expectedOpsPort(name);
+      expect({ name, readyPath: command.includes('/health/ready'), port }).toEqual({ name, readyPath: true, port: String(opsPort) });
+      expect({ name, published: (service.ports ?? []).some((p) => p.endsWith(`:${opsPort}`)) }).toEqual({ name, published: true });
+    }
+    expect(compose.gateway?.ports).toContain('8080:8080');
+  });
+
+  it('starts platform services only once Postgres and RabbitMQ are healthy, and points them at the simulator', () => {
+    expect(compose.postgres?.image).toBe('postgres:15');
+    expect(compose.rabbitmq?.image).toBe('rabbitmq:3.10-management');
+    expect(compose.redis?.image).toBe('redis:7');
+    for (const infra of ['postgres', 'rabbitmq', 'redis']) expect({ infra, healthcheck: (compose[infra]?.healthcheck?.test ?? []).length > 0 }).toEqual({ infra, healthcheck: true });
+    const simulators = new Set(apps.filter((a) => a.simulator).map((a) => a.name));
+    for (const [name, service] of appServices.filter(([n]) => !simulators.has(n))) {
+      const conditions = { postgres: service.depends_on?.postgres?.condition, rabbitmq: service.depends_on?.rabbitmq?.condition };
+      expect({ name, conditions }).toEqual({ name, conditions: { postgres: 'service_healthy', rabbitmq: 'service_healthy' } });
+      expect({ name, env: ['DATABASE_URL', 'AMQP_URL', 'LOG_LEVEL'].filter((k) => !service.environment?.[k]) }).toEqual({ name, env: [] });
+    }
+    expect(compose['esim-provisioning']?.environment?.ESIMGO_BASE_URL).toBe('http://esimgo-sim:12112/v2.4');
+  });
+});
+
+// ---- the image -----------------------------------------------------------------------------------------
+
+describe('Dockerfile and its entrypoint', () => {
+  const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+  const entrypoint = join(root, 'deploy', 'docker', 'entrypoint.sh');
+
+  it('builds on node:20-bookworm-slim and runs as a numeric non-root user under tini in production mode', () => {
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20-bookworm-slim$/m);
+    expect(dockerfile).toMatch(/npm ci/);
+    expect(dockerfile).toMatch(/node scripts\/prisma-generate\.mjs/);
+    expect(dockerfile).toMatch(/NODE_ENV=production/);
+    expect(dockerfile).toMatch(/^USER [1-9][0-9]*:[1-9][0-9]*$/m);
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["\/usr\/bin\/tini", "--",/m);
+  });
+
+  it('refuses an unknown service with the list of runnable ones, and passes other commands through', () => {
+    const unknown = spawnSync('sh', [entrypoint, 'serve', 'no-such-service'], { encoding: 'utf8' });
+    expect(unknown.status).toBe(64);
+    expect(unknown.stderr).toContain('unknown service "no-such-service"');
+    for (const app of runnableApps) expect(unknown.stderr).toContain(` ${app.name}`);
+
+    const unset = spawnSync('sh', [entrypoint], { encoding: 'utf8', env: { ...process.env, SERVICE: '' } });
+    expect(unset.status).toBe(64);
+    expect(unset.stderr).toContain('no service chosen');
+
+    const passthrough = spawnSync('sh', [entrypoint, 'node', '-e', 'process.stdout.write(process.cwd())'], { encoding: 'utf8' });
+    expect({ status: passthrough.status, cwd: passthrough.stdout }).toEqual({ status: 0, cwd: root });
+  });
+});
