@@ -36,3 +36,35 @@ export type Bundle = z.infer<typeof BundleSchema>;
 export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({ data: z.array(item), nextCursor: z.string().nullable() });
 }
+
+/** Who owns an order or an eSIM: a traveller (B2C) or a reseller (B2B). Ownership checks compare both fields. */
+export const OwnerSchema = z.object({
+  type: z.enum(['customer', 'vendor']),
+  id: z.string().min(1).max(100),
+});
+export type Owner = z.infer<typeof OwnerSchema>;
+
+/** Public order statuses (DESIGN.md §3). */
+export const OrderStatusSchema = z.enum([
+  'AWAITING_PAYMENT',
+  'PENDING',
+  'PROVISIONING',
+  'COMPLETED',
+  'REJECTED',
+  'FAILED',
+  'CANCELLED',
+  'REFUNDED',
+]);
+export type OrderStatus = z.infer<typeof OrderStatusSchema>;
+
+/** What a buyer needs to install an eSIM. */
+export const EsimInstallSchema = z.object({
+  iccid: z.string().regex(/^[0-9]{18,22}$/),
+  smdpAddress: z.string().min(1),
+  matchingId: z.string().min(1),
+  /** `LPA:1$<smdp>$<matchingId>`, the content of the QR code. */
+  lpa: z.string().startsWith('LPA:1$'),
+  appleInstallUrl: z.url(),
+  expiresAt: z.iso.datetime({ offset: true }).nullable(),
+});
+export type EsimInstall = z.infer<typeof EsimInstallSchema>;

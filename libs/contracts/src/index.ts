@@ -6,4 +6,6 @@ export * from './rpc-reply';
 export * from './common';
 export * from './esim';
 export * from './http';
+export * from './order';
+export * from './payment';
 export * from './registry';

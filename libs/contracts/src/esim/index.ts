@@ -1,3 +1,6 @@
 export * from './list-bundles.v1';
 export * from './get-bundle.v1';
 export * from './catalogue-updated.v1';
+export * from './provision.v1';
+export * from './provisioning-results.v1';
+export * from './esim-queries.v1';

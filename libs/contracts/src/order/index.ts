@@ -1,0 +1,6 @@
+export * from './order-view';
+export * from './place-order.v1';
+export * from './get-order.v1';
+export * from './list-orders.v1';
+export * from './order-completed.v1';
+export * from './order-closed.v1';

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { MoneySchema, OwnerSchema } from '../common';
+import { defineEvent } from '../define';
+
+const closed = z.object({
+  orderId: z.uuid(),
+  owner: OwnerSchema,
+  contactEmail: z.email().nullable(),
+  bundleName: z.string(),
+  quantity: z.number().int().min(1),
+  total: MoneySchema,
+  reason: z.string(),
+  occurredAt: z.iso.datetime({ offset: true }),
+});
+
+/** Provisioning failed for good and the card payment was refunded (B2C): the order is REFUNDED. */
+export const OrderRefundedV1 = defineEvent('order.refunded.v1', closed);
+/** The order ended FAILED (provisioning failed; for B2B the hold is released). */
+export const OrderFailedV1 = defineEvent('order.failed.v1', closed);
