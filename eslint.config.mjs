@@ -37,6 +37,24 @@ export default [
     },
   },
   {
+    // Library tests use the test kit (vhosts, schemas, proxies); production library code may not.
+    files: ['libs/*/test/**/*.ts', 'libs/**/*.spec.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:testing'] },
+            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Component tests may start a simulator of an external provider in-process (never another of our services).
     files: ['apps/*/test/**/*.ts'],
     rules: {

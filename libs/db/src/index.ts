@@ -1,0 +1,11 @@
+export { createPrismaClient, type PrismaClientOptions } from './prisma-client.factory';
+export { runMigrations, pendingMigrations, readMigrations, migrationChecksum, MigrationError, type MigrationOptions, type LocalMigration } from './migration.runner';
+export { assertSchemaMatchesPrisma, type SchemaAgreementOptions, type SchemaDifference, type SchemaDifferenceKind } from './schema-agreement';
+export { parsePrismaSchema, type PrismaSchema, type PrismaModel, type PrismaField, type PrismaEnum } from './prisma-schema.parser';
+export { enqueue, outboxChannel, outboxNotifyTriggerSql, type OutboxTx, type EnqueueMeta } from './outbox';
+export { OutboxRelay, outboxBackoffMs, type OutboxPublisherPort, type OutboxRawMessage, type OutboxRelayOptions } from './outbox.relay';
+export { PrismaInboxStore, type InboxStoreLike, type PrismaInboxStoreOptions, type PrismaTransactionRunner } from './inbox.store';
+export { withAdvisoryLock, type AdvisoryLockOptions } from './advisory-lock';
+export { cleanupOutbox, cleanupInbox, type RetentionOptions } from './retention';
+export { assertSchemaName, quoteIdent } from './schema-name';
+export type { DbHandle, PrismaRawClient } from './sql-runner';
