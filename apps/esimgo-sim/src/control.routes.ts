@@ -1,0 +1,159 @@
+/**
+ * The simulator's own control API under /__sim (no API key, JSON): inspect state, inject faults, simulate
+ * usage, set the balance, reset. Tests in other apps drive the simulator through it (or through `control`
+ * when they start it in-process).
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import type { CallbackDispatcher } from './callbacks';
+import { assignmentView } from './esims.routes';
+import { SimError, parseBody } from './http.util';
+import type { Faults, SimState } from './state';
+import { toCents, toUsd } from './state';
+import { expireAssignment, simulateUsage, type UsageInput } from './usage.simulator';
+
+const rate = z.number().min(0).max(1);
+export const FaultsSchema = z
+  .object({
+    errorRate: rate,
+    latencyMs: z.number().int().min(0).max(600_000),
+    timeoutRate: rate,
+    hangMs: z.number().int().min(0).max(600_000),
+    burst429: z.number().int().min(0),
+    burst503: z.number().int().min(0),
+    retryAfterSeconds: z.number().int().min(0).max(3600),
+    outage: z.boolean(),
+    rateLimitPerSecond: z.number().int().min(0),
+    failOrdersPermanently: z.boolean(),
+    paths: z.array(z.string().startsWith('/')),
+    applyAfterProcessing: z.boolean(),
+    processingDelayMs: z.number().int().min(0).max(3_600_000),
+  })
+  .partial()
+  .strict();
+
+const UsageSchema = z
+  .object({
+    iccid: z.string().min(1),
+    usedBytes: z.number().min(0).optional(),
+    usedPercent: z.number().min(0).max(100).optional(),
+    addBytes: z.number().min(0).optional(),
+    bundle: z.string().min(1).optional(),
+  })
+  .strict();
+
+const CallbackConfigSchema = z
+  .object({
+    url: z.string().url().nullable().optional(),
+    signingKey: z.string().min(1).nullable().optional(),
+    digest: z.enum(['base64', 'hex']).optional(),
+  })
+  .strict();
+
+export interface SimControl {
+  setFaults(faults: Partial<Faults>): Faults;
+  resetFaults(): Faults;
+  /** orders, eSIMs, inventory, balance, counters and faults back to the start; the catalogue stays */
+  reset(): void;
+  /** sets (not adds to) the organisation balance, in USD */
+  setBalance(amount: number): void;
+  simulateUsage(input: UsageInput): Record<string, unknown>;
+  expire(iccid: string, bundle?: string): Record<string, unknown>;
+  setCallback(cfg: { url?: string | null; signingKey?: string | null; digest?: 'base64' | 'hex' }): void;
+  snapshot(): Record<string, unknown>;
+  /** resolves when all queued callbacks were delivered or given up */
+  callbacksIdle(): Promise<void>;
+}
+
+export function createControl(state: SimState, callbacks: CallbackDispatcher): SimControl {
+  return {
+    setFaults(faults) {
+      Object.assign(state.faults, parseBody(FaultsSchema, faults));
+      return { ...state.faults };
+    },
+    resetFaults() {
+      state.resetFaults();
+      return { ...state.faults };
+    },
+    reset() {
+      state.reset();
+    },
+    setBalance(amount) {
+      state.balanceCents = toCents(amount);
+    },
+    simulateUsage(input) {
+      const a = simulateUsage(state, callbacks, input);
+      return { iccid: input.iccid, bundle: a.bundleName, assignment: assignmentView(state, a) };
+    },
+    expire(iccid, bundle) {
+      const a = expireAssignment(state, iccid, bundle);
+      return { iccid, bundle: a.bundleName, assignment: assignmentView(state, a) };
+    },
+    setCallback(cfg) {
+      if (cfg.url !== undefined) state.callbackUrl = cfg.url ?? undefined;
+      if (cfg.signingKey !== undefined) state.callbackSigningKey = cfg.signingKey ?? undefined;
+      if (cfg.digest) state.callbackDigest = cfg.digest;
+    },
+    snapshot() {
+      const count = (s: string) => state.callbacks.filter((c) => c.status === s).length;
+      return {
+        orders: state.orders.size,
+        esims: state.esims.size,
+        inventory: state.inventory.reduce((n, u) => n + u.remaining, 0),
+        balance: toUsd(state.balanceCents),
+        currency: 'USD',
+        catalogue: state.catalogue.length,
+        seed: state.opts.seed,
+        totalRequests: state.totalRequests,
+        requests: { ...state.requestCounts },
+        faults: { ...state.faults },
+        callbackUrl: state.callbackUrl ?? null,
+        callbacks: { pending: count('pending'), delivered: count('delivered'), failed: count('failed') },
+      };
+    },
+    callbacksIdle() {
+      return callbacks.idle();
+    },
+  };
+}
+
+export function controlRoutes(state: SimState, control: SimControl): Router {
+  const r = Router();
+  r.get('/state', (_req, res) => {
+    res.json(control.snapshot());
+  });
+  r.get('/callbacks', (_req, res) => {
+    res.json({ callbacks: state.callbacks });
+  });
+  r.post('/callback', (req, res) => {
+    control.setCallback(parseBody(CallbackConfigSchema, req.body));
+    res.json({ callbackUrl: state.callbackUrl ?? null, digest: state.callbackDigest });
+  });
+  r.post('/faults', (req, res) => {
+    res.json({ faults: control.setFaults(req.body as Partial<Faults>) });
+  });
+  r.post('/faults/reset', (_req, res) => {
+    res.json({ faults: control.resetFaults() });
+  });
+  r.post('/usage', (req, res) => {
+    const body = parseBody(UsageSchema, req.body);
+    if (body.usedBytes === undefined && body.usedPercent === undefined && body.addBytes === undefined) {
+      throw new SimError(400, 'One of usedBytes, usedPercent or addBytes is required');
+    }
+    res.json(control.simulateUsage(body));
+  });
+  r.post('/expire', (req, res) => {
+    const body = parseBody(z.object({ iccid: z.string().min(1), bundle: z.string().min(1).optional() }).strict(), req.body);
+    res.json(control.expire(body.iccid, body.bundle));
+  });
+  r.post('/reset', (_req, res) => {
+    control.reset();
+    res.json(control.snapshot());
+  });
+  r.post('/balance', (req, res) => {
+    const body = parseBody(z.object({ amount: z.number().min(0).max(1e9) }).strict(), req.body);
+    control.setBalance(body.amount);
+    res.json({ balance: toUsd(state.balanceCents), currency: 'USD' });
+  });
+  return r;
+}
