@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './connection';
+export * from './topology';
+export * from './publisher';
+export * from './consumer';
+export * from './rpc';
