@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   console.log('Migrating…');
   await migrateAll(env.DATABASE_URL!);
 
-  let platform: RunningPlatform | undefined;
+  let platform: RunningPlatform | undefined = undefined;
   let stopping = false;
   const stopAll = async (code: number) => {
     if (stopping) return;

@@ -29,6 +29,11 @@ export function toAppError(err: unknown): AppError | undefined {
   const { type, status, statusCode, expose } = err as { type?: unknown; status?: unknown; statusCode?: unknown; expose?: unknown };
   const known = typeof type === 'string' ? BODY_PARSER_ERRORS[type] : undefined;
   if (known) return new AppError(known.code, known.status, known.detail, { cause: err });
+  // The router fails to decode a path such as `/bundles/%zz` with a URIError marked 400 but not `expose`:
+  // a broken URL is the client's mistake, never a 500.
+  if (err instanceof URIError && status === 400) {
+    return new AppError('MALFORMED_URL', 400, 'The URL is not validly percent-encoded.', { cause: err });
+  }
   // http-errors convention (router's URI decoding, static files ...): a 4xx marked safe to show.
   const httpStatus = typeof status === 'number' ? status : typeof statusCode === 'number' ? statusCode : undefined;
   if (expose === true && httpStatus !== undefined && httpStatus >= 400 && httpStatus < 500) {

@@ -136,6 +136,12 @@ describe('createHttpApp + finishHttpApp', () => {
       expectProblem(res, 413, 'PAYLOAD_TOO_LARGE');
     });
 
+    it('a path that is not validly percent-encoded: 400 MALFORMED_URL, not 500', async () => {
+      for (const path of ['/api/v1/bundles/%zz', '/api/v1/bundles/%E0%A4%A', '/api/v1/bundles/%C0%AE%00']) {
+        expectProblem(await request(app).get(path), 400, 'MALFORMED_URL');
+      }
+    });
+
     it('unknown route: 404 ROUTE_NOT_FOUND', async () => {
       const body = expectProblem(await request(app).delete('/nope/here?x=1'), 404, 'ROUTE_NOT_FOUND');
       expect(body['detail']).toBe('No route for DELETE /nope/here.');

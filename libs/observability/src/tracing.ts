@@ -9,7 +9,7 @@ import {
   type TextMapGetter,
 } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { NodeSDK, type NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 
@@ -51,7 +51,9 @@ export function startTracing(opts: { serviceName: string }): TracingHandle {
     // No textMapPropagator: the SDK then installs W3C trace-context (+ baggage), unless OTEL_PROPAGATORS says otherwise.
     instrumentations: [
       new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => ignoredPaths.test(req.url ?? '') }),
-      new ExpressInstrumentation(),
+      // One span per route handler is what is worth seeing; a span per middleware (helmet, json, request id…)
+      // cost about a fifth of the gateway's throughput in the catalogue benchmark for no insight.
+      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER] }),
     ],
   });
   sdk.start();

@@ -1,0 +1,53 @@
+import type { ResponseConfig } from '@asteasolutions/zod-to-openapi';
+import { ProblemSchema } from '@ttelgo/contracts';
+import { PROBLEM_CONTENT_TYPE } from '@ttelgo/http';
+import { z } from 'zod';
+
+/*
+ * The contract schemas are plain zod (contracts import nothing else), so the OpenAPI names are attached here with
+ * zod's own `.meta({ id })`, which zod-to-openapi 9 reads: no `extendZodWithOpenApi` prototype patching needed.
+ * `.meta` returns a copy with the same definition, so the documented schema IS the contract's, validation included.
+ * Built once per process (module scope): component ids are global in zod's registry.
+ */
+export const ProblemDoc = ProblemSchema.meta({
+  id: 'Problem',
+  description: 'RFC 9457 problem details with a stable machine `code` and the request id.',
+});
+
+const requestIdHeader = z.string().meta({ description: 'Echoes a sane incoming X-Request-Id, else a new UUID. Quote it when reporting a problem.' });
+
+/** Every response carries X-Request-Id. */
+export const commonResponseHeaders = z.object({ 'X-Request-Id': requestIdHeader });
+
+export const commonRequestHeaders = z.object({
+  'X-Request-Id': z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,128}$/)
+    .optional()
+    .meta({ description: 'Optional client-chosen request id (1-128 of A-Z a-z 0-9 . _ : -); otherwise one is generated.' }),
+});
+
+const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid request (`VALIDATION_FAILED` with `errors[]`, or a coded client error such as `INVALID_CURSOR`).',
+  404: 'Not found (`ROUTE_NOT_FOUND`, or a resource code such as `BUNDLE_NOT_FOUND`).',
+  500: 'Unexpected error (`INTERNAL_ERROR`); nothing internal is disclosed.',
+  502: 'An upstream service failed or answered badly (`UPSTREAM_ERROR`).',
+  503: 'A dependency is unavailable (`SERVICE_UNAVAILABLE`); retry after `Retry-After` seconds.',
+  504: 'An upstream service did not answer in time (`UPSTREAM_TIMEOUT`).',
+};
+
+export function problemResponses(statuses: number[]): Record<number, ResponseConfig> {
+  const responses: Record<number, ResponseConfig> = {};
+  for (const status of statuses) {
+    const headers =
+      status === 503
+        ? commonResponseHeaders.extend({ 'Retry-After': z.string().meta({ description: 'Seconds to wait before retrying.' }) })
+        : commonResponseHeaders;
+    responses[status] = {
+      description: PROBLEM_DESCRIPTIONS[status] ?? 'Error',
+      headers,
+      content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemDoc } },
+    };
+  }
+  return responses;
+}

@@ -1,0 +1,138 @@
+/**
+ * A test double of esim-provisioning over the REAL broker: an RpcServer owning `ttelgo.rpc.esim` with a few fixture
+ * bundles, plus a publisher for its events. It counts the requests it serves, so tests can tell cache hits (no
+ * request) from misses. Special names make it misbehave on demand, per request, so one double serves every test.
+ */
+import { randomUUID } from 'node:crypto';
+import { CatalogueUpdatedV1, GetBundleV1, ListBundlesV1, type Bundle } from '@ttelgo/contracts';
+import { AmqpConnection, ConfirmPublisher, RpcServer } from '@ttelgo/messaging';
+import { testLogger } from '@ttelgo/testing';
+
+/** GET /bundles/<HANG_NAME> and ?region=<HANG_REGION> never get an answer (until the double stops). */
+export const HANG_NAME = 'double-hang-zz9';
+export const HANG_REGION = 'double-hang-zz9';
+/** GET /bundles/<CRASH_NAME>: the handler throws an unexpected error (the server replies INTERNAL_ERROR 500). */
+export const CRASH_NAME = 'double-crash-zz9';
+export const CRASH_SECRET = 'connection string postgres://secret@db';
+
+const country = (iso: string, name: string, region: string) => ({ iso, name, region });
+
+export const FIXTURE_BUNDLES: Bundle[] = [
+  {
+    name: 'esim_1GB_7D_FR_V2',
+    description: 'eSIM, 1GB, 7 Days, France, V2',
+    countries: [country('FR', 'France', 'Europe')],
+    dataMb: 1000,
+    durationDays: 7,
+    unlimited: false,
+    price: { amount: 499, currency: 'USD' },
+  },
+  {
+    name: 'esim_5GB_30D_FR_V2',
+    description: 'eSIM, 5GB, 30 Days, France, V2',
+    countries: [country('FR', 'France', 'Europe')],
+    dataMb: 5000,
+    durationDays: 30,
+    unlimited: false,
+    price: { amount: 1599, currency: 'USD' },
+  },
+  {
+    name: 'esim_3GB_15D_EU_V2',
+    description: 'eSIM, 3GB, 15 Days, Europe, V2',
+    countries: [country('FR', 'France', 'Europe'), country('DE', 'Germany', 'Europe')],
+    dataMb: 3000,
+    durationDays: 15,
+    unlimited: false,
+    price: { amount: 1099, currency: 'USD' },
+  },
+  {
+    name: 'esim_UL_1D_US_V2',
+    description: 'eSIM, Unlimited, 1 Day, United States, V2',
+    countries: [country('US', 'United States', 'North America')],
+    dataMb: 0,
+    durationDays: 1,
+    unlimited: true,
+    price: { amount: 899, currency: 'USD' },
+  },
+];
+
+class CodedError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+// Cursors are opaque to clients; here simply "o<offset>".
+const encodeCursor = (offset: number) => `o${offset}`;
+function decodeCursor(cursor: string | undefined): number {
+  if (cursor === undefined) return 0;
+  const match = /^o(\d{1,6})$/.exec(cursor);
+  if (!match) throw new CodedError('INVALID_CURSOR', 400, 'The cursor is not valid.');
+  return Number(match[1]);
+}
+
+export class EsimDouble {
+  readonly calls = { list: 0, get: 0 };
+  readonly listRequests: Array<Record<string, unknown>> = [];
+  private readonly conn: AmqpConnection;
+  private readonly server: RpcServer;
+  private readonly publisher: ConfirmPublisher;
+  private releaseHung!: () => void;
+  private readonly hung = new Promise<void>((resolve) => (this.releaseHung = resolve));
+
+  constructor(url: string) {
+    const logger = testLogger('esim-double');
+    this.conn = new AmqpConnection({ url, name: 'esim-double', logger });
+    this.server = new RpcServer(this.conn, { owner: 'esim', logger });
+    this.publisher = new ConfirmPublisher(this.conn, { logger });
+
+    this.server.handle(ListBundlesV1, async (req) => {
+      this.calls.list += 1;
+      this.listRequests.push({ ...req });
+      if (req.region === HANG_REGION) await this.hung;
+      const offset = decodeCursor(req.cursor);
+      const matching = FIXTURE_BUNDLES.filter(
+        (b) =>
+          (!req.country || b.countries.some((c) => c.iso === req.country)) &&
+          (!req.region || b.countries.some((c) => c.region.toLowerCase() === req.region!.toLowerCase())),
+      );
+      const data = matching.slice(offset, offset + req.limit);
+      const next = offset + req.limit;
+      return { data, nextCursor: next < matching.length ? encodeCursor(next) : null };
+    });
+
+    this.server.handle(GetBundleV1, async (req) => {
+      this.calls.get += 1;
+      if (req.name === HANG_NAME) await this.hung;
+      if (req.name === CRASH_NAME) throw new Error(`database down: ${CRASH_SECRET}`);
+      const bundle = FIXTURE_BUNDLES.find((b) => b.name === req.name);
+      if (!bundle) throw new CodedError('BUNDLE_NOT_FOUND', 404, `No bundle named ${req.name}.`);
+      return { bundle };
+    });
+  }
+
+  async start(): Promise<this> {
+    await this.conn.start();
+    await this.server.start();
+    return this;
+  }
+
+  /** What esim-provisioning publishes after a catalogue sync that changed something. */
+  async publishCatalogueUpdated(): Promise<void> {
+    await this.publisher.publishMessage(
+      CatalogueUpdatedV1,
+      { syncedAt: new Date().toISOString(), revision: randomUUID(), bundleCount: FIXTURE_BUNDLES.length, added: 0, changed: 1, removed: 0 },
+      { producer: 'esim', correlationId: randomUUID() },
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.releaseHung();
+    await this.server.stop();
+    await this.conn.close();
+  }
+}
