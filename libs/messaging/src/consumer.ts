@@ -4,7 +4,9 @@ import { runWithContext, withConsumerSpan, type Logger, type ServiceMetrics } fr
 import type { AmqpConnection, ManagedChannel } from './connection';
 import { PermanentError } from './errors';
 import { ConfirmPublisher } from './publisher';
-import { DEFAULT_RETRY_DELAYS_MS, bindingsFor, declareConsumerQueue, dlqName, retryQueueName } from './topology';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { DEFAULT_RETRY_DELAYS_MS, bindingsFor, declareBroadcastQueue, declareConsumerQueue, dlqName, retryQueueName } from './topology';
 
 /** Idempotent-consumer store: the inbox row and the handler's effects commit in ONE transaction. */
 export interface InboxStore {
@@ -27,6 +29,12 @@ export interface ConsumerOptions<T> {
   retryDelaysMs?: readonly number[];
   /** x-delivery-limit of the queue (the last safety net against a message that crashes the process). Default 10. */
   deliveryLimit?: number;
+  /**
+   * Every replica gets every message (e.g. cache invalidation) instead of replicas competing for them: the
+   * consumer reads its own exclusive queue `<queue>.<instanceId>`. Handlers must be idempotent and cheap;
+   * failures are not retried (retryDelaysMs must be empty) but dead-lettered to `<queue>.dlq`.
+   */
+  broadcast?: { instanceId?: string };
   logger: Logger;
   metrics?: ServiceMetrics;
 }
@@ -65,21 +73,30 @@ class QueueConsumer<T> {
     this.logger = opts.logger.child({ queue: opts.queue, handler: opts.handlerName });
     this.retryDelays = opts.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
     const bindings = bindingsFor(opts.contracts);
+    if (opts.broadcast && this.retryDelays.length > 0) throw new Error(`broadcast consumer ${opts.queue} cannot have retry delays`);
+    const instanceQueue = opts.broadcast
+      ? `${opts.queue}.${opts.broadcast.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`}`
+      : undefined;
+    const consumeQueue = instanceQueue ?? opts.queue;
     // Retry and dead-letter copies are published with confirms before the original is acked.
     this.publisher = new ConfirmPublisher(conn, { logger: this.logger, name: `${opts.queue}.republish` });
     this.channel = conn.channel({
       name: `consumer ${opts.queue}`,
       setup: async (ch) => {
-        await declareConsumerQueue(ch, {
-          queue: opts.queue,
-          bindings,
-          retryDelaysMs: this.retryDelays,
-          ...(opts.deliveryLimit !== undefined ? { deliveryLimit: opts.deliveryLimit } : {}),
-        });
+        if (instanceQueue) {
+          await declareBroadcastQueue(ch, { base: opts.queue, queue: instanceQueue, bindings });
+        } else {
+          await declareConsumerQueue(ch, {
+            queue: opts.queue,
+            bindings,
+            retryDelaysMs: this.retryDelays,
+            ...(opts.deliveryLimit !== undefined ? { deliveryLimit: opts.deliveryLimit } : {}),
+          });
+        }
         if (this.stopping) return;
         await ch.prefetch(opts.prefetch ?? 20);
         const { consumerTag } = await ch.consume(
-          opts.queue,
+          consumeQueue,
           (msg) => {
             if (msg) this.track(this.process(ch, msg));
             else this.onCancelledByBroker(ch);

@@ -139,3 +139,25 @@ export async function declareRpcQueue(ch: Channel, owner: string): Promise<strin
   await ch.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'classic' } });
   return queue;
 }
+
+/**
+ * A per-process queue for events every replica must see (cache invalidation, say), as opposed to a consumer
+ * queue that replicas share as competing consumers. Classic, exclusive and auto-deleted: it lives exactly as
+ * long as the process's connection. A message that cannot be handled goes to the shared `<base>.dlq`.
+ */
+export async function declareBroadcastQueue(ch: Channel, spec: { base: string; queue: string; bindings: QueueBinding[] }): Promise<void> {
+  await declareDeadLetterExchange(ch);
+  await ch.assertQueue(dlqName(spec.base), { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+  await ch.bindQueue(dlqName(spec.base), DEAD_LETTER_EXCHANGE, dlqName(spec.base));
+  await ch.assertQueue(spec.queue, {
+    durable: false,
+    exclusive: true,
+    autoDelete: true,
+    arguments: { 'x-queue-type': 'classic', 'x-dead-letter-exchange': DEAD_LETTER_EXCHANGE, 'x-dead-letter-routing-key': dlqName(spec.base) },
+  });
+  for (const binding of spec.bindings) {
+    await declareExchange(ch, binding.exchange);
+    await ch.bindQueue(spec.queue, binding.exchange, binding.routingKey);
+  }
+}
+

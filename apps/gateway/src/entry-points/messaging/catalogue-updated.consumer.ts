@@ -24,6 +24,8 @@ export function startCatalogueCacheInvalidation(
         'catalogue changed; response cache invalidated',
       );
     },
+    // Every gateway replica holds its own cache, so every replica must see the event: a queue per process.
+    broadcast: {},
     // The handler cannot fail, so retry queues would never be used.
     retryDelaysMs: [],
     logger: opts.logger,
