@@ -62,7 +62,7 @@ export default [
         'error',
         {
           enforceBuildableLibDependency: false,
-          allow: [],
+          allow: ['@ttelgo/esimgo-sim', '@ttelgo/stripe-sim'],
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:testing', 'type:simulator'] },
           ],

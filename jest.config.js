@@ -6,7 +6,11 @@ module.exports = {
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/scripts', '<rootDir>/e2e'],
   testMatch: ['**/*.spec.ts', '**/test/**/*.test.ts'],
   transform: { '^.+\\.(t|j)s$': swc },
-  moduleNameMapper: { '^@ttelgo/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts' },
+  moduleNameMapper: {
+    // The simulators are apps; other projects' tests run them in-process (eslint allows it in tests only).
+    '^@ttelgo/(esimgo-sim|stripe-sim)$': '<rootDir>/apps/$1/src/index.ts',
+    '^@ttelgo/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+  },
   globalSetup: '<rootDir>/libs/testing/src/jest.global-setup.ts',
   testTimeout: 60000,
   maxWorkers: 2,

@@ -1,2 +1,6 @@
 export * from './problem.http';
 export * from './catalogue.http';
+export * from './auth.http';
+export * from './orders.http';
+export * from './esims.http';
+export * from './webhooks.http';

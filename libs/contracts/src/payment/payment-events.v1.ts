@@ -14,8 +14,8 @@ const payment = z.object({
 export const PaymentSucceededV1 = defineEvent('payment.succeeded.v1', payment);
 /** An attempt failed (declined card); the customer may try again on the same intent. */
 export const PaymentFailedV1 = defineEvent('payment.failed.v1', payment.extend({ reason: z.string() }));
-/** The PaymentIntent was cancelled (unpaid order expired). */
-export const PaymentCanceledV1 = defineEvent('payment.canceled.v1', payment);
+/** The purchase was cancelled (unpaid order expired); `paymentIntentId` is null when no intent was ever created. */
+export const PaymentCanceledV1 = defineEvent('payment.canceled.v1', payment.extend({ paymentIntentId: z.string().nullable() }));
 /** Money went back to the card. */
 export const PaymentRefundedV1 = defineEvent('payment.refunded.v1', payment.extend({ refundId: z.string() }));
 /** The amount or currency paid differs from the order's: never provision, refund and investigate. */

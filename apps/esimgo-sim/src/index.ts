@@ -1,0 +1,2 @@
+/** What other projects' tests may use: the simulator, to run in-process. */
+export * from './sim.app';

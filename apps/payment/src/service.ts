@@ -1,0 +1,168 @@
+/**
+ * Composition root of payment: migrations, Postgres, RabbitMQ (topology, outbox relay, RPC server, consumers),
+ * the Stripe gateway, the Stripe event retry job and the ops server. Every port may be 0; close() stops
+ * everything in reverse order of start.
+ */
+import { resolve } from 'node:path';
+import { OutboxRelay, PrismaInboxStore, createPrismaClient, pendingMigrations, runMigrations } from '@ttelgo/db';
+import { startOpsServer } from '@ttelgo/http';
+import { AmqpConnection, ConfirmPublisher, RpcServer, declareCommandExchange, declareEventExchange } from '@ttelgo/messaging';
+import { createLogger, createMetrics, type Logger, type ServiceMetrics } from '@ttelgo/observability';
+import { CancelPaymentUseCase } from './application/cancel-payment.use-case';
+import { CreatePaymentIntentUseCase } from './application/create-payment-intent.use-case';
+import { HandleStripeEventUseCase } from './application/handle-stripe-event.use-case';
+import type { PaymentProvider } from './application/payment-provider.port';
+import { PaymentTransitions } from './application/payment.transitions';
+import { RefundPaymentUseCase } from './application/refund-payment.use-case';
+import { RetryFailedStripeEventsUseCase } from './application/retry-failed-stripe-events.use-case';
+import { StripeEventProcessor } from './application/stripe-event.processor';
+import type { PaymentConfig } from './config';
+import { startRetryFailedStripeEventsJob, type RetryRun } from './entry-points/jobs/retry-failed-stripe-events.job';
+import { startHandleStripeEventConsumer } from './entry-points/messaging/on-handle-stripe-event.handler';
+import { startPaymentCommandsConsumer } from './entry-points/messaging/payment-commands.consumer';
+import { registerCreatePaymentIntentRpc } from './entry-points/rpc/create-payment-intent.rpc';
+import { PrismaClient } from './infrastructure/generated/prisma/client';
+import { PaymentRepository } from './infrastructure/payment.repository';
+import { StripeGateway } from './infrastructure/stripe/stripe.gateway';
+import { StripeEventRepository } from './infrastructure/stripe-event.repository';
+
+export const SERVICE_NAME = 'payment';
+/** Owner segment of our message names (payment.*): our RPC queue, command exchange and event exchange. */
+export const MESSAGE_OWNER = 'payment';
+export const DEFAULT_MIGRATIONS_DIR = resolve(__dirname, '../../../prisma/payment/migrations');
+
+export interface PaymentHandle {
+  opsPort: number;
+  metrics: ServiceMetrics;
+  /** Runs the Stripe event retry now (after a running one); `{ skipped: true }` when another replica holds the lock. */
+  retryStripeEventsNow(): Promise<RetryRun>;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  metrics?: ServiceMetrics;
+  migrationsDir?: string;
+  /** Delays of the `payment.commands` retry queues (tests shorten them). */
+  commandRetryDelaysMs?: number[];
+}
+
+export async function startPayment(config: PaymentConfig, opts: StartOptions = {}): Promise<PaymentHandle> {
+  const logger = opts.logger ?? createLogger({ service: SERVICE_NAME, level: config.logLevel });
+  const metrics = opts.metrics ?? createMetrics(SERVICE_NAME);
+  const migrationsDir = opts.migrationsDir ?? DEFAULT_MIGRATIONS_DIR;
+  const { databaseUrl, schema } = config;
+  // Closers run in reverse order, also when start fails half-way.
+  const closers: Array<{ name: string; fn: () => Promise<void> | void }> = [];
+  const closeAll = async (): Promise<void> => {
+    for (const closer of closers.splice(0).reverse()) {
+      try {
+        await closer.fn();
+      } catch (err) {
+        logger.error({ err, step: closer.name }, 'error while stopping payment');
+      }
+    }
+  };
+
+  try {
+    await runMigrations({ databaseUrl, schema, migrationsDir, logger });
+    let migrationsApplied = false;
+
+    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema });
+    closers.push({ name: 'prisma', fn: () => prisma.$disconnect() });
+    const payments = new PaymentRepository(prisma, schema);
+    const events = new StripeEventRepository(prisma);
+    // Command handlers call Stripe inside the inbox transaction (with the payment row locked): allow for the
+    // SDK's timeout and retries.
+    const inbox = new PrismaInboxStore(prisma, { timeoutMs: 4 * config.stripe.timeoutMs + 10_000 });
+
+    const provider: PaymentProvider = new StripeGateway({ ...config.stripe, logger, metrics });
+    if (config.stripe.apiBase) logger.info({ apiBase: config.stripe.apiBase }, 'Stripe API base overridden (stripe-sim)');
+
+    const transitions = new PaymentTransitions({ payments, producer: SERVICE_NAME, logger });
+    const processor = new StripeEventProcessor({
+      payments,
+      events,
+      provider,
+      transitions,
+      logger,
+      maxAttempts: config.stripeEvents.maxAttempts,
+      retryDelayMs: 0,
+    });
+
+    const conn = new AmqpConnection({ url: config.amqpUrl, name: SERVICE_NAME, logger });
+    conn.declare(async (ch) => {
+      await declareEventExchange(ch, MESSAGE_OWNER);
+      await declareCommandExchange(ch, MESSAGE_OWNER);
+    });
+    closers.push({ name: 'amqp', fn: () => conn.close() });
+    await conn.start();
+
+    const publisher = new ConfirmPublisher(conn, { logger, metrics });
+    const relay = new OutboxRelay({ databaseUrl, schema, publisher, logger, metrics });
+    await relay.start();
+    closers.push({ name: 'outbox relay', fn: () => relay.stop() });
+
+    const rpc = new RpcServer(conn, { owner: MESSAGE_OWNER, logger, metrics });
+    registerCreatePaymentIntentRpc(rpc, new CreatePaymentIntentUseCase({ payments, provider, logger }));
+    await rpc.start();
+    closers.push({ name: 'rpc server', fn: () => rpc.stop() });
+
+    const stripeEvents = startHandleStripeEventConsumer(conn, {
+      useCase: new HandleStripeEventUseCase({ inbox, events, processor, logger }),
+      logger,
+      metrics,
+    });
+    closers.push({ name: 'stripe events consumer', fn: () => stripeEvents.stop() });
+
+    const commands = startPaymentCommandsConsumer(conn, {
+      refund: new RefundPaymentUseCase({ payments, provider, transitions, logger }),
+      cancel: new CancelPaymentUseCase({ payments, provider, transitions, logger }),
+      inbox,
+      logger,
+      metrics,
+      ...(opts.commandRetryDelaysMs ? { retryDelaysMs: opts.commandRetryDelaysMs } : {}),
+    });
+    closers.push({ name: 'commands consumer', fn: () => commands.stop() });
+
+    const job = startRetryFailedStripeEventsJob({
+      useCase: new RetryFailedStripeEventsUseCase({ events, processor, logger, staleAfterMs: config.stripeEvents.staleAfterMs }),
+      lockDb: { databaseUrl },
+      lockKey: `${schema}:stripe-event-retry`,
+      intervalMs: config.stripeEvents.retryIntervalMs,
+      logger,
+    });
+    closers.push({ name: 'stripe event retry job', fn: () => job.stop() });
+
+    const ops = await startOpsServer({
+      port: config.opsPort,
+      logger,
+      metrics,
+      readiness: {
+        postgres: async () => {
+          await prisma.$queryRaw`SELECT 1`;
+          return true;
+        },
+        migrations: async () => {
+          if (!migrationsApplied) migrationsApplied = (await pendingMigrations({ databaseUrl, schema, migrationsDir })).length === 0;
+          return migrationsApplied;
+        },
+        broker: () => conn.isConnected(),
+      },
+      // A replica cut off from RabbitMQ for minutes serves nothing: let the orchestrator restart it.
+      liveness: { broker: () => conn.disconnectedForMs() < 120_000 },
+    });
+    closers.push({ name: 'ops server', fn: () => ops.close() });
+    logger.info({ opsPort: ops.port, schema, stripeApi: config.stripe.apiBase ?? 'https://api.stripe.com' }, 'payment started');
+
+    return {
+      opsPort: ops.port,
+      metrics,
+      retryStripeEventsNow: () => job.runNow(),
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
