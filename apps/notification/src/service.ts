@@ -1,0 +1,156 @@
+/**
+ * Composition root of notification: migrations, Postgres, RabbitMQ (order-events consumer with the inbox, outbox
+ * relay), the e-mail channel (templates, QR, SMTP) with its delivery job, and the ops server.
+ * Every port may be 0; close() stops everything in reverse order of start.
+ */
+import { resolve } from 'node:path';
+import { OutboxRelay, PrismaInboxStore, createPrismaClient, pendingMigrations, runMigrations } from '@ttelgo/db';
+import { startOpsServer } from '@ttelgo/http';
+import { AmqpConnection, ConfirmPublisher } from '@ttelgo/messaging';
+import { createLogger, createMetrics, type Logger, type ServiceMetrics } from '@ttelgo/observability';
+import { DeliverEmailUseCase } from './application/channels/email/deliver-email.use-case';
+import { EmailChannel } from './application/channels/email/email.channel';
+import { RecordOrderNoticeUseCase } from './application/record-order-notice.use-case';
+import type { NotificationConfig } from './config';
+import { startEmailDeliveryJob } from './entry-points/jobs/email-delivery.job';
+import { startOrderEventsConsumer } from './entry-points/messaging/order-events.consumer';
+import { PrismaEmailDeliveryStore } from './infrastructure/email-delivery.repository';
+import { PrismaClient } from './infrastructure/generated/prisma/client';
+import { PrismaNotificationStore } from './infrastructure/notification.repository';
+import { PgWakeupListener, emailDeliveryChannel } from './infrastructure/pg-wakeup.listener';
+import { QrCodePngRenderer } from './infrastructure/qr-code.renderer';
+import { SmtpMailTransport } from './infrastructure/smtp.transport';
+
+export const SERVICE_NAME = 'notification';
+export const DEFAULT_MIGRATIONS_DIR = resolve(__dirname, '../../../prisma/notification/migrations');
+
+export interface NotificationHandle {
+  opsPort: number;
+  metrics: ServiceMetrics;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  metrics?: ServiceMetrics;
+  migrationsDir?: string;
+  /** Consumer retry delays (tests shorten them). Default: @ttelgo/messaging's. */
+  consumerRetryDelaysMs?: readonly number[];
+}
+
+export async function startNotification(config: NotificationConfig, opts: StartOptions = {}): Promise<NotificationHandle> {
+  const logger = opts.logger ?? createLogger({ service: SERVICE_NAME, level: config.logLevel });
+  const metrics = opts.metrics ?? createMetrics(SERVICE_NAME);
+  const migrationsDir = opts.migrationsDir ?? DEFAULT_MIGRATIONS_DIR;
+  const { databaseUrl, schema } = config;
+  const closers: Array<{ name: string; fn: () => Promise<void> | void }> = [];
+  const closeAll = async (): Promise<void> => {
+    for (const closer of closers.splice(0).reverse()) {
+      try {
+        await closer.fn();
+      } catch (err) {
+        logger.error({ err, step: closer.name }, 'error while stopping notification');
+      }
+    }
+  };
+
+  try {
+    await runMigrations({ databaseUrl, schema, migrationsDir, logger });
+    let migrationsApplied = false;
+
+    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema });
+    closers.push({ name: 'prisma', fn: () => prisma.$disconnect() });
+
+    // The e-mail channel and its delivery job run before the consumer, so the first notice finds a worker.
+    const transport = new SmtpMailTransport({ url: config.smtp.url, connectionTimeoutMs: config.smtp.timeoutMs, socketTimeoutMs: config.smtp.timeoutMs * 3 });
+    closers.push({ name: 'smtp transport', fn: () => transport.close() });
+    const deliveryStore = new PrismaEmailDeliveryStore(prisma, {
+      schema,
+      // connection + greeting + data at their limits, with room to record the outcome.
+      attemptTimeoutMs: config.smtp.timeoutMs * 6 + 10_000,
+    });
+    const job = startEmailDeliveryJob({
+      useCase: new DeliverEmailUseCase({
+        store: deliveryStore,
+        transport,
+        retryDelaysMs: config.delivery.retryDelaysMs,
+        messageIdDomain: config.mailFrom.domain,
+        logger,
+        metrics,
+      }),
+      concurrency: config.delivery.concurrency,
+      pollIntervalMs: config.delivery.pollIntervalMs,
+      logger,
+    });
+    closers.push({ name: 'e-mail delivery job', fn: () => job.stop() });
+    const listener = new PgWakeupListener({ databaseUrl, channel: emailDeliveryChannel(schema), onWake: () => job.wake(), logger });
+    await listener.start();
+    closers.push({ name: 'e-mail wake-up listener', fn: () => listener.stop() });
+
+    const conn = new AmqpConnection({ url: config.amqpUrl, name: SERVICE_NAME, logger });
+    closers.push({ name: 'amqp', fn: () => conn.close() });
+    await conn.start();
+
+    // notification publishes nothing yet; the relay keeps the outbox contract every service shares.
+    const publisher = new ConfirmPublisher(conn, { logger, metrics });
+    const relay = new OutboxRelay({ databaseUrl, schema, publisher, logger, metrics });
+    await relay.start();
+    closers.push({ name: 'outbox relay', fn: () => relay.stop() });
+
+    const recordNotice = new RecordOrderNoticeUseCase({
+      store: new PrismaNotificationStore(),
+      channels: [
+        new EmailChannel({
+          store: deliveryStore,
+          qr: new QrCodePngRenderer(),
+          from: config.mailFrom.header,
+          mailContext: { appUrl: config.publicAppUrl },
+        }),
+      ],
+      logger,
+    });
+    const consumer = startOrderEventsConsumer(conn, {
+      useCase: recordNotice,
+      inbox: new PrismaInboxStore(prisma),
+      logger,
+      metrics,
+      ...(opts.consumerRetryDelaysMs ? { retryDelaysMs: opts.consumerRetryDelaysMs } : {}),
+    });
+    closers.push({ name: 'order events consumer', fn: () => consumer.stop() });
+
+    const ops = await startOpsServer({
+      port: config.opsPort,
+      logger,
+      metrics,
+      readiness: {
+        postgres: async () => {
+          await prisma.$queryRaw`SELECT 1`;
+          return true;
+        },
+        migrations: async () => {
+          if (!migrationsApplied) migrationsApplied = (await pendingMigrations({ databaseUrl, schema, migrationsDir })).length === 0;
+          return migrationsApplied;
+        },
+        broker: () => conn.isConnected(),
+      },
+      liveness: { broker: () => conn.disconnectedForMs() < 120_000 },
+    });
+    closers.push({ name: 'ops server', fn: () => ops.close() });
+    logger.info({ opsPort: ops.port, schema, smtp: redactUrl(config.smtp.url) }, 'notification started');
+
+    return { opsPort: ops.port, metrics, close: closeAll };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'smtp://(unparseable)';
+  }
+}
