@@ -1,0 +1,22 @@
+import type { Bundle } from '@ttelgo/contracts';
+import { toPublicBundle } from '../domain/catalogue-bundle';
+import { bundleNotFound } from '../domain/catalogue.errors';
+import { retailPrice } from '../domain/pricing';
+import type { CatalogueSnapshot } from './catalogue-snapshot';
+
+/**
+ * One active bundle by its exact (case-sensitive) eSIM Go name, with its retail price: cost + the configured
+ * retail markup, in the cost's (= the catalogue's) currency. Withdrawn or unknown: BUNDLE_NOT_FOUND.
+ */
+export class GetBundleUseCase {
+  constructor(
+    private readonly snapshot: CatalogueSnapshot,
+    private readonly pricing: { retailMarkupBps: number },
+  ) {}
+
+  async execute(name: string): Promise<Bundle> {
+    const bundle = (await this.snapshot.current()).get(name);
+    if (!bundle) throw bundleNotFound(name);
+    return toPublicBundle(bundle, retailPrice(bundle.cost, this.pricing.retailMarkupBps));
+  }
+}

@@ -1,0 +1,37 @@
+import type { Bundle } from '@ttelgo/contracts';
+import { toPublicBundle } from '../domain/catalogue-bundle';
+import { decodeCursor, encodeCursor, type CatalogueFilters } from '../domain/catalogue-cursor';
+import { retailPrice } from '../domain/pricing';
+import type { CatalogueSnapshot } from './catalogue-snapshot';
+
+export interface ListBundlesQuery extends CatalogueFilters {
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export interface BundlePage {
+  data: Bundle[];
+  nextCursor: string | null;
+}
+
+/** One page of the retail catalogue, from the in-memory snapshot, priced at cost + the retail markup. */
+export class ListBundlesUseCase {
+  constructor(
+    private readonly snapshot: CatalogueSnapshot,
+    private readonly pricing: { retailMarkupBps: number },
+  ) {}
+
+  async execute(query: ListBundlesQuery): Promise<BundlePage> {
+    const filters: CatalogueFilters = { country: query.country, region: query.region };
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, filters);
+    const index = await this.snapshot.current();
+    // One extra row tells whether another page exists, so the last page says nextCursor: null.
+    const rows = index.list(filters, after, query.limit + 1);
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      data: page.map((b) => toPublicBundle(b, retailPrice(b.cost, this.pricing.retailMarkupBps))),
+      nextCursor: rows.length > query.limit && last ? encodeCursor(last.name, filters) : null,
+    };
+  }
+}

@@ -1,0 +1,35 @@
+import { ConfigError } from '@ttelgo/runtime';
+import { loadEsimProvisioningConfig } from './config';
+
+describe('esim-provisioning config', () => {
+  it('has working defaults for local runs', () => {
+    const config = loadEsimProvisioningConfig({});
+    expect(config).toMatchObject({
+      schema: 'esims',
+      opsPort: 9105,
+      esimGo: { baseUrl: 'http://127.0.0.1:12112/v2.4', apiKey: 'esimgo-sim-key', timeoutMs: 5000, rateLimitPerSecond: 10, breakerResetMs: 10_000 },
+      retailMarkupBps: 3000,
+      catalogueCurrency: 'USD',
+      catalogueSyncIntervalMs: 3_600_000,
+    });
+    expect(config.redisUrl).toBeUndefined();
+  });
+
+  it('keeps a decimal markup exactly, as basis points', () => {
+    expect(loadEsimProvisioningConfig({ RETAIL_MARKUP_PERCENT: '27.5' }).retailMarkupBps).toBe(2750);
+    expect(loadEsimProvisioningConfig({ RETAIL_MARKUP_PERCENT: '0' }).retailMarkupBps).toBe(0);
+    expect(loadEsimProvisioningConfig({ CATALOGUE_CURRENCY: 'eur' }).catalogueCurrency).toBe('EUR');
+  });
+
+  it('fails fast listing every bad variable', () => {
+    let error: unknown;
+    try {
+      loadEsimProvisioningConfig({ RETAIL_MARKUP_PERCENT: '27.555', ESIMGO_RATE_LIMIT_PER_SECOND: '0', DB_SCHEMA: 'Bad-Name', REDIS_URL: 'nope' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const variables = (error as ConfigError).issues.map((i) => i.variable).sort();
+    expect(variables).toEqual(['DB_SCHEMA', 'ESIMGO_RATE_LIMIT_PER_SECOND', 'REDIS_URL', 'RETAIL_MARKUP_PERCENT']);
+  });
+});
