@@ -341,7 +341,12 @@ export class AmqpConnection {
     const url = new URL(this.url);
     url.searchParams.set('heartbeat', String(this.heartbeatSeconds));
     // A connect timeout: a black-holed broker address would otherwise hang an attempt for minutes (OS TCP timeout).
-    const model = await amqp.connect(url.toString(), { timeout: 10_000, clientProperties: { connection_name: this.opts.name } });
+    // noDelay: small RPC frames must not wait for Nagle + delayed ACK (~20-40 ms per round trip otherwise).
+    const model = await amqp.connect(url.toString(), {
+      timeout: 10_000,
+      noDelay: true,
+      clientProperties: { connection_name: this.opts.name },
+    });
     // An 'error' without a listener would crash the process; the 'close' that follows drives recovery.
     model.on('error', (err: Error) => {
       this.logger.warn({ err, connection: this.opts.name }, 'AMQP connection error');
