@@ -7,7 +7,6 @@ import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { startPlatform } from '../scripts/platform';
 import { services } from '../scripts/services';
-import { migrateAll } from '../scripts/migrate';
 import { ensureVhost, load, printTable } from './support';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -18,20 +17,21 @@ export async function runCatalogueBench(): Promise<boolean> {
   const amqpBase = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
   const amqpUrl = ensureVhost(vhost) ? `${amqpBase.replace(/\/$/, '')}/${vhost}` : amqpBase;
   const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-  await migrateAll(databaseUrl);
 
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: databaseUrl,
     AMQP_URL: amqpUrl,
     LOG_LEVEL: 'warn',
-    DB_SCHEMA: 'esims_bench',
     ESIMGO_BASE_URL: 'http://127.0.0.1:18112/v2.4',
   };
-  const benchServices = services.map((s) => ({
+  // Only what the catalogue path needs.
+  const benchServices = services.filter((s) => ['esimgo-sim', 'esim-provisioning', 'gateway'].includes(s.name)).map((s) => ({
     ...s,
     env: () => ({
       ...(s.env?.(env) ?? {}),
+      // Each service's own schema, suffixed, so a benchmark never touches a developer's `npm start` data.
+      ...(s.schema ? { DB_SCHEMA: `${s.schema}_bench` } : {}),
       ...(s.name === 'esimgo-sim' ? { ESIMGO_SIM_PORT: '18112', ESIMGO_SIM_OPS_PORT: '19112' } : {}),
       ...(s.name === 'gateway' ? { PORT: '18080' } : {}),
     }),

@@ -22,19 +22,19 @@ export function reachable(url: string, defaultPort: number): Promise<boolean> {
   });
 }
 
-export async function waitReady(name: string, port: number, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+export async function waitReady(name: string, port: number, child: ChildProcess, timeoutMs = 60_000, path = '/health/ready'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} (see its log lines above)`);
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/health/ready`);
+      const res = await fetch(`http://127.0.0.1:${port}${path}`);
       if (res.ok) return;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`${name} was not ready on :${port}/health/ready within ${timeoutMs / 1000} s`);
+  throw new Error(`${name} was not ready on :${port}${path} within ${timeoutMs / 1000} s`);
 }
 
 export async function startPlatform(opts: {
@@ -72,7 +72,7 @@ export async function startPlatform(opts: {
       child.once('exit', (code, signal) => {
         if (!stopping) opts.onUnexpectedExit?.(service.name, code, signal);
       });
-      await waitReady(service.name, opsPort, child);
+      await waitReady(service.name, opsPort, child, 60_000, service.readyPath);
     }
   } catch (err) {
     await stop();

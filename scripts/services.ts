@@ -1,14 +1,16 @@
 /**
- * The platform's processes as `npm start` runs them: one entry per app in apps/. Ports follow DESIGN.md §7.
- * Adding a service = one entry here (plus its Prisma folder if it owns a schema).
+ * The platform's processes as `npm start` runs them, in start order: the simulators first, then the services,
+ * the gateway last. Ports follow DESIGN.md §7. Adding a service = one entry here (plus its Prisma folder).
  */
 export interface ServiceEntry {
   name: string;
   main: string;
-  /** Postgres schema the service owns, when it has one. */
+  /** Postgres schema the service owns, when it has one; the service migrates it at start. */
   schema?: string;
   migrationsDir?: string;
+  /** Port that answers `readyPath` (default /health/ready) once the process is ready. */
   opsPort: number;
+  readyPath?: string;
   /** Public URL(s) worth printing. */
   urls?: (env: NodeJS.ProcessEnv) => Record<string, string>;
   env?: (env: NodeJS.ProcessEnv) => Record<string, string>;
@@ -20,7 +22,26 @@ export const services: ServiceEntry[] = [
     main: 'apps/esimgo-sim/src/main.ts',
     opsPort: 9112,
     env: () => ({ ESIMGO_SIM_PORT: '12112', ESIMGO_SIM_OPS_PORT: '9112' }),
-    urls: () => ({ 'eSIM Go simulator': 'http://localhost:12112/v2.4 (control API: /__sim/state)' }),
+    urls: () => ({ 'eSIM Go simulator': 'http://localhost:12112/v2.4  (control: /__sim/state)' }),
+  },
+  {
+    name: 'stripe-sim',
+    main: 'apps/stripe-sim/src/main.ts',
+    opsPort: 9111,
+    env: (env) => ({
+      STRIPE_SIM_PORT: '12111',
+      STRIPE_SIM_OPS_PORT: '9111',
+      STRIPE_SIM_WEBHOOK_URL: env.STRIPE_SIM_WEBHOOK_URL ?? 'http://127.0.0.1:8080/api/v1/webhooks/stripe',
+    }),
+    urls: () => ({ 'Stripe simulator': 'http://localhost:12111/v1  (control: /__sim/state)' }),
+  },
+  {
+    name: 'smtp-catcher',
+    main: 'apps/smtp-catcher/src/main.ts',
+    opsPort: 1080,
+    readyPath: '/api/messages',
+    env: () => ({ SMTP_CATCHER_SMTP_PORT: '1025', SMTP_CATCHER_WEB_PORT: '1080' }),
+    urls: () => ({ 'Mail (SMTP catcher)': 'http://localhost:1080' }),
   },
   {
     name: 'esim-provisioning',
@@ -31,8 +52,34 @@ export const services: ServiceEntry[] = [
     env: () => ({ OPS_PORT: '9105' }),
   },
   {
+    name: 'payment',
+    main: 'apps/payment/src/main.ts',
+    schema: 'payments',
+    migrationsDir: 'prisma/payment/migrations',
+    opsPort: 9103,
+    env: () => ({ OPS_PORT: '9103' }),
+  },
+  {
+    name: 'order',
+    main: 'apps/order/src/main.ts',
+    schema: 'orders',
+    migrationsDir: 'prisma/order/migrations',
+    opsPort: 9102,
+    env: () => ({ OPS_PORT: '9102' }),
+  },
+  {
+    name: 'notification',
+    main: 'apps/notification/src/main.ts',
+    schema: 'notifications',
+    migrationsDir: 'prisma/notification/migrations',
+    opsPort: 9106,
+    env: () => ({ OPS_PORT: '9106', SMTP_URL: 'smtp://127.0.0.1:1025' }),
+  },
+  {
     name: 'gateway',
     main: 'apps/gateway/src/main.ts',
+    schema: 'gateway',
+    migrationsDir: 'prisma/gateway/migrations',
     opsPort: 9101,
     env: () => ({ PORT: '8080', OPS_PORT: '9101' }),
     urls: () => ({

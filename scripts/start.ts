@@ -12,6 +12,8 @@ const env: NodeJS.ProcessEnv = {
   DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
   AMQP_URL: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+  // The gateway verifies what stripe-sim signs: both get the same secret (a given one is honoured).
+  STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET ?? 'whsec_ttelgo_dev_secret',
 };
 
 async function main(): Promise<void> {
