@@ -9,3 +9,4 @@ export { withAdvisoryLock, type AdvisoryLockOptions } from './advisory-lock';
 export { cleanupOutbox, cleanupInbox, type RetentionOptions } from './retention';
 export { assertSchemaName, quoteIdent } from './schema-name';
 export type { DbHandle, PrismaRawClient } from './sql-runner';
+export * from './retention.job';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { cleanupInbox, cleanupOutbox, withAdvisoryLock } from '../src';
+import { cleanupInbox, cleanupOutbox, startRetentionJob, withAdvisoryLock } from '../src';
+import { testLogger } from '@ttelgo/testing';
 import { createFixtureDb, type FixtureDb } from './fixture/fixture-db';
 import { DATABASE_URL, sql } from './helpers';
 
@@ -99,5 +100,17 @@ describe('retention', () => {
     expect(await cleanupInbox(db.prisma, { schema: db.schema, olderThanDays: 30, batchSize: 2 })).toBe(3);
     const left = await sql<{ message_id: string }>(`SELECT message_id FROM ${t} WHERE message_id = ANY($1::uuid[])`, [[...old, recent]]);
     expect(left.map((r) => r.message_id)).toEqual([recent]);
+  });
+
+  it('runs both clean-ups from the scheduled job, and stops cleanly', async () => {
+    const out = randomUUID();
+    const inb = randomUUID();
+    await sql(`INSERT INTO "${db.schema}".outbox (id, type, exchange, routing_key, payload, created_at, sent_at) VALUES ($1, 'x.y.v1', 'e', 'r', '{}', '2020-01-01', '2020-01-02')`, [out]);
+    await sql(`INSERT INTO "${db.schema}".inbox (message_id, handler, received_at) VALUES ($1, 'h', now() - interval '40 days')`, [inb]);
+    const job = startRetentionJob({ db: poolA, schema: db.schema, logger: testLogger(), intervalMs: 3_600_000 });
+    await job.runNow();
+    await job.stop();
+    expect(await sql(`SELECT id FROM "${db.schema}".outbox WHERE id = $1`, [out])).toEqual([]);
+    expect(await sql(`SELECT message_id FROM "${db.schema}".inbox WHERE message_id = $1`, [inb])).toEqual([]);
   });
 });
