@@ -1,0 +1,78 @@
+/**
+ * Turns the state machine's effects into outbox rows, in the caller's transaction: the messages exist if and
+ * only if the state change commits. The message data is built from the order as it is after the change.
+ */
+import {
+  CancelPaymentV1,
+  OrderCompletedV1,
+  OrderFailedV1,
+  OrderRefundedV1,
+  ProvisionEsimV1,
+  RefundPaymentV1,
+} from '@ttelgo/contracts';
+import { enqueue, type OutboxTx } from '@ttelgo/db';
+import type { Order } from '../domain/order';
+import type { OrderEffect } from '../domain/order.state-machine';
+
+const REASON_MAX = 500;
+const clip = (text: string): string => (text.length > REASON_MAX ? `${text.slice(0, REASON_MAX - 1)}…` : text);
+
+function closed(order: Order, reason: string) {
+  return {
+    orderId: order.id,
+    owner: order.owner,
+    contactEmail: order.contactEmail,
+    bundleName: order.bundleName,
+    quantity: order.quantity,
+    total: order.total,
+    reason,
+    occurredAt: order.updatedAt.toISOString(),
+  };
+}
+
+export async function enqueueEffects(tx: OutboxTx, order: Order, effects: readonly OrderEffect[], meta: { producer: string }): Promise<string[]> {
+  const sent: string[] = [];
+  for (const effect of effects) {
+    switch (effect.type) {
+      case 'ProvisionEsims':
+        await enqueue(tx, ProvisionEsimV1, { orderId: order.id, owner: order.owner, bundleName: order.bundleName, quantity: order.quantity }, meta);
+        sent.push(ProvisionEsimV1.name);
+        break;
+      case 'RefundPayment':
+        await enqueue(tx, RefundPaymentV1, { referenceId: order.id, reason: clip(effect.reason) }, meta);
+        sent.push(RefundPaymentV1.name);
+        break;
+      case 'CancelPayment':
+        await enqueue(tx, CancelPaymentV1, { referenceId: order.id, reason: clip(effect.reason) }, meta);
+        sent.push(CancelPaymentV1.name);
+        break;
+      case 'OrderCompleted':
+        await enqueue(
+          tx,
+          OrderCompletedV1,
+          {
+            orderId: order.id,
+            owner: order.owner,
+            contactEmail: order.contactEmail,
+            bundleName: order.bundleName,
+            quantity: order.quantity,
+            total: order.total,
+            esims: order.esims,
+            completedAt: order.updatedAt.toISOString(),
+          },
+          meta,
+        );
+        sent.push(OrderCompletedV1.name);
+        break;
+      case 'OrderFailed':
+        await enqueue(tx, OrderFailedV1, closed(order, effect.reason), meta);
+        sent.push(OrderFailedV1.name);
+        break;
+      case 'OrderRefunded':
+        await enqueue(tx, OrderRefundedV1, closed(order, effect.reason), meta);
+        sent.push(OrderRefundedV1.name);
+        break;
+    }
+  }
+  return sent;
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { env, loadConfig } from '@ttelgo/runtime';
+
+export const OrderConfigSchema = z
+  .object({
+    DATABASE_URL: env.url('postgresql://postgres@127.0.0.1:5432/postgres'),
+    DB_SCHEMA: env.string('orders').pipe(z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case Postgres identifier')),
+    AMQP_URL: env.url('amqp://guest:guest@127.0.0.1:5672'),
+    OPS_PORT: env.port(9102),
+    LOG_LEVEL: env.string('info'),
+    /** Timeout of our calls to esim-provisioning and payment; the gateway's own timeout must be longer. */
+    RPC_TIMEOUT_MS: env.int(5000, 100, 120_000),
+    /** An order unpaid for this long is CANCELLED and its PaymentIntent cancelled (DESIGN.md §3: 30 min). */
+    ORDER_PAYMENT_TIMEOUT_MS: env.int(30 * 60_000, 1000),
+    EXPIRY_SWEEP_INTERVAL_MS: env.int(60_000, 100),
+    ORDER_RECONCILE_INTERVAL_MS: env.int(10 * 60_000, 100),
+    /** An order waiting on another service (provisioning, a refund) this long is re-driven. */
+    ORDER_STUCK_AFTER_MS: env.int(10 * 60_000, 1000),
+  })
+  .transform((c) => ({
+    databaseUrl: c.DATABASE_URL,
+    schema: c.DB_SCHEMA,
+    amqpUrl: c.AMQP_URL,
+    opsPort: c.OPS_PORT,
+    logLevel: c.LOG_LEVEL,
+    rpcTimeoutMs: c.RPC_TIMEOUT_MS,
+    paymentTimeoutMs: c.ORDER_PAYMENT_TIMEOUT_MS,
+    expirySweepIntervalMs: c.EXPIRY_SWEEP_INTERVAL_MS,
+    reconcileIntervalMs: c.ORDER_RECONCILE_INTERVAL_MS,
+    stuckAfterMs: c.ORDER_STUCK_AFTER_MS,
+  }));
+
+export type OrderConfig = z.infer<typeof OrderConfigSchema>;
+
+/** Validates the environment at start; a ConfigError lists every bad variable. */
+export function loadOrderConfig(environment: NodeJS.ProcessEnv = process.env): OrderConfig {
+  return loadConfig(OrderConfigSchema, environment);
+}

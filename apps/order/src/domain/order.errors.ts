@@ -1,0 +1,38 @@
+/**
+ * Coded errors of the order service. They carry a stable `code` and the HTTP-like `status` the edge should use;
+ * the RPC server turns them into `{ ok: false, error: { code, message, status } }`, the gateway into problem+json.
+ */
+export type OrderErrorCode =
+  | 'ORDER_NOT_FOUND'
+  | 'BUNDLE_NOT_FOUND'
+  | 'INVALID_CURSOR'
+  | 'REQUEST_KEY_REUSED'
+  | 'PAYMENT_UNAVAILABLE'
+  | 'CATALOGUE_UNAVAILABLE'
+  | 'ORDER_TOO_LARGE'
+  | 'B2B_ORDERS_NOT_AVAILABLE';
+
+export class OrderError extends Error {
+  constructor(
+    readonly code: OrderErrorCode,
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'OrderError';
+  }
+}
+
+export const orderNotFound = (id: string): OrderError => new OrderError('ORDER_NOT_FOUND', 404, `order ${id} does not exist`);
+export const bundleNotFound = (name: string): OrderError =>
+  new OrderError('BUNDLE_NOT_FOUND', 404, `bundle ${name} does not exist or is no longer sold`);
+export const invalidCursor = (): OrderError => new OrderError('INVALID_CURSOR', 400, 'the cursor is not valid');
+export const requestKeyReused = (): OrderError =>
+  new OrderError('REQUEST_KEY_REUSED', 422, 'this request key was already used for a different order');
+export const paymentUnavailable = (detail: string): OrderError =>
+  new OrderError('PAYMENT_UNAVAILABLE', 503, `the payment service is not available right now (${detail}); retry with the same request key`);
+export const catalogueUnavailable = (detail: string): OrderError =>
+  new OrderError('CATALOGUE_UNAVAILABLE', 503, `the catalogue is not available right now (${detail}); retry shortly`);
+export const orderTooLarge = (detail: string): OrderError => new OrderError('ORDER_TOO_LARGE', 422, detail);
+export const b2bNotAvailable = (): OrderError =>
+  new OrderError('B2B_ORDERS_NOT_AVAILABLE', 501, 'vendor (B2B) orders are not available yet');

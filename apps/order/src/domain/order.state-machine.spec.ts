@@ -1,0 +1,271 @@
+import { newOrder, type EsimInstall, type Order, type OrderStatus } from './order';
+import {
+  esimProvisioningFailed,
+  esimsProvisioned,
+  expireUnpaid,
+  paymentCanceled,
+  paymentFailed,
+  paymentIntentCreated,
+  paymentMismatched,
+  paymentRefunded,
+  paymentSucceeded,
+  redriveStuck,
+  type Transition,
+} from './order.state-machine';
+
+const T0 = new Date('2026-11-28T10:00:00.000Z');
+const later = (ms: number): Date => new Date(T0.getTime() + ms);
+const INTENT = { paymentIntentId: 'pi_1', clientSecret: 'pi_1_secret', publishableKey: 'pk_test' };
+const ESIM: EsimInstall = {
+  iccid: '8944000000000000001',
+  smdpAddress: 'smdp.example.com',
+  matchingId: 'MATCH-1',
+  lpa: 'LPA:1$smdp.example.com$MATCH-1',
+  appleInstallUrl: 'https://esimsetup.apple.com/esim_qrcode_provisioning?carddata=LPA:1$smdp.example.com$MATCH-1',
+  expiresAt: null,
+};
+
+function order(overrides: Partial<Order> = {}, ownerType: 'customer' | 'vendor' = 'customer'): Order {
+  const { order: o } = newOrder({
+    id: '6f1c1f9e-5d0b-4a43-9d52-0a4a1c1d2e3f',
+    owner: { type: ownerType, id: 'user-1' },
+    contactEmail: 'buyer@example.com',
+    requestKey: 'rk-1',
+    bundleName: 'esim_1GB_7D_FR_V2',
+    quantity: 2,
+    unitPrice: { amount: 499, currency: 'USD' },
+    customerReference: null,
+    now: T0,
+  });
+  return { ...o, payment: INTENT, ...overrides };
+}
+
+function changed(t: Transition): Extract<Transition, { changed: true }> {
+  if (!t.changed) throw new Error(`expected a change, got unchanged: ${t.reason}`);
+  return t;
+}
+
+const paid = { paymentIntentId: 'pi_1', amount: { amount: 998, currency: 'USD' } };
+const ALL: OrderStatus[] = ['AWAITING_PAYMENT', 'PENDING', 'PROVISIONING', 'COMPLETED', 'REJECTED', 'FAILED', 'CANCELLED', 'REFUNDED'];
+
+describe('new orders and money', () => {
+  it('prices the total as unit x quantity in minor units, in the unit currency', () => {
+    const o = order();
+    expect(o.status).toBe('AWAITING_PAYMENT');
+    expect(o.total).toEqual({ amount: 998, currency: 'USD' });
+    expect(o.version).toBe(0);
+  });
+
+  it('starts vendor (B2B) orders PENDING', () => {
+    expect(order({}, 'vendor').status).toBe('PENDING');
+  });
+
+  it('refuses a total beyond the largest safe integer and fractional or negative prices', () => {
+    const base = { id: 'x', owner: { type: 'customer' as const, id: 'u' }, contactEmail: null, requestKey: 'k', bundleName: 'b', customerReference: null, now: T0 };
+    expect(() => newOrder({ ...base, quantity: 50, unitPrice: { amount: Number.MAX_SAFE_INTEGER, currency: 'USD' } })).toThrow(/exceeds/);
+    expect(() => newOrder({ ...base, quantity: 1, unitPrice: { amount: 4.99, currency: 'USD' } })).toThrow(/integer/);
+    expect(() => newOrder({ ...base, quantity: 1, unitPrice: { amount: -1, currency: 'USD' } })).toThrow(/non-negative/);
+    expect(() => newOrder({ ...base, quantity: 0, unitPrice: { amount: 1, currency: 'USD' } })).toThrow(/quantity/);
+  });
+});
+
+describe('payment intent', () => {
+  it('stores the intent on an AWAITING_PAYMENT order without one', () => {
+    const t = changed(paymentIntentCreated(order({ payment: null }), INTENT, later(1)));
+    expect(t.order.payment).toEqual(INTENT);
+    expect(t.order.status).toBe('AWAITING_PAYMENT');
+    expect(t.effects).toEqual([]);
+    expect(t.order.version).toBe(1);
+  });
+
+  it('keeps the first intent when one is already stored', () => {
+    expect(paymentIntentCreated(order(), { ...INTENT, paymentIntentId: 'pi_2' }, later(1)).changed).toBe(false);
+  });
+
+  it('stores an intent that arrives after expiry and cancels it again', () => {
+    const t = changed(paymentIntentCreated(order({ payment: null, status: 'CANCELLED' }), INTENT, later(1)));
+    expect(t.order.status).toBe('CANCELLED');
+    expect(t.effects).toEqual([{ type: 'CancelPayment', reason: expect.any(String) }]);
+  });
+});
+
+describe('payment.succeeded', () => {
+  it('AWAITING_PAYMENT -> PROVISIONING and asks for the eSIMs once', () => {
+    const t = changed(paymentSucceeded(order(), paid, later(5)));
+    expect(t.order.status).toBe('PROVISIONING');
+    expect(t.order.paidAt).toEqual(later(5));
+    expect(t.history).toEqual({ from: 'AWAITING_PAYMENT', to: 'PROVISIONING', reason: expect.stringContaining('pi_1') });
+    expect(t.effects).toEqual([{ type: 'ProvisionEsims' }]);
+  });
+
+  it.each([
+    ['a smaller amount', { amount: 997, currency: 'USD' }],
+    ['a larger amount', { amount: 999, currency: 'USD' }],
+    ['another currency', { amount: 998, currency: 'EUR' }],
+  ])('with %s: FAILED, refund and order.failed, never provisioning', (_what, amount) => {
+    const t = changed(paymentSucceeded(order(), { paymentIntentId: 'pi_1', amount }, later(5)));
+    expect(t.order.status).toBe('FAILED');
+    expect(t.order.failureReason).toMatch(/^PAYMENT_AMOUNT_MISMATCH/);
+    expect(t.order.refundRequestedAt).toEqual(later(5));
+    expect(t.effects.map((e) => e.type)).toEqual(['RefundPayment', 'OrderFailed']);
+  });
+
+  it('on a CANCELLED order: refund once, the order stays CANCELLED', () => {
+    const t = changed(paymentSucceeded(order({ status: 'CANCELLED' }), paid, later(5)));
+    expect(t.order.status).toBe('CANCELLED');
+    expect(t.effects).toEqual([{ type: 'RefundPayment', reason: expect.stringContaining('cancelled') }]);
+    expect(paymentSucceeded(t.order, paid, later(6))).toEqual({ changed: false, reason: expect.stringContaining('already') });
+  });
+
+  it.each(['PROVISIONING', 'COMPLETED', 'FAILED', 'REFUNDED', 'PENDING', 'REJECTED'] as const)('is a no-op on %s', (status) => {
+    expect(paymentSucceeded(order({ status }), paid, later(5)).changed).toBe(false);
+  });
+
+  it('is a no-op for vendor orders', () => {
+    expect(paymentSucceeded(order({ status: 'AWAITING_PAYMENT' }, 'vendor'), paid, later(5)).changed).toBe(false);
+  });
+});
+
+describe('payment.failed / canceled / mismatched', () => {
+  it('a declined attempt is history only', () => {
+    const t = changed(paymentFailed(order(), { reason: 'card_declined' }, later(1)));
+    expect(t.order.status).toBe('AWAITING_PAYMENT');
+    expect(t.history).toEqual({ from: 'AWAITING_PAYMENT', to: 'AWAITING_PAYMENT', reason: 'payment attempt failed: card_declined' });
+    expect(t.effects).toEqual([]);
+  });
+
+  it.each(ALL.filter((s) => s !== 'AWAITING_PAYMENT'))('a late payment.failed on %s changes nothing', (status) => {
+    expect(paymentFailed(order({ status }), { reason: 'card_declined' }, later(1)).changed).toBe(false);
+  });
+
+  it('a cancelled intent cancels a waiting order without another command', () => {
+    const t = changed(paymentCanceled(order(), later(1)));
+    expect(t.order.status).toBe('CANCELLED');
+    expect(t.effects).toEqual([]);
+  });
+
+  it.each(ALL.filter((s) => s !== 'AWAITING_PAYMENT'))('payment.canceled on %s changes nothing', (status) => {
+    expect(paymentCanceled(order({ status }), later(1)).changed).toBe(false);
+  });
+
+  it('a mismatch fails a waiting order with a refund', () => {
+    const t = changed(paymentMismatched(order(), { received: { amount: 1, currency: 'USD' } }, later(1)));
+    expect(t.order.status).toBe('FAILED');
+    expect(t.effects.map((e) => e.type)).toEqual(['RefundPayment', 'OrderFailed']);
+  });
+
+  it('a mismatch on a CANCELLED order refunds once and keeps it CANCELLED', () => {
+    const t = changed(paymentMismatched(order({ status: 'CANCELLED' }), { received: { amount: 1, currency: 'USD' } }, later(1)));
+    expect(t.order.status).toBe('CANCELLED');
+    expect(t.effects.map((e) => e.type)).toEqual(['RefundPayment']);
+    expect(paymentMismatched(t.order, { received: { amount: 1, currency: 'USD' } }, later(2)).changed).toBe(false);
+  });
+
+  it.each(['PROVISIONING', 'COMPLETED', 'FAILED', 'REFUNDED'] as const)('a mismatch on %s changes nothing', (status) => {
+    expect(paymentMismatched(order({ status }), { received: { amount: 1, currency: 'USD' } }, later(1)).changed).toBe(false);
+  });
+});
+
+describe('provisioning results', () => {
+  it('esim.provisioned: PROVISIONING -> COMPLETED with the install data and order.completed', () => {
+    const t = changed(esimsProvisioned(order({ status: 'PROVISIONING' }), { esims: [ESIM] }, later(9)));
+    expect(t.order.status).toBe('COMPLETED');
+    expect(t.order.esims).toEqual([ESIM]);
+    expect(t.effects).toEqual([{ type: 'OrderCompleted' }]);
+  });
+
+  it.each(ALL.filter((s) => s !== 'PROVISIONING'))('esim.provisioned on %s changes nothing', (status) => {
+    expect(esimsProvisioned(order({ status }), { esims: [ESIM] }, later(9)).changed).toBe(false);
+  });
+
+  it('esim.provisioning-failed (B2C): FAILED, refund requested, refund + order.failed', () => {
+    const t = changed(esimProvisioningFailed(order({ status: 'PROVISIONING' }), { code: 'BUNDLE_UNAVAILABLE', reason: 'sold out' }, later(9)));
+    expect(t.order.status).toBe('FAILED');
+    expect(t.order.failureReason).toBe('BUNDLE_UNAVAILABLE: sold out');
+    expect(t.order.refundRequestedAt).toEqual(later(9));
+    expect(t.effects.map((e) => e.type)).toEqual(['RefundPayment', 'OrderFailed']);
+  });
+
+  it('esim.provisioning-failed (B2B): FAILED and order.failed, no card refund', () => {
+    const t = changed(esimProvisioningFailed(order({ status: 'PROVISIONING' }, 'vendor'), { code: 'X', reason: 'y' }, later(9)));
+    expect(t.effects.map((e) => e.type)).toEqual(['OrderFailed']);
+    expect(t.order.refundRequestedAt).toBeNull();
+  });
+
+  it.each(ALL.filter((s) => s !== 'PROVISIONING'))('esim.provisioning-failed on %s changes nothing', (status) => {
+    expect(esimProvisioningFailed(order({ status }), { code: 'X', reason: 'y' }, later(9)).changed).toBe(false);
+  });
+});
+
+describe('payment.refunded', () => {
+  it('FAILED -> REFUNDED with order.refunded carrying the failure reason', () => {
+    const failed = changed(esimProvisioningFailed(order({ status: 'PROVISIONING' }), { code: 'E', reason: 'gone' }, later(1))).order;
+    const t = changed(paymentRefunded(failed, later(2)));
+    expect(t.order.status).toBe('REFUNDED');
+    expect(t.order.refundedAt).toEqual(later(2));
+    expect(t.effects).toEqual([{ type: 'OrderRefunded', reason: 'E: gone' }]);
+    expect(paymentRefunded(t.order, later(3)).changed).toBe(false);
+  });
+
+  it('CANCELLED with a late payment refunded: stays CANCELLED, refund done, once', () => {
+    const cancelledPaid = changed(paymentSucceeded(order({ status: 'CANCELLED' }), paid, later(1))).order;
+    const t = changed(paymentRefunded(cancelledPaid, later(2)));
+    expect(t.order.status).toBe('CANCELLED');
+    expect(t.order.refundedAt).toEqual(later(2));
+    expect(t.effects).toEqual([]);
+    expect(paymentRefunded(t.order, later(3)).changed).toBe(false);
+  });
+
+  it('COMPLETED refunded outside the saga -> REFUNDED', () => {
+    const t = changed(paymentRefunded(order({ status: 'COMPLETED' }), later(2)));
+    expect(t.order.status).toBe('REFUNDED');
+    expect(t.effects.map((e) => e.type)).toEqual(['OrderRefunded']);
+  });
+
+  it.each(['AWAITING_PAYMENT', 'PROVISIONING', 'REFUNDED', 'CANCELLED', 'PENDING', 'REJECTED'] as const)('on %s (no refund under way) changes nothing', (status) => {
+    expect(paymentRefunded(order({ status }), later(2)).changed).toBe(false);
+  });
+});
+
+describe('expiry job', () => {
+  it('cancels an order unpaid for the timeout and cancels its intent', () => {
+    const t = changed(expireUnpaid(order(), { now: later(30 * 60_000), timeoutMs: 30 * 60_000 }));
+    expect(t.order.status).toBe('CANCELLED');
+    expect(t.effects).toEqual([{ type: 'CancelPayment', reason: expect.any(String) }]);
+  });
+
+  it('leaves a younger order alone', () => {
+    expect(expireUnpaid(order(), { now: later(30 * 60_000 - 1), timeoutMs: 30 * 60_000 }).changed).toBe(false);
+  });
+
+  it.each(ALL.filter((s) => s !== 'AWAITING_PAYMENT'))('leaves a %s order alone', (status) => {
+    expect(expireUnpaid(order({ status }), { now: later(99 * 60_000), timeoutMs: 1000 }).changed).toBe(false);
+  });
+});
+
+describe('reconciliation', () => {
+  const opts = { now: later(11 * 60_000), stuckAfterMs: 10 * 60_000 };
+
+  it('re-requests provisioning of a stuck PROVISIONING order and restarts its clock', () => {
+    const t = changed(redriveStuck(order({ status: 'PROVISIONING' }), opts));
+    expect(t.order.status).toBe('PROVISIONING');
+    expect(t.order.updatedAt).toEqual(opts.now);
+    expect(t.effects).toEqual([{ type: 'ProvisionEsims' }]);
+    expect(redriveStuck(t.order, { ...opts, now: later(12 * 60_000) }).changed).toBe(false);
+  });
+
+  it('re-requests a refund under way for FAILED and CANCELLED orders', () => {
+    for (const status of ['FAILED', 'CANCELLED'] as const) {
+      const t = changed(redriveStuck(order({ status, refundRequestedAt: T0 }), opts));
+      expect(t.effects.map((e) => e.type)).toEqual(['RefundPayment']);
+    }
+  });
+
+  it('leaves finished refunds, fresh orders and settled statuses alone', () => {
+    expect(redriveStuck(order({ status: 'FAILED', refundRequestedAt: T0, refundedAt: later(1) }), opts).changed).toBe(false);
+    expect(redriveStuck(order({ status: 'PROVISIONING', updatedAt: later(10 * 60_000) }), opts).changed).toBe(false);
+    for (const status of ['AWAITING_PAYMENT', 'COMPLETED', 'REFUNDED', 'CANCELLED', 'FAILED'] as const) {
+      expect(redriveStuck(order({ status }), opts).changed).toBe(false);
+    }
+  });
+});

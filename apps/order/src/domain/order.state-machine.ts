@@ -1,0 +1,179 @@
+/**
+ * The order saga's state machine: pure functions from (order, what happened) to either the changed order, its
+ * history entry and the messages to emit, or "unchanged" with the reason. A repeated or out-of-order message
+ * always lands on "unchanged", so handlers can apply whatever arrives without further checks.
+ *
+ * B2C:  AWAITING_PAYMENT --payment succeeded--> PROVISIONING --eSIMs provisioned--> COMPLETED
+ *                        --payment canceled / unpaid too long--> CANCELLED (a late payment is refunded)
+ *                        --amount mismatch--> FAILED (refund)
+ *       PROVISIONING --provisioning failed--> FAILED (refund) --payment refunded--> REFUNDED
+ * B2B (issue 4) starts PENDING and ends COMPLETED, REJECTED or FAILED; the statuses exist here already.
+ */
+import { formatMoney, sameMoney, type Money } from './money';
+import { isRefundUnderWay, saleChannel, type EsimInstall, type HistoryEntry, type Order, type OrderStatus, type PaymentIntentRef } from './order';
+
+/** Messages a transition asks the application to send (through the outbox, in the same transaction). */
+export type OrderEffect =
+  | { type: 'ProvisionEsims' }
+  | { type: 'RefundPayment'; reason: string }
+  | { type: 'CancelPayment'; reason: string }
+  | { type: 'OrderCompleted' }
+  | { type: 'OrderFailed'; reason: string }
+  | { type: 'OrderRefunded'; reason: string };
+
+export type Transition =
+  | { changed: true; order: Order; history: HistoryEntry; effects: OrderEffect[] }
+  | { changed: false; reason: string };
+
+type Patch = Partial<Omit<Order, 'id' | 'owner' | 'version' | 'updatedAt' | 'createdAt'>>;
+
+function change(order: Order, now: Date, to: OrderStatus, reason: string, patch: Patch, effects: OrderEffect[]): Transition {
+  return {
+    changed: true,
+    order: { ...order, ...patch, status: to, updatedAt: now, version: order.version + 1 },
+    history: { from: order.status, to, reason },
+    effects,
+  };
+}
+
+const unchanged = (reason: string): Transition => ({ changed: false, reason });
+const ignored = (order: Order, what: string): Transition => unchanged(`${what} ignored: order is ${order.status}`);
+
+/** Asks for a refund of a payment that arrived on an order that can no longer use it; once per order. */
+function refundLatePayment(order: Order, now: Date, reason: string): Transition {
+  if (order.refundRequestedAt !== null) return unchanged(`refund already requested for ${order.status} order`);
+  return change(order, now, order.status, reason, { refundRequestedAt: now }, [{ type: 'RefundPayment', reason }]);
+}
+
+/** payment.create-payment-intent.v1 answered: remember the intent so the buyer can pay (and a retry returns it). */
+export function paymentIntentCreated(order: Order, intent: PaymentIntentRef, now: Date): Transition {
+  if (order.payment !== null) return unchanged('payment intent already stored');
+  if (order.status === 'AWAITING_PAYMENT') {
+    return change(order, now, order.status, `payment intent ${intent.paymentIntentId} created`, { payment: intent }, []);
+  }
+  if (order.status === 'CANCELLED') {
+    // The order expired while the intent was being created: the cancel command may have reached payment
+    // before the intent existed, so cancel again now that it does.
+    const reason = 'order expired before its payment intent was stored';
+    return change(order, now, order.status, `payment intent ${intent.paymentIntentId} created after expiry`, { payment: intent }, [
+      { type: 'CancelPayment', reason },
+    ]);
+  }
+  return ignored(order, 'payment intent');
+}
+
+export function paymentSucceeded(order: Order, payment: { paymentIntentId: string; amount: Money }, now: Date): Transition {
+  if (saleChannel(order) !== 'B2C') return unchanged('payment.succeeded ignored: not a card order');
+  switch (order.status) {
+    case 'AWAITING_PAYMENT': {
+      // Payment already compares the amount with the intent; this guards against an intent or event for the
+      // wrong amount all the same (defence in depth): never provision what was not paid in full.
+      if (!sameMoney(payment.amount, order.total)) {
+        const reason = `PAYMENT_AMOUNT_MISMATCH: paid ${formatMoney(payment.amount)}, order total ${formatMoney(order.total)}`;
+        return change(order, now, 'FAILED', reason, { failureReason: reason, paidAt: now, refundRequestedAt: now }, [
+          { type: 'RefundPayment', reason },
+          { type: 'OrderFailed', reason },
+        ]);
+      }
+      return change(order, now, 'PROVISIONING', `payment ${payment.paymentIntentId} succeeded`, { paidAt: now }, [{ type: 'ProvisionEsims' }]);
+    }
+    case 'CANCELLED':
+      return refundLatePayment(order, now, 'payment arrived after the order was cancelled');
+    default:
+      return ignored(order, 'payment.succeeded');
+  }
+}
+
+/** A declined attempt: the buyer may try again on the same intent, so only the history records it. */
+export function paymentFailed(order: Order, failure: { reason: string }, now: Date): Transition {
+  if (order.status !== 'AWAITING_PAYMENT') return ignored(order, 'payment.failed');
+  return change(order, now, order.status, `payment attempt failed: ${failure.reason}`, {}, []);
+}
+
+/** The intent was cancelled (by our expiry, or at Stripe): nothing can be paid any more. */
+export function paymentCanceled(order: Order, now: Date): Transition {
+  if (order.status !== 'AWAITING_PAYMENT') return ignored(order, 'payment.canceled');
+  const reason = 'payment intent cancelled';
+  return change(order, now, 'CANCELLED', reason, { failureReason: reason }, []);
+}
+
+/** Payment saw a different amount or currency than the intent's: never provision, refund. */
+export function paymentMismatched(order: Order, mismatch: { received: Money }, now: Date): Transition {
+  if (saleChannel(order) !== 'B2C') return unchanged('payment.mismatched ignored: not a card order');
+  const reason = `PAYMENT_AMOUNT_MISMATCH: paid ${formatMoney(mismatch.received)}, order total ${formatMoney(order.total)}`;
+  switch (order.status) {
+    case 'AWAITING_PAYMENT':
+      return change(order, now, 'FAILED', reason, { failureReason: reason, paidAt: now, refundRequestedAt: now }, [
+        { type: 'RefundPayment', reason },
+        { type: 'OrderFailed', reason },
+      ]);
+    case 'CANCELLED':
+      return refundLatePayment(order, now, `payment arrived after the order was cancelled; ${reason}`);
+    default:
+      return ignored(order, 'payment.mismatched');
+  }
+}
+
+export function paymentRefunded(order: Order, now: Date): Transition {
+  if (saleChannel(order) !== 'B2C') return unchanged('payment.refunded ignored: not a card order');
+  switch (order.status) {
+    case 'FAILED': {
+      const reason = order.failureReason ?? 'order failed';
+      return change(order, now, 'REFUNDED', 'payment refunded', { refundedAt: now }, [{ type: 'OrderRefunded', reason }]);
+    }
+    case 'CANCELLED':
+      // A late payment of an expired order went back: the order stays CANCELLED, the refund is done.
+      if (!isRefundUnderWay(order)) return unchanged('payment.refunded ignored: no refund under way for this CANCELLED order');
+      return change(order, now, 'CANCELLED', 'late payment refunded', { refundedAt: now }, []);
+    case 'COMPLETED': {
+      // Refunded outside the saga (an admin at Stripe): the money is back with the buyer, so say so.
+      const reason = 'payment refunded after completion';
+      return change(order, now, 'REFUNDED', reason, { refundedAt: now }, [{ type: 'OrderRefunded', reason }]);
+    }
+    default:
+      return ignored(order, 'payment.refunded');
+  }
+}
+
+export function esimsProvisioned(order: Order, result: { esims: EsimInstall[] }, now: Date): Transition {
+  if (order.status !== 'PROVISIONING') return ignored(order, 'esim.provisioned');
+  if (result.esims.length === 0) return unchanged('esim.provisioned ignored: no eSIMs in it');
+  return change(order, now, 'COMPLETED', `${result.esims.length} eSIM(s) provisioned`, { esims: result.esims }, [{ type: 'OrderCompleted' }]);
+}
+
+export function esimProvisioningFailed(order: Order, failure: { code: string; reason: string }, now: Date): Transition {
+  if (order.status !== 'PROVISIONING') return ignored(order, 'esim.provisioning-failed');
+  const reason = `${failure.code}: ${failure.reason}`;
+  if (saleChannel(order) === 'B2C') {
+    return change(order, now, 'FAILED', `provisioning failed: ${reason}`, { failureReason: reason, refundRequestedAt: now }, [
+      { type: 'RefundPayment', reason },
+      { type: 'OrderFailed', reason },
+    ]);
+  }
+  return change(order, now, 'FAILED', `provisioning failed: ${reason}`, { failureReason: reason }, [{ type: 'OrderFailed', reason }]);
+}
+
+/** The expiry job: an order unpaid for `timeoutMs` is CANCELLED and its intent cancelled at Stripe. */
+export function expireUnpaid(order: Order, opts: { now: Date; timeoutMs: number }): Transition {
+  if (order.status !== 'AWAITING_PAYMENT') return ignored(order, 'expiry');
+  if (opts.now.getTime() - order.createdAt.getTime() < opts.timeoutMs) return unchanged('not expired yet');
+  const reason = 'payment not received in time';
+  return change(order, opts.now, 'CANCELLED', reason, { failureReason: reason }, [{ type: 'CancelPayment', reason }]);
+}
+
+/**
+ * The reconciliation job: a step whose answer never came is asked again. Both receivers are idempotent per
+ * order (esim-provisioning never buys twice for one order, payment refunds once per reference), so re-sending
+ * is safe. updatedAt moves, so the next re-drive waits another `stuckAfterMs`.
+ */
+export function redriveStuck(order: Order, opts: { now: Date; stuckAfterMs: number }): Transition {
+  if (opts.now.getTime() - order.updatedAt.getTime() < opts.stuckAfterMs) return unchanged('not stuck yet');
+  if (order.status === 'PROVISIONING') {
+    return change(order, opts.now, order.status, 'reconcile: provisioning re-requested', {}, [{ type: 'ProvisionEsims' }]);
+  }
+  if ((order.status === 'FAILED' || order.status === 'CANCELLED') && saleChannel(order) === 'B2C' && isRefundUnderWay(order)) {
+    const reason = order.status === 'CANCELLED' ? 'payment arrived after the order was cancelled' : (order.failureReason ?? 'order failed');
+    return change(order, opts.now, order.status, 'reconcile: refund re-requested', {}, [{ type: 'RefundPayment', reason }]);
+  }
+  return ignored(order, 'reconcile');
+}

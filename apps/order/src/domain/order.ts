@@ -1,0 +1,131 @@
+/**
+ * The order aggregate as plain data. Only the state machine (order.state-machine.ts) produces changed orders;
+ * repositories map rows to and from this shape, so Prisma types never reach the domain.
+ */
+import { orderTotal, type Money } from './money';
+
+export const ORDER_STATUSES = [
+  'AWAITING_PAYMENT',
+  'PENDING',
+  'PROVISIONING',
+  'COMPLETED',
+  'REJECTED',
+  'FAILED',
+  'CANCELLED',
+  'REFUNDED',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export type OwnerType = 'customer' | 'vendor';
+export interface Owner {
+  type: OwnerType;
+  id: string;
+}
+
+/** B2C: a traveller pays by card (Stripe). B2B: a reseller pays from its wallet or credit (vendor-billing). */
+export type SaleChannel = 'B2C' | 'B2B';
+
+export interface EsimInstall {
+  iccid: string;
+  smdpAddress: string;
+  matchingId: string;
+  lpa: string;
+  appleInstallUrl: string;
+  expiresAt: string | null;
+}
+
+export interface PaymentIntentRef {
+  paymentIntentId: string;
+  clientSecret: string;
+  publishableKey: string;
+}
+
+export interface Order {
+  id: string;
+  owner: Owner;
+  contactEmail: string | null;
+  requestKey: string;
+  bundleName: string;
+  quantity: number;
+  unitPrice: Money;
+  total: Money;
+  status: OrderStatus;
+  failureReason: string | null;
+  customerReference: string | null;
+  payment: PaymentIntentRef | null;
+  esims: EsimInstall[];
+  /** When we asked payment for a refund; with refundedAt null, a refund is under way. */
+  refundRequestedAt: Date | null;
+  refundedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  paidAt: Date | null;
+  version: number;
+}
+
+export interface HistoryEntry {
+  /** null only for the creation of the order. */
+  from: OrderStatus | null;
+  to: OrderStatus;
+  reason: string;
+}
+
+export function saleChannel(order: Pick<Order, 'owner'>): SaleChannel {
+  return order.owner.type === 'vendor' ? 'B2B' : 'B2C';
+}
+
+/** A B2C order whose card payment we asked payment to refund, and whose refund has not been confirmed yet. */
+export function isRefundUnderWay(order: Pick<Order, 'refundRequestedAt' | 'refundedAt'>): boolean {
+  return order.refundRequestedAt !== null && order.refundedAt === null;
+}
+
+export function isTerminal(status: OrderStatus): boolean {
+  return status === 'COMPLETED' || status === 'REJECTED' || status === 'FAILED' || status === 'CANCELLED' || status === 'REFUNDED';
+}
+
+export interface NewOrderInput {
+  id: string;
+  owner: Owner;
+  contactEmail: string | null;
+  requestKey: string;
+  bundleName: string;
+  quantity: number;
+  unitPrice: Money;
+  customerReference: string | null;
+  now: Date;
+}
+
+/**
+ * A new order, priced on the server: B2C orders wait for the card payment (AWAITING_PAYMENT), B2B orders for
+ * vendor-billing's hold (PENDING).
+ */
+export function newOrder(input: NewOrderInput): { order: Order; history: HistoryEntry } {
+  const status: OrderStatus = saleChannel(input) === 'B2C' ? 'AWAITING_PAYMENT' : 'PENDING';
+  const order: Order = {
+    id: input.id,
+    owner: input.owner,
+    contactEmail: input.contactEmail,
+    requestKey: input.requestKey,
+    bundleName: input.bundleName,
+    quantity: input.quantity,
+    unitPrice: input.unitPrice,
+    total: orderTotal(input.unitPrice, input.quantity),
+    status,
+    failureReason: null,
+    customerReference: input.customerReference,
+    payment: null,
+    esims: [],
+    refundRequestedAt: null,
+    refundedAt: null,
+    createdAt: input.now,
+    updatedAt: input.now,
+    paidAt: null,
+    version: 0,
+  };
+  return { order, history: { from: null, to: status, reason: 'order placed' } };
+}
+
+/** Whether a repeated place-order with the same request key asks for the same order. */
+export function sameRequest(order: Order, req: { bundleName: string; quantity: number; customerReference: string | null }): boolean {
+  return order.bundleName === req.bundleName && order.quantity === req.quantity && order.customerReference === req.customerReference;
+}

@@ -1,0 +1,196 @@
+/**
+ * Composition root of order: migrations, Postgres, RabbitMQ (topology, outbox relay, RPC client and server,
+ * consumers), the expiry and reconciliation jobs and the ops server. Every port may be 0; close() stops
+ * everything in reverse order of start.
+ */
+import { resolve } from 'node:path';
+import { OutboxRelay, PrismaInboxStore, createPrismaClient, pendingMigrations, runMigrations } from '@ttelgo/db';
+import { startOpsServer } from '@ttelgo/http';
+import { AmqpConnection, ConfirmPublisher, RpcClient, RpcServer, declareCommandExchange, declareEventExchange } from '@ttelgo/messaging';
+import { createLogger, createMetrics, type Logger, type ServiceMetrics } from '@ttelgo/observability';
+import { ExpireUnpaidOrdersUseCase } from './application/expire-unpaid-orders.use-case';
+import { GetOrderUseCase } from './application/get-order.use-case';
+import { ListOrdersUseCase } from './application/list-orders.use-case';
+import { OnEsimProvisionedUseCase } from './application/on-esim-provisioned.use-case';
+import { OnEsimProvisioningFailedUseCase } from './application/on-esim-provisioning-failed.use-case';
+import { OnPaymentCanceledUseCase } from './application/on-payment-canceled.use-case';
+import { OnPaymentFailedUseCase } from './application/on-payment-failed.use-case';
+import { OnPaymentMismatchedUseCase } from './application/on-payment-mismatched.use-case';
+import { OnPaymentRefundedUseCase } from './application/on-payment-refunded.use-case';
+import { OnPaymentSucceededUseCase } from './application/on-payment-succeeded.use-case';
+import { OrderTransitions } from './application/order.transitions';
+import { PlaceOrderUseCase } from './application/place-order.use-case';
+import { ReconcileStuckOrdersUseCase } from './application/reconcile-stuck-orders.use-case';
+import type { OrderConfig } from './config';
+import { startExpireUnpaidOrdersJob } from './entry-points/jobs/expire-unpaid-orders.job';
+import { startReconcileStuckOrdersJob } from './entry-points/jobs/reconcile-stuck-orders.job';
+import { startEsimEventsConsumer } from './entry-points/messaging/on-esim-events.handler';
+import { startPaymentEventsConsumer } from './entry-points/messaging/on-payment-events.handler';
+import { registerGetOrderRpc } from './entry-points/rpc/get-order.rpc';
+import { registerListOrdersRpc } from './entry-points/rpc/list-orders.rpc';
+import { registerPlaceOrderRpc } from './entry-points/rpc/place-order.rpc';
+import { CatalogueClient } from './infrastructure/catalogue.client';
+import { PrismaClient } from './infrastructure/generated/prisma/client';
+import { OrderRepository } from './infrastructure/order.repository';
+import { PaymentClient } from './infrastructure/payment.client';
+
+export const SERVICE_NAME = 'order';
+/** Owner segment of our message names (order.*): our RPC queue and event exchange. */
+export const MESSAGE_OWNER = 'order';
+export const DEFAULT_MIGRATIONS_DIR = resolve(__dirname, '../../../prisma/order/migrations');
+
+export interface OrderHandle {
+  opsPort: number;
+  metrics: ServiceMetrics;
+  /** Runs the expiry job, then the reconciliation job, now (each after a running one of its kind). */
+  runJobsNow(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  metrics?: ServiceMetrics;
+  migrationsDir?: string;
+  /** Delays of the consumer queues' retry queues (tests shorten them). */
+  consumerRetryDelaysMs?: number[];
+}
+
+export async function startOrder(config: OrderConfig, opts: StartOptions = {}): Promise<OrderHandle> {
+  const logger = opts.logger ?? createLogger({ service: SERVICE_NAME, level: config.logLevel });
+  const metrics = opts.metrics ?? createMetrics(SERVICE_NAME);
+  const migrationsDir = opts.migrationsDir ?? DEFAULT_MIGRATIONS_DIR;
+  const { databaseUrl, schema } = config;
+  // Closers run in reverse order, also when start fails half-way.
+  const closers: Array<{ name: string; fn: () => Promise<void> | void }> = [];
+  const closeAll = async (): Promise<void> => {
+    for (const closer of closers.splice(0).reverse()) {
+      try {
+        await closer.fn();
+      } catch (err) {
+        logger.error({ err, step: closer.name }, 'error while stopping order');
+      }
+    }
+  };
+
+  try {
+    await runMigrations({ databaseUrl, schema, migrationsDir, logger });
+    // Re-verified by the first readiness probe rather than assumed; once applied they stay applied.
+    let migrationsApplied = false;
+
+    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema });
+    closers.push({ name: 'prisma', fn: () => prisma.$disconnect() });
+    const repository = new OrderRepository(prisma, schema);
+    const inbox = new PrismaInboxStore(prisma);
+
+    const conn = new AmqpConnection({ url: config.amqpUrl, name: SERVICE_NAME, logger });
+    conn.declare(async (ch) => {
+      await declareEventExchange(ch, MESSAGE_OWNER);
+      // The relay publishes commands to esim-provisioning and payment: their exchanges must exist even when
+      // we start first (publishing to a missing exchange closes the channel).
+      await declareCommandExchange(ch, 'esim');
+      await declareCommandExchange(ch, 'payment');
+    });
+    closers.push({ name: 'amqp', fn: () => conn.close() });
+    await conn.start();
+
+    const publisher = new ConfirmPublisher(conn, { logger, metrics });
+    const relay = new OutboxRelay({ databaseUrl, schema, publisher, logger, metrics });
+    await relay.start();
+    closers.push({ name: 'outbox relay', fn: () => relay.stop() });
+
+    const rpcClient = new RpcClient(conn, { logger, metrics, producer: SERVICE_NAME, defaultTimeoutMs: config.rpcTimeoutMs });
+    await rpcClient.start();
+    closers.push({ name: 'rpc client', fn: () => rpcClient.stop() });
+
+    const transitions = new OrderTransitions({ repository, producer: SERVICE_NAME, logger });
+
+    const consumerOpts = { inbox, logger, metrics, ...(opts.consumerRetryDelaysMs ? { retryDelaysMs: opts.consumerRetryDelaysMs } : {}) };
+    const paymentEvents = startPaymentEventsConsumer(conn, {
+      ...consumerOpts,
+      useCases: {
+        succeeded: new OnPaymentSucceededUseCase({ transitions }),
+        failed: new OnPaymentFailedUseCase({ transitions }),
+        canceled: new OnPaymentCanceledUseCase({ transitions }),
+        mismatched: new OnPaymentMismatchedUseCase({ transitions }),
+        refunded: new OnPaymentRefundedUseCase({ transitions }),
+      },
+    });
+    closers.push({ name: 'payment events consumer', fn: () => paymentEvents.stop() });
+    const esimEvents = startEsimEventsConsumer(conn, {
+      ...consumerOpts,
+      useCases: {
+        provisioned: new OnEsimProvisionedUseCase({ transitions }),
+        provisioningFailed: new OnEsimProvisioningFailedUseCase({ transitions }),
+      },
+    });
+    closers.push({ name: 'esim events consumer', fn: () => esimEvents.stop() });
+
+    const rpc = new RpcServer(conn, { owner: MESSAGE_OWNER, logger, metrics });
+    registerPlaceOrderRpc(
+      rpc,
+      new PlaceOrderUseCase({
+        repository,
+        transitions,
+        catalogue: new CatalogueClient({ rpc: rpcClient, timeoutMs: config.rpcTimeoutMs, logger }),
+        payments: new PaymentClient({ rpc: rpcClient, timeoutMs: config.rpcTimeoutMs, logger }),
+        logger,
+      }),
+    );
+    registerGetOrderRpc(rpc, new GetOrderUseCase(repository));
+    registerListOrdersRpc(rpc, new ListOrdersUseCase(repository));
+    await rpc.start();
+    closers.push({ name: 'rpc server', fn: () => rpc.stop() });
+
+    const lockDb = { databaseUrl };
+    const expiryJob = startExpireUnpaidOrdersJob({
+      useCase: new ExpireUnpaidOrdersUseCase({ repository, transitions, timeoutMs: config.paymentTimeoutMs, logger }),
+      lockDb,
+      schema,
+      intervalMs: config.expirySweepIntervalMs,
+      logger,
+    });
+    closers.push({ name: 'expiry job', fn: () => expiryJob.stop() });
+    const reconcileJob = startReconcileStuckOrdersJob({
+      useCase: new ReconcileStuckOrdersUseCase({ repository, transitions, stuckAfterMs: config.stuckAfterMs, logger }),
+      lockDb,
+      schema,
+      intervalMs: config.reconcileIntervalMs,
+      logger,
+    });
+    closers.push({ name: 'reconcile job', fn: () => reconcileJob.stop() });
+
+    const ops = await startOpsServer({
+      port: config.opsPort,
+      logger,
+      metrics,
+      readiness: {
+        postgres: async () => {
+          await prisma.$queryRaw`SELECT 1`;
+          return true;
+        },
+        migrations: async () => {
+          if (!migrationsApplied) migrationsApplied = (await pendingMigrations({ databaseUrl, schema, migrationsDir })).length === 0;
+          return migrationsApplied;
+        },
+        broker: () => conn.isConnected(),
+      },
+      // A replica cut off from RabbitMQ for minutes serves nothing: let the orchestrator restart it.
+      liveness: { broker: () => conn.disconnectedForMs() < 120_000 },
+    });
+    closers.push({ name: 'ops server', fn: () => ops.close() });
+    logger.info({ opsPort: ops.port, schema }, 'order started');
+
+    return {
+      opsPort: ops.port,
+      metrics,
+      runJobsNow: async () => {
+        await expiryJob.runNow();
+        await reconcileJob.runNow();
+      },
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * A test double of esim-provisioning over the REAL broker: an RpcServer owning `ttelgo.rpc.esim` that prices a
+ * few fixture bundles (esim.get-bundle.v1), plus a publisher for the provisioning results it would emit.
+ */
+import { randomUUID } from 'node:crypto';
+import { EsimProvisionedV1, EsimProvisioningFailedV1, GetBundleV1, type Bundle, type EsimInstall, type Envelope } from '@ttelgo/contracts';
+import { AmqpConnection, ConfirmPublisher, RpcServer } from '@ttelgo/messaging';
+import { testLogger } from '@ttelgo/testing';
+
+export const BUNDLE: Bundle = {
+  name: 'esim_1GB_7D_FR_V2',
+  description: 'eSIM, 1GB, 7 Days, France, V2',
+  countries: [{ iso: 'FR', name: 'France', region: 'Europe' }],
+  dataMb: 1000,
+  durationDays: 7,
+  unlimited: false,
+  price: { amount: 499, currency: 'USD' },
+};
+
+class CodedError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+let iccidCounter = 0;
+export function esimInstall(): EsimInstall {
+  iccidCounter += 1;
+  const iccid = `8944${String(Date.now()).slice(-9)}${String(iccidCounter).padStart(6, '0')}`;
+  const matchingId = `MATCH-${randomUUID().slice(0, 8).toUpperCase()}`;
+  const lpa = `LPA:1$smdp.example.com$${matchingId}`;
+  return {
+    iccid,
+    smdpAddress: 'smdp.example.com',
+    matchingId,
+    lpa,
+    appleInstallUrl: `https://esimsetup.apple.com/esim_qrcode_provisioning?carddata=${encodeURIComponent(lpa)}`,
+    expiresAt: '2027-11-28T00:00:00.000Z',
+  };
+}
+
+export class EsimDouble {
+  readonly getBundleCalls: string[] = [];
+  private readonly conn: AmqpConnection;
+  private readonly server: RpcServer;
+  private readonly publisher: ConfirmPublisher;
+
+  constructor(url: string) {
+    const logger = testLogger('esim-double');
+    this.conn = new AmqpConnection({ url, name: 'esim-double', logger });
+    this.server = new RpcServer(this.conn, { owner: 'esim', logger });
+    this.publisher = new ConfirmPublisher(this.conn, { logger });
+    this.server.handle(GetBundleV1, async (req) => {
+      this.getBundleCalls.push(req.name);
+      if (req.name !== BUNDLE.name) throw new CodedError('BUNDLE_NOT_FOUND', 404, `No bundle named ${req.name}.`);
+      return { bundle: BUNDLE };
+    });
+  }
+
+  async start(): Promise<this> {
+    await this.conn.start();
+    await this.server.start();
+    return this;
+  }
+
+  provisioned(orderId: string, esims: EsimInstall[]): Promise<Envelope> {
+    return this.publisher.publishMessage(
+      EsimProvisionedV1,
+      { orderId, providerOrderReference: `esimgo-${randomUUID()}`, esims },
+      { producer: 'esim-provisioning', correlationId: randomUUID() },
+    );
+  }
+
+  provisioningFailed(orderId: string, code: string, reason: string): Promise<Envelope> {
+    return this.publisher.publishMessage(EsimProvisioningFailedV1, { orderId, code, reason }, { producer: 'esim-provisioning', correlationId: randomUUID() });
+  }
+
+  async stop(): Promise<void> {
+    await this.server.stop();
+    await this.conn.close();
+  }
+}
