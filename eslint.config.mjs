@@ -71,6 +71,11 @@ export default [
     },
   },
   {
+    // End-to-end tests are the test-time composition root: they start every app in one process.
+    files: ['e2e/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
+  {
     // Domain code is plain TypeScript: no framework, no I/O, no outer layer.
     files: ['apps/*/src/domain/**/*.ts'],
     rules: {

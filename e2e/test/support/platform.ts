@@ -1,0 +1,138 @@
+/**
+ * The whole platform in one test process: both simulators, the SMTP catcher and every service, each on port 0,
+ * each service in its own fresh Postgres schema, all on one fresh RabbitMQ vhost. Services are configured
+ * through their own config loaders from environment-style variables, exactly as in production.
+ */
+import { listen, type RunningServer } from '@ttelgo/http';
+import { createLogger, type Logger } from '@ttelgo/observability';
+import { createTestSchemaName, createTestVhost, dropSchema, TEST_DATABASE_URL, type TestVhost } from '@ttelgo/testing';
+import { createEsimGoSimulator, DEFAULT_API_KEY, type EsimGoSimulator } from '@ttelgo/esimgo-sim';
+import { createStripeSimulator, type StripeSimulator } from '@ttelgo/stripe-sim';
+import { startSmtpCatcher, type SmtpCatcher } from '../../../apps/smtp-catcher/src/catcher.app';
+import { loadEsimProvisioningConfig } from '../../../apps/esim-provisioning/src/config';
+import { startEsimProvisioning, type EsimProvisioningHandle } from '../../../apps/esim-provisioning/src/service';
+import { loadPaymentConfig } from '../../../apps/payment/src/config';
+import { startPayment, type PaymentHandle } from '../../../apps/payment/src/service';
+import { loadOrderConfig } from '../../../apps/order/src/config';
+import { startOrder, type OrderHandle } from '../../../apps/order/src/service';
+import { loadNotificationConfig } from '../../../apps/notification/src/config';
+import { startNotification, type NotificationHandle } from '../../../apps/notification/src/service';
+import { loadGatewayConfig } from '../../../apps/gateway/src/config';
+import { startGateway, type GatewayHandle } from '../../../apps/gateway/src/service';
+
+export const WEBHOOK_SECRET = 'whsec_e2e_secret';
+
+export interface TestPlatform {
+  vhost: TestVhost;
+  logger: Logger;
+  esimGo: { sim: EsimGoSimulator; server: RunningServer; baseUrl: string };
+  stripe: { sim: StripeSimulator; server: RunningServer; baseUrl: string };
+  mail: SmtpCatcher;
+  provisioning: EsimProvisioningHandle;
+  payment?: PaymentHandle;
+  order?: OrderHandle;
+  notification?: NotificationHandle;
+  gateway: GatewayHandle;
+  /** http://127.0.0.1:<port> of the gateway. */
+  api: string;
+  stop(): Promise<void>;
+}
+
+export interface PlatformOptions {
+  /** Start only what the catalogue needs (simulator, esim-provisioning, gateway). */
+  catalogueOnly?: boolean;
+  env?: Record<string, string>;
+}
+
+export async function startTestPlatform(opts: PlatformOptions = {}): Promise<TestPlatform> {
+  const logger = createLogger({ service: 'e2e', level: process.env.LOG_LEVEL ?? 'silent' });
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const fn of stops.splice(0).reverse()) await fn().catch(() => undefined);
+  };
+  try {
+    const vhost = await createTestVhost('e2e');
+    stops.push(() => vhost.dispose());
+    const schema = (name: string) => {
+      const s = createTestSchemaName(`e2e_${name}`);
+      stops.push(() => dropSchema(TEST_DATABASE_URL, s));
+      return s;
+    };
+    const common = { DATABASE_URL: TEST_DATABASE_URL, AMQP_URL: vhost.url, OPS_PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', ...opts.env };
+
+    const esimSim = createEsimGoSimulator({ apiKeys: [DEFAULT_API_KEY], logger, rateLimitPerSecond: 10 });
+    const esimServer = await listen(esimSim.app, 0, '127.0.0.1');
+    stops.push(async () => {
+      await esimServer.close();
+      esimSim.close();
+    });
+    const esimBase = `http://127.0.0.1:${esimServer.port}/v2.4`;
+
+    const stripeSim = createStripeSimulator({ logger, webhookUrls: [], webhookSecret: WEBHOOK_SECRET, webhookRetryBaseMs: 200 });
+    const stripeServer = await listen(stripeSim.app, 0, '127.0.0.1');
+    stops.push(async () => {
+      await stripeServer.close();
+      stripeSim.close();
+    });
+    const stripeBase = `http://127.0.0.1:${stripeServer.port}`;
+
+    const mail = await startSmtpCatcher({ smtpPort: 0, webPort: 0, host: '127.0.0.1', logger });
+    stops.push(() => mail.close());
+
+    const provisioning = await startEsimProvisioning(
+      loadEsimProvisioningConfig({ ...common, DB_SCHEMA: schema('esims'), ESIMGO_BASE_URL: esimBase, ESIMGO_API_KEY: DEFAULT_API_KEY }),
+      { logger },
+    );
+    stops.push(() => provisioning.close());
+    // The first sync runs in the background at start; tests begin with the catalogue in place.
+    await provisioning.syncCatalogueNow();
+
+    let payment: PaymentHandle | undefined;
+    let order: OrderHandle | undefined;
+    let notification: NotificationHandle | undefined;
+    if (!opts.catalogueOnly) {
+      payment = await startPayment(loadPaymentConfig({ ...common, DB_SCHEMA: schema('payments'), STRIPE_API_BASE: stripeBase }), { logger });
+      stops.push(() => payment!.close());
+      order = await startOrder(loadOrderConfig({ ...common, DB_SCHEMA: schema('orders') }), { logger });
+      stops.push(() => order!.close());
+      notification = await startNotification(
+        loadNotificationConfig({ ...common, DB_SCHEMA: schema('notifications'), SMTP_URL: `smtp://127.0.0.1:${mail.smtpPort}`, DELIVERY_RETRY_DELAYS_MS: '200,500' }),
+        { logger },
+      );
+      stops.push(() => notification!.close());
+    }
+
+    const gateway = await startGateway(
+      loadGatewayConfig({
+        ...common,
+        PORT: '0',
+        DB_SCHEMA: schema('gateway'),
+        STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        ARGON2_MEMORY_KIB: '1024',
+        ARGON2_TIME_COST: '1',
+      }),
+      { logger },
+    );
+    stops.push(() => gateway.close());
+    const api = `http://127.0.0.1:${gateway.port}`;
+    if (!opts.catalogueOnly) stripeSim.control.setWebhooks({ urls: [`${api}/api/v1/webhooks/stripe`] });
+
+    return {
+      vhost,
+      logger,
+      esimGo: { sim: esimSim, server: esimServer, baseUrl: esimBase },
+      stripe: { sim: stripeSim, server: stripeServer, baseUrl: stripeBase },
+      mail,
+      provisioning,
+      payment,
+      order,
+      notification,
+      gateway,
+      api,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
