@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 #
-# One image for the whole TtelGo monorepo. Every service (and both simulators) runs from it; which one is
-# chosen at run time by SERVICE (env, or the build-arg that seeds it) or by the command:
+# One image for the whole TtelGo monorepo. Every service (and both simulators and the dev SMTP catcher) runs
+# from it; which one is chosen at run time by SERVICE (env, or the build-arg that seeds it) or by the command:
 #
 #   docker build -t ttelgo:local .
 #   docker run -e SERVICE=gateway ttelgo:local          # = `serve`, runs apps/gateway/src/main.ts
@@ -73,8 +73,9 @@ COPY --from=build /app/deploy/docker/entrypoint.sh ./deploy/docker/entrypoint.sh
 # Numeric user (the image's `node` user): Kubernetes' runAsNonRoot can only verify a numeric UID.
 USER 1000:1000
 
-# Documentation only: gateway 8080, ops ports 9101-9106, stripe-sim 12111, esimgo-sim 12112.
-EXPOSE 8080 9101 9102 9103 9104 9105 9106 12111 12112
+# Documentation only: gateway 8080, services' ops ports 9101-9106, stripe-sim 12111 (ops 9111), esimgo-sim 12112
+# (ops 9112), smtp-catcher SMTP 1025 and web 1080.
+EXPOSE 8080 9101 9102 9103 9104 9105 9106 9111 9112 12111 12112 1025 1080
 
 ENTRYPOINT ["/usr/bin/tini", "--", "/bin/sh", "/app/deploy/docker/entrypoint.sh"]
 CMD ["serve"]

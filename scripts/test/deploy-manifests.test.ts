@@ -1,8 +1,9 @@
 /**
  * Keeps the deployment files honest: renders both Kustomize overlays with the real `kubectl kustomize` and
  * reads docker-compose.yml, then checks that every runnable app (apps/<name>/src/main.ts) is deployed, with
- * probes on its ops port, resource limits and a locked-down security context. Nothing is skipped: without
- * kubectl this suite fails and says what to install.
+ * probes on its ops port, resource limits and a locked-down security context, that the addresses `npm start`
+ * gives (127.0.0.1:<port>) point at the right container or Service, and that secrets only come from the
+ * Secret. Nothing is skipped: without kubectl this suite fails and says what to install.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -59,6 +60,48 @@ function npmStartEnv(name: string): Record<string, string> {
   return npmStartServices.find((s) => s.name === name)?.env?.({}) ?? {};
 }
 
+/**
+ * The paths the probes use: /health/ready and /health/live, or, for an app without /health endpoints (the SMTP
+ * catcher), its `readyPath` in scripts/services.ts for both.
+ */
+function probePaths(name: string): { ready: string; live: string } {
+  const readyPath = npmStartServices.find((s) => s.name === name)?.readyPath;
+  return readyPath ? { ready: readyPath, live: readyPath } : { ready: '/health/ready', live: '/health/live' };
+}
+
+/** `npm start` runs everything on one machine, so a value naming another process says 127.0.0.1:<port>. */
+const LOOPBACK = /\b(?:127\.0\.0\.1|localhost):(\d+)/;
+
+/** The app that listens on a port under `npm start`: its ops port or one of its *PORT variables. */
+function appListeningOn(port: number): string {
+  const owner = npmStartServices.find((s) => s.opsPort === port || Object.entries(s.env?.({}) ?? {}).some(([k, v]) => /PORT$/.test(k) && Number(v) === port));
+  if (!owner) throw new Error(`no app of scripts/services.ts listens on port ${port}`);
+  return owner.name;
+}
+
+/** A loopback address of `npm start`, as { the app it names, its port, the regex of the value around it }. */
+function loopbackTarget(value: string): { app: string; port: number; around: (host: string) => RegExp } | undefined {
+  const match = LOOPBACK.exec(value);
+  if (!match) return undefined;
+  const port = Number(match[1]);
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const [before, after] = [value.slice(0, match.index), value.slice(match.index + match[0].length)];
+  return { app: appListeningOn(port), port, around: (host) => new RegExp(`^${escape(before)}${host}${escape(after)}$`) };
+}
+
+/** In compose every app is reachable by its service name on the same port. */
+function composeValue(value: string): string {
+  const target = loopbackTarget(value);
+  return target ? value.replace(LOOPBACK, `${target.app}:${target.port}`) : value;
+}
+
+const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443, smtp: 25, smtps: 465, amqp: 5672, redis: 6379 };
+
+/** The keys of the Secret, from its example (deploy/k8s/base/secret.example.yaml). */
+const secretKeys = new Set(
+  Object.keys((parse(readFileSync(join(root, 'deploy', 'k8s', 'base', 'secret.example.yaml'), 'utf8')) as { stringData?: Record<string, string> }).stringData ?? {}),
+);
+
 // ---- Kubernetes ----------------------------------------------------------------------------------------
 
 interface Probe {
@@ -71,6 +114,7 @@ interface ContainerPort {
 interface EnvVar {
   name: string;
   value?: string;
+  valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean }; configMapKeyRef?: { name: string; key: string } };
 }
 interface SecurityContext {
   runAsNonRoot?: boolean;
@@ -104,6 +148,7 @@ interface K8sObject {
   spec?: {
     replicas?: number;
     selector?: { matchLabels?: Record<string, string> } & Record<string, string>;
+    strategy?: { type?: string };
     template?: { metadata?: { labels?: Record<string, string> }; spec: PodSpec };
     ports?: { name?: string; port: number; targetPort?: number | string }[];
     minReplicas?: number;
@@ -146,6 +191,39 @@ function envValue(container: Container, name: string): string | undefined {
   return container.env?.find((e) => e.name === name)?.value;
 }
 
+function secretKeyRef(container: Container, name: string): { name: string; key: string } | undefined {
+  return container.env?.find((e) => e.name === name)?.valueFrom?.secretKeyRef;
+}
+
+function containerOf(objects: K8sObject[], deployment: string): Container {
+  const found = find(objects, 'Deployment', deployment);
+  if (!found) throw new Error(`no Deployment ${deployment}`);
+  return podSpec(found).containers[0] as Container;
+}
+
+/**
+ * A value `npm start` gives with a loopback address must name, in the cluster, the Service of the app listening
+ * there, on a Service port that reaches that container port. Where that app is not deployed (a simulator in
+ * prod), the variable comes from the Secret: the operator's real endpoint.
+ */
+function checkK8sAddress(objects: K8sObject[], where: string, container: Container, key: string, npmValue: string): boolean {
+  const target = loopbackTarget(npmValue);
+  if (!target) return false;
+  if (!find(objects, 'Deployment', target.app)) {
+    expect({ where, [key]: secretKeyRef(container, key)?.name ?? envValue(container, key) ?? 'unset' }).toEqual({ where, [key]: 'ttelgo-secrets' });
+    return true;
+  }
+  const value = envValue(container, key) ?? '';
+  const match = target.around('([a-z0-9-]+)(?::(\\d+))?').exec(value);
+  const [host, portText] = [match?.[1], match?.[2]];
+  const scheme = /^([a-z]+):\/\//.exec(value)?.[1] ?? '';
+  const servicePort = portText ? Number(portText) : DEFAULT_PORTS[scheme];
+  const port = find(objects, 'Service', String(host))?.spec?.ports?.find((p) => p.port === servicePort);
+  const reaches = host === target.app && port !== undefined && resolvePort(containerOf(objects, target.app), port.targetPort ?? port.port) === target.port;
+  expect({ where, [key]: value, reaches }).toEqual({ where, [key]: value, reaches: true });
+  return true;
+}
+
 function configMapValue(objects: K8sObject[], key: string): string | undefined {
   const maps = byKind(objects, 'ConfigMap').filter((c) => c.metadata.name.startsWith('ttelgo-config'));
   expect(maps).toHaveLength(1);
@@ -166,6 +244,12 @@ function checkOverlay(overlay: string, objects: K8sObject[]): void {
 
   const configMapNames = new Set(byKind(objects, 'ConfigMap').map((c) => c.metadata.name));
   const images = new Set<string>();
+  const simulators = new Set(apps.filter((a) => a.simulator).map((a) => a.name));
+
+  // Secret values never sit in the ConfigMap (which anyone who can read the namespace's ConfigMaps sees).
+  for (const map of byKind(objects, 'ConfigMap')) {
+    expect({ configMap: map.metadata.name, secretKeys: Object.keys(map.data ?? {}).filter((k) => secretKeys.has(k)) }).toEqual({ configMap: map.metadata.name, secretKeys: [] });
+  }
 
   for (const deployment of deployments) {
     const name = deployment.metadata.name;
@@ -185,10 +269,24 @@ function checkOverlay(overlay: string, objects: K8sObject[]): void {
     const container = spec.containers[0] as Container;
     const opsPort = expectedOpsPort(name);
     expect({ where, SERVICE: envValue(container, 'SERVICE') }).toEqual({ where, SERVICE: name });
-    for (const [k, v] of Object.entries(npmStartEnv(name))) expect({ where, [k]: envValue(container, k) }).toEqual({ where, [k]: v });
+    for (const [k, v] of Object.entries(npmStartEnv(name))) {
+      if (!checkK8sAddress(objects, where, container, k, v)) expect({ where, [k]: envValue(container, k) }).toEqual({ where, [k]: v });
+    }
     if (container.image) images.add(container.image);
 
-    for (const [probe, path] of [['readinessProbe', '/health/ready'], ['livenessProbe', '/health/live']] as const) {
+    // Secrets only through the Secret: a secretKeyRef names one of its keys, and a Secret key given a literal
+    // value is an in-cluster simulator's address (carrying no credential).
+    for (const variable of container.env ?? []) {
+      const ref = variable.valueFrom?.secretKeyRef;
+      if (ref) expect({ where, variable: variable.name, secret: ref.name, knownKey: secretKeys.has(ref.key) }).toEqual({ where, variable: variable.name, secret: 'ttelgo-secrets', knownKey: true });
+      if (secretKeys.has(variable.name) && variable.value !== undefined) {
+        const host = /^[a-z]+:\/\/([a-z0-9-]+)(?::\d+)?(?:\/|$)/.exec(variable.value)?.[1] ?? '';
+        expect({ where, variable: variable.name, simulator: simulators.has(host) && find(objects, 'Deployment', host) !== undefined }).toEqual({ where, variable: variable.name, simulator: true });
+      }
+    }
+
+    const paths = probePaths(name);
+    for (const [probe, path] of [['readinessProbe', paths.ready], ['livenessProbe', paths.live]] as const) {
       const httpGet = container[probe]?.httpGet;
       expect({ where, probe, path: httpGet?.path, port: resolvePort(container, httpGet?.port) }).toEqual({ where, probe, path, port: opsPort });
     }
@@ -258,6 +356,38 @@ describe('Kustomize overlays (kubectl kustomize deploy/k8s/overlays/*)', () => {
     expect(deployed).toEqual(expect.arrayContaining(['gateway', 'esim-provisioning', 'esimgo-sim']));
     expect(find(dev, 'Deployment', 'esimgo-sim')?.spec?.replicas).toBe(1);
     expect(configMapValue(dev, 'ESIMGO_BASE_URL')).toBe('http://esimgo-sim:12112/v2.4');
+    // Simulators keep their state in memory: one replica, never two side by side during a rollout.
+    for (const app of apps.filter((a) => a.simulator && a.runnable)) {
+      const spec = find(dev, 'Deployment', app.name)?.spec;
+      expect({ app: app.name, replicas: spec?.replicas, strategy: spec?.strategy?.type }).toEqual({ app: app.name, replicas: 1, strategy: 'Recreate' });
+    }
+  });
+
+  it('dev points payment at stripe-sim and notification at the SMTP catcher; stripe-sim signs with the gateway\'s webhook secret', () => {
+    expect(configMapValue(dev, 'STRIPE_API_BASE')).toBe('http://stripe-sim:12111');
+    expect(envValue(containerOf(dev, 'payment'), 'STRIPE_API_BASE') ?? configMapValue(dev, 'STRIPE_API_BASE')).toBe('http://stripe-sim:12111');
+    expect(envValue(containerOf(dev, 'notification'), 'SMTP_URL')).toBe('smtp://smtp-catcher:1025');
+    const gatewaySecret = secretKeyRef(containerOf(dev, 'gateway'), 'STRIPE_WEBHOOK_SECRET');
+    expect(gatewaySecret).toEqual({ name: 'ttelgo-secrets', key: 'STRIPE_WEBHOOK_SECRET' });
+    expect(secretKeyRef(containerOf(dev, 'stripe-sim'), 'STRIPE_WEBHOOK_SECRET')).toEqual(gatewaySecret);
+  });
+
+  it('every service reads the Secret keys it needs in both overlays', () => {
+    const expected: Record<string, string[]> = {
+      gateway: ['DATABASE_URL', 'AMQP_URL', 'JWT_SECRET', 'STRIPE_WEBHOOK_SECRET', 'ADMIN_EMAIL', 'ADMIN_PASSWORD'],
+      order: ['DATABASE_URL', 'AMQP_URL'],
+      payment: ['DATABASE_URL', 'AMQP_URL', 'STRIPE_SECRET_KEY', 'STRIPE_PUBLISHABLE_KEY'],
+      'esim-provisioning': ['DATABASE_URL', 'AMQP_URL', 'ESIMGO_API_KEY'],
+      notification: ['DATABASE_URL', 'AMQP_URL'],
+    };
+    for (const [overlay, objects] of [['dev', dev], ['prod', prod]] as const) {
+      for (const [service, keys] of Object.entries(expected)) {
+        const container = containerOf(objects, service);
+        const viaEnvFrom = (container.envFrom ?? []).some((f) => f.secretRef?.name === 'ttelgo-secrets');
+        const missing = keys.filter((k) => !viaEnvFrom && secretKeyRef(container, k)?.key !== k);
+        expect({ overlay, service, missing }).toEqual({ overlay, service, missing: [] });
+      }
+    }
   });
 
   it('prod runs every runnable service, no simulator, the real eSIM Go and more replicas than dev', () => {
@@ -266,7 +396,11 @@ describe('Kustomize overlays (kubectl kustomize deploy/k8s/overlays/*)', () => {
     const simulators = new Set(apps.filter((a) => a.simulator).map((a) => a.name));
     expect(prod.filter((o) => simulators.has(o.metadata.name)).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
     expect(configMapValue(prod, 'ESIMGO_BASE_URL')).toBe('https://api.esim-go.com/v2.4');
-    for (const name of ['gateway', 'esim-provisioning']) {
+    // The real Stripe (no STRIPE_API_BASE anywhere) and the real SMTP relay (SMTP_URL from the Secret).
+    expect(configMapValue(prod, 'STRIPE_API_BASE')).toBeUndefined();
+    expect(containerOf(prod, 'payment').env?.find((e) => e.name === 'STRIPE_API_BASE')).toBeUndefined();
+    expect(secretKeyRef(containerOf(prod, 'notification'), 'SMTP_URL')).toEqual({ name: 'ttelgo-secrets', key: 'SMTP_URL' });
+    for (const name of ['gateway', 'esim-provisioning', ...runnableApps.filter((a) => !a.simulator).map((a) => a.name)]) {
       const replicas = (objects: K8sObject[]) => find(objects, 'Deployment', name)?.spec?.replicas ?? 0;
       const minReplicas = (objects: K8sObject[]) => find(objects, 'HorizontalPodAutoscaler', name)?.spec?.minReplicas ?? 0;
       expect({ name, more: replicas(prod) > replicas(dev), hpaMin: minReplicas(prod) >= replicas(prod) }).toEqual({ name, more: true, hpaMin: true });
@@ -307,7 +441,8 @@ describe('docker-compose.yml', () => {
     for (const [name, service] of appServices) {
       expect({ name, SERVICE: service.environment?.SERVICE, app: appNames.has(name) }).toEqual({ name, SERVICE: name, app: true });
       expect({ name, image: service.image, restart: service.restart }).toEqual({ name, image: 'ttelgo:local', restart: 'unless-stopped' });
-      for (const [k, v] of Object.entries(npmStartEnv(name))) expect({ name, [k]: service.environment?.[k] }).toEqual({ name, [k]: v });
+      // Addresses of other processes (127.0.0.1:<port> under npm start) become <compose service>:<port>.
+      for (const [k, v] of Object.entries(npmStartEnv(name))) expect({ name, [k]: service.environment?.[k] }).toEqual({ name, [k]: composeValue(v) });
     }
   });
 
@@ -317,7 +452,7 @@ describe('docker-compose.yml', () => {
       const variable = /process\.env\.([A-Z0-9_]+)/.exec(command)?.[1];
       const port = variable ? service.environment?.[variable] : undefined;
       const opsPort = expectedOpsPort(name);
-      expect({ name, readyPath: command.includes('/health/ready'), port }).toEqual({ name, readyPath: true, port: String(opsPort) });
+      expect({ name, readyPath: command.includes(probePaths(name).ready), port }).toEqual({ name, readyPath: true, port: String(opsPort) });
       expect({ name, published: (service.ports ?? []).some((p) => p.endsWith(`:${opsPort}`)) }).toEqual({ name, published: true });
     }
     expect(compose.gateway?.ports).toContain('8080:8080');
@@ -335,6 +470,20 @@ describe('docker-compose.yml', () => {
       expect({ name, env: ['DATABASE_URL', 'AMQP_URL', 'LOG_LEVEL'].filter((k) => !service.environment?.[k]) }).toEqual({ name, env: [] });
     }
     expect(compose['esim-provisioning']?.environment?.ESIMGO_BASE_URL).toBe('http://esimgo-sim:12112/v2.4');
+  });
+
+  it('points payment at stripe-sim and notification at the SMTP catcher, and gives the gateway its secrets', () => {
+    expect(compose.payment?.environment?.STRIPE_API_BASE).toBe('http://stripe-sim:12111');
+    expect(compose.notification?.environment?.SMTP_URL).toBe('smtp://smtp-catcher:1025');
+    // The image runs with NODE_ENV=production, where the gateway refuses to start without these.
+    const gateway = compose.gateway?.environment ?? {};
+    expect({ jwtSecret: (gateway.JWT_SECRET ?? '').length >= 32, webhookSecret: Boolean(gateway.STRIPE_WEBHOOK_SECRET) }).toEqual({ jwtSecret: true, webhookSecret: true });
+    // stripe-sim signs with the very secret the gateway verifies with.
+    expect(compose['stripe-sim']?.environment?.STRIPE_WEBHOOK_SECRET).toBe(gateway.STRIPE_WEBHOOK_SECRET);
+    const text = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
+    const secretSource = (service: string) => parse(text, { merge: true }).services?.[service]?.environment?.STRIPE_WEBHOOK_SECRET as string | undefined;
+    expect(secretSource('stripe-sim')).toBe(secretSource('gateway'));
+    expect(secretSource('gateway')).toMatch(/^\$\{STRIPE_WEBHOOK_SECRET:?-/);
   });
 });
 
