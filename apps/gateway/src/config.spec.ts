@@ -1,9 +1,9 @@
 import { ConfigError } from '@ttelgo/runtime';
-import { loadGatewayConfig } from './config';
+import { ARGON2_PRODUCTION_FLOOR, DEV_ADMIN_EMAIL, DEV_ADMIN_PASSWORD, DEV_JWT_SECRET, loadGatewayConfig } from './config';
 
 describe('loadGatewayConfig', () => {
   it('has the documented defaults', () => {
-    expect(loadGatewayConfig({})).toEqual({
+    expect(loadGatewayConfig({})).toMatchObject({
       PORT: 8080,
       OPS_PORT: 9101,
       AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
@@ -11,9 +11,59 @@ describe('loadGatewayConfig', () => {
       CATALOGUE_CACHE_TTL_MS: 30000,
       CATALOGUE_CACHE_MAX_ENTRIES: 5000,
       AMQP_MAX_DISCONNECTED_MS: 300000,
-      PUBLIC_BASE_URL: undefined,
       LOG_LEVEL: 'info',
+      DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/postgres',
+      DB_SCHEMA: 'gateway',
+      JWT_ISSUER: 'ttelgo',
+      JWT_AUDIENCE: 'ttelgo-api',
+      ACCESS_TOKEN_TTL_SECONDS: 900,
+      ARGON2_MEMORY_KIB: ARGON2_PRODUCTION_FLOOR.memoryKib,
+      ARGON2_TIME_COST: 2,
+      ARGON2_PARALLELISM: 1,
+      TRUST_PROXY: false,
+      AUTH_RATE_LIMIT_PER_MINUTE: 10,
+      REFRESH_RATE_LIMIT_PER_MINUTE: 30,
+      IDEMPOTENCY_TTL_HOURS: 24,
+      production: false,
     });
+    expect(loadGatewayConfig({}).PUBLIC_BASE_URL).toBeUndefined();
+    expect(loadGatewayConfig({}).REDIS_URL).toBeUndefined();
+  });
+
+  it('outside production, applies (and reports) the development secrets and admin', () => {
+    const config = loadGatewayConfig({});
+    expect(config.jwtSecret).toBe(DEV_JWT_SECRET);
+    expect(config.stripeWebhookSecret).toBe('whsec_ttelgo_dev_secret');
+    expect(config.admin).toEqual({ email: DEV_ADMIN_EMAIL, password: DEV_ADMIN_PASSWORD });
+    expect(config.insecureDefaults).toHaveLength(3);
+    expect(loadGatewayConfig({ JWT_SECRET: 'x'.repeat(32), STRIPE_WEBHOOK_SECRET: 'whsec_x', ADMIN_EMAIL: 'Root@Example.com', ADMIN_PASSWORD: 'long enough!' })).toMatchObject({
+      insecureDefaults: [],
+      admin: { email: 'root@example.com', password: 'long enough!' },
+    });
+  });
+
+  it('in production requires the secrets and the argon2 floor, and seeds no default admin', () => {
+    try {
+      loadGatewayConfig({ NODE_ENV: 'production', ARGON2_MEMORY_KIB: '4096', ARGON2_TIME_COST: '1' });
+      throw new Error('expected a ConfigError');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).issues.map((i) => i.variable).sort()).toEqual(['ARGON2_MEMORY_KIB', 'ARGON2_TIME_COST', 'JWT_SECRET', 'STRIPE_WEBHOOK_SECRET']);
+    }
+    const prod = loadGatewayConfig({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(40), STRIPE_WEBHOOK_SECRET: 'whsec_live' });
+    expect(prod).toMatchObject({ production: true, admin: undefined, insecureDefaults: [], jwtSecret: 's'.repeat(40) });
+  });
+
+  it('refuses a short JWT secret and half an admin', () => {
+    expect(() => loadGatewayConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET: must be at least 32 characters/);
+    expect(() => loadGatewayConfig({ ADMIN_EMAIL: 'a@b.co' })).toThrow(/ADMIN_PASSWORD/);
+  });
+
+  it('parses TRUST_PROXY', () => {
+    expect(loadGatewayConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(loadGatewayConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(loadGatewayConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).TRUST_PROXY).toEqual(['loopback', '10.0.0.0/8']);
+    expect(() => loadGatewayConfig({ TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY/);
   });
 
   it('accepts port 0 and blank values as unset', () => {

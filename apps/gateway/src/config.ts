@@ -1,6 +1,33 @@
 import { z } from 'zod';
 import { env, loadConfig } from '@ttelgo/runtime';
 
+/** argon2id floors in production (OWASP Password Storage Cheat Sheet: m=19 MiB, t=2, p=1). */
+export const ARGON2_PRODUCTION_FLOOR = { memoryKib: 19_456, timeCost: 2, parallelism: 1 } as const;
+export const DEV_JWT_SECRET = 'ttelgo-dev-only-jwt-secret-not-for-production-0123456789';
+export const DEV_STRIPE_WEBHOOK_SECRET = 'whsec_ttelgo_dev_secret';
+export const DEV_ADMIN_EMAIL = 'admin@ttelgo.local';
+export const DEV_ADMIN_PASSWORD = 'ttelgo-admin-dev-password';
+
+/**
+ * Express `trust proxy`: false (default: X-Forwarded-For is ignored, so clients cannot choose their rate-limit key),
+ * true, a hop count, or a comma-separated list of addresses/subnets/`loopback`...
+ */
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((raw, ctx): boolean | number | string[] => {
+    const text = (raw ?? '').trim();
+    if (text === '' || /^(false|0)$/i.test(text)) return false;
+    if (/^true$/i.test(text)) return true;
+    if (/^\d{1,2}$/.test(text)) return Number(text);
+    const list = text.split(',').map((s) => s.trim()).filter(Boolean);
+    if (list.length === 0 || list.some((s) => !/^[0-9A-Fa-f.:/]+$|^(loopback|linklocal|uniquelocal)$/.test(s))) {
+      ctx.addIssue({ code: 'custom', message: 'expected false, true, a hop count or a comma-separated list of addresses/subnets' });
+      return z.NEVER;
+    }
+    return list;
+  });
+
 export const GatewayConfigSchema = z.object({
   PORT: env.port(8080),
   OPS_PORT: env.port(9101),
@@ -20,10 +47,93 @@ export const GatewayConfigSchema = z.object({
     (raw) => (typeof raw === 'string' && raw.trim() === '' ? undefined : raw),
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ),
+  NODE_ENV: env.string('development'),
+  DATABASE_URL: env.url('postgresql://postgres@127.0.0.1:5432/postgres'),
+  DB_SCHEMA: env.string('gateway').pipe(z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case Postgres identifier')),
+  /** HS256 key of the access tokens; at least 32 characters, required in production. */
+  JWT_SECRET: env.optionalString(),
+  JWT_ISSUER: env.string('ttelgo'),
+  JWT_AUDIENCE: env.string('ttelgo-api'),
+  ACCESS_TOKEN_TTL_SECONDS: env.int(900, 60, 3600),
+  REFRESH_TOKEN_TTL_DAYS: env.int(30, 1, 365),
+  ARGON2_MEMORY_KIB: env.int(ARGON2_PRODUCTION_FLOOR.memoryKib, 1024, 4_194_304),
+  ARGON2_TIME_COST: env.int(ARGON2_PRODUCTION_FLOOR.timeCost, 1, 20),
+  ARGON2_PARALLELISM: env.int(ARGON2_PRODUCTION_FLOOR.parallelism, 1, 16),
+  ADMIN_EMAIL: env.optionalString(),
+  ADMIN_PASSWORD: env.optionalString(),
+  STRIPE_WEBHOOK_SECRET: env.optionalString(),
+  /** How long the webhook ingress waits for RabbitMQ's confirm before answering 503 (Stripe waits about 10 s). */
+  WEBHOOK_CONFIRM_TIMEOUT_MS: env.int(5000, 100, 30_000),
+  /** Rate limits shared by all replicas through Redis when set; per replica (memory) otherwise. */
+  REDIS_URL: env.optionalUrl(),
+  TRUST_PROXY: trustProxy,
+  /** Per client IP and minute: register + login together, and refresh + logout together. */
+  AUTH_RATE_LIMIT_PER_MINUTE: env.int(10, 1, 100_000),
+  REFRESH_RATE_LIMIT_PER_MINUTE: env.int(30, 1, 100_000),
+  IDEMPOTENCY_TTL_HOURS: env.int(24, 1, 24 * 30),
+  IDEMPOTENCY_CLEANUP_INTERVAL_MS: env.int(3_600_000, 1000),
 });
 
-export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
+export type GatewayEnv = z.infer<typeof GatewayConfigSchema>;
+
+export interface GatewayConfig extends GatewayEnv {
+  production: boolean;
+  jwtSecret: string;
+  stripeWebhookSecret: string;
+  /** Undefined: no admin is seeded. */
+  admin: { email: string; password: string } | undefined;
+  /** Dev-only defaults that were applied; logged as warnings at start. */
+  insecureDefaults: string[];
+}
+
+/**
+ * Secrets have development defaults only outside production (NODE_ENV=production): there, a missing JWT_SECRET or
+ * STRIPE_WEBHOOK_SECRET, a short JWT secret or argon2 parameters under the OWASP floor stop the start with a
+ * ConfigError, and a missing ADMIN_EMAIL/ADMIN_PASSWORD simply means no admin is seeded.
+ */
+const ResolvedConfigSchema = GatewayConfigSchema.transform((c, ctx): GatewayConfig => {
+  const production = c.NODE_ENV.trim().toLowerCase() === 'production';
+  const insecureDefaults: string[] = [];
+  if (c.JWT_SECRET !== undefined && c.JWT_SECRET.length < 32) {
+    ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be at least 32 characters (256 bits for HS256)' });
+  }
+  if (production) {
+    if (c.JWT_SECRET === undefined) ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'Required in production' });
+    if (c.STRIPE_WEBHOOK_SECRET === undefined) ctx.addIssue({ code: 'custom', path: ['STRIPE_WEBHOOK_SECRET'], message: 'Required in production' });
+    const floor = ARGON2_PRODUCTION_FLOOR;
+    if (c.ARGON2_MEMORY_KIB < floor.memoryKib) ctx.addIssue({ code: 'custom', path: ['ARGON2_MEMORY_KIB'], message: `must be >= ${floor.memoryKib} in production` });
+    if (c.ARGON2_TIME_COST < floor.timeCost) ctx.addIssue({ code: 'custom', path: ['ARGON2_TIME_COST'], message: `must be >= ${floor.timeCost} in production` });
+  }
+  if ((c.ADMIN_EMAIL === undefined) !== (c.ADMIN_PASSWORD === undefined)) {
+    ctx.addIssue({ code: 'custom', path: [c.ADMIN_EMAIL === undefined ? 'ADMIN_EMAIL' : 'ADMIN_PASSWORD'], message: 'ADMIN_EMAIL and ADMIN_PASSWORD go together' });
+  }
+  if (c.ADMIN_PASSWORD !== undefined && (c.ADMIN_PASSWORD.length < 10 || c.ADMIN_PASSWORD.length > 200)) {
+    ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'must be 10-200 characters' });
+  }
+  if (c.ADMIN_EMAIL !== undefined && !z.email().safeParse(c.ADMIN_EMAIL.trim().toLowerCase()).success) {
+    ctx.addIssue({ code: 'custom', path: ['ADMIN_EMAIL'], message: 'expected an e-mail address' });
+  }
+
+  let jwtSecret = c.JWT_SECRET;
+  if (jwtSecret === undefined) {
+    jwtSecret = DEV_JWT_SECRET;
+    insecureDefaults.push('JWT_SECRET is not set: using the public development secret (never in production)');
+  }
+  let stripeWebhookSecret = c.STRIPE_WEBHOOK_SECRET;
+  if (stripeWebhookSecret === undefined) {
+    stripeWebhookSecret = DEV_STRIPE_WEBHOOK_SECRET;
+    insecureDefaults.push(`STRIPE_WEBHOOK_SECRET is not set: using the development secret ${DEV_STRIPE_WEBHOOK_SECRET}`);
+  }
+  let admin: GatewayConfig['admin'];
+  if (c.ADMIN_EMAIL !== undefined && c.ADMIN_PASSWORD !== undefined) {
+    admin = { email: c.ADMIN_EMAIL.trim().toLowerCase(), password: c.ADMIN_PASSWORD };
+  } else if (!production && c.ADMIN_EMAIL === undefined && c.ADMIN_PASSWORD === undefined) {
+    admin = { email: DEV_ADMIN_EMAIL, password: DEV_ADMIN_PASSWORD };
+    insecureDefaults.push(`ADMIN_EMAIL/ADMIN_PASSWORD are not set: seeding the development admin ${DEV_ADMIN_EMAIL} / ${DEV_ADMIN_PASSWORD}`);
+  }
+  return { ...c, production, jwtSecret, stripeWebhookSecret, admin, insecureDefaults };
+});
 
 export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
-  return loadConfig(GatewayConfigSchema, source);
+  return loadConfig(ResolvedConfigSchema, source);
 }

@@ -1,31 +1,59 @@
+/**
+ * Composition root of the gateway: migrations and Postgres (accounts, refresh tokens, idempotency, audit), RabbitMQ
+ * (RPC client, the catalogue-cache consumer, the confirm publisher of the Stripe webhook ingress), Redis (shared
+ * rate limits, optional), the hourly cleanup job, the public HTTP server and the ops server. Every port may be 0;
+ * close() stops everything in reverse order of start.
+ */
+import { resolve } from 'node:path';
+import Redis from 'ioredis';
 import { Counter } from 'prom-client';
+import { HandleStripeEventV1 } from '@ttelgo/contracts';
+import { createPrismaClient, pendingMigrations, runMigrations } from '@ttelgo/db';
 import { listen, startOpsServer, type RunningServer } from '@ttelgo/http';
-import { AmqpConnection, RpcClient, type Consumer } from '@ttelgo/messaging';
+import { AmqpConnection, ConfirmPublisher, RpcClient, declareContractExchange, type Consumer } from '@ttelgo/messaging';
 import { createLogger, createMetrics, type Logger } from '@ttelgo/observability';
+import { seedAdmin } from './application/seed-admin.use-case';
+import { SessionIssuer } from './application/session.issuer';
 import type { GatewayConfig } from './config';
 import type { CachedJson } from './entry-points/http/cached-json';
 import { createGatewayHttpApp } from './entry-points/http/http.app';
+import { authenticate } from './entry-points/http/middleware/authenticate.middleware';
+import { idempotency } from './entry-points/http/middleware/idempotency.middleware';
+import { principalOf } from './entry-points/http/middleware/authenticate.middleware';
+import { rateLimitByIp } from './entry-points/http/middleware/rate-limit.middleware';
 import { buildOpenApiDocument } from './entry-points/http/openapi/openapi.document';
+import { startCleanupJob } from './entry-points/jobs/idempotency-cleanup.job';
 import { startCatalogueCacheInvalidation } from './entry-points/messaging/catalogue-updated.consumer';
+import { AccessTokenSigner } from './infrastructure/access-token.signer';
+import { AuditLogRepository } from './infrastructure/audit-log.repository';
+import { createRateLimiter } from './infrastructure/auth.rate-limiter';
+import { PrismaClient } from './infrastructure/generated/prisma/client';
+import { IdempotencyRepository } from './infrastructure/idempotency.repository';
+import { PasswordHasher } from './infrastructure/password.hasher';
+import { RefreshTokenRepository } from './infrastructure/refresh-token.repository';
 import { ResponseCache } from './infrastructure/response.cache';
+import { StripeSignatureVerifier } from './infrastructure/stripe-signature.verifier';
+import { UserRepository } from './infrastructure/user.repository';
 import { createServiceCaller } from './rpc/service.caller';
+
+export const SERVICE_NAME = 'gateway';
+export const DEFAULT_MIGRATIONS_DIR = resolve(__dirname, '../../../prisma/gateway/migrations');
+const HOUR_MS = 3_600_000;
 
 export interface GatewayHandle {
   port: number;
   opsPort: number;
-  /** Stops accepting and drains HTTP, then stops the consumer, the RPC client, AMQP and the ops server. */
+  /** Runs the cleanup job now; undefined when another replica holds its lock. */
+  runCleanupNow(): Promise<Record<string, number> | undefined>;
+  /** Stops accepting and drains HTTP, then stops jobs, the consumer, RPC, AMQP, Redis, Postgres and the ops server. */
   close(): Promise<void>;
 }
 
-type Closer = { name: string; close: () => Promise<void> };
+type Closer = { name: string; close: () => Promise<void> | void };
 
-/**
- * Composes the gateway. In this issue it has no database: the public catalogue is served from esim-provisioning over
- * RPC, through an in-memory response cache that the catalogue-updated event empties.
- */
-export async function startGateway(config: GatewayConfig, opts: { logger?: Logger } = {}): Promise<GatewayHandle> {
-  const logger = opts.logger ?? createLogger({ service: 'gateway', level: config.LOG_LEVEL });
-  const metrics = createMetrics('gateway');
+export async function startGateway(config: GatewayConfig, opts: { logger?: Logger; migrationsDir?: string } = {}): Promise<GatewayHandle> {
+  const logger = opts.logger ?? createLogger({ service: SERVICE_NAME, level: config.LOG_LEVEL });
+  const metrics = createMetrics(SERVICE_NAME);
   const cacheOutcomes = new Counter({
     name: 'ttelgo_gateway_catalogue_cache_total',
     help: 'Catalogue response cache lookups by outcome (hit, miss, joined = waited for a load already running)',
@@ -42,16 +70,56 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
       }
     }
   };
+  for (const warning of config.insecureDefaults) logger.warn({ insecureDefault: true }, warning);
 
   try {
-    const conn = new AmqpConnection({ url: config.AMQP_URL, name: 'gateway', logger });
+    const { DATABASE_URL: databaseUrl, DB_SCHEMA: schema } = config;
+    const migrationsDir = opts.migrationsDir ?? DEFAULT_MIGRATIONS_DIR;
+    await runMigrations({ databaseUrl, schema, migrationsDir, logger });
+    let migrationsApplied = false;
+    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema });
+    closers.push({ name: 'prisma', close: () => prisma.$disconnect() });
 
-    // The ops port comes first, so probes get answers (not ready) while the broker is still being reached.
+    const users = new UserRepository(prisma);
+    const refreshTokens = new RefreshTokenRepository(prisma, schema);
+    const idempotencyRecords = new IdempotencyRepository(prisma);
+    const auditLog = new AuditLogRepository(prisma);
+    const hasher = new PasswordHasher({ memoryKib: config.ARGON2_MEMORY_KIB, timeCost: config.ARGON2_TIME_COST, parallelism: config.ARGON2_PARALLELISM });
+    const signer = new AccessTokenSigner({
+      secret: config.jwtSecret,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    });
+    const sessions = new SessionIssuer(signer, refreshTokens, config.REFRESH_TOKEN_TTL_DAYS * 24 * HOUR_MS);
+
+    await hasher.warmUp();
+    if (config.admin) {
+      const seeded = await seedAdmin({ users, hasher }, config.admin);
+      logger.info({ email: config.admin.email, outcome: seeded }, 'admin seed');
+    }
+
+    const conn = new AmqpConnection({ url: config.AMQP_URL, name: SERVICE_NAME, logger });
+    // The webhook ingress publishes to payment's command exchange: declare it, so a publish never fails with
+    // NOT_FOUND. The binding is payment's; until payment declared its queue, mandatory publishes come back => 503.
+    conn.declare(async (ch) => void (await declareContractExchange(ch, HandleStripeEventV1)));
+
+    // The ops port comes early, so probes get answers (not ready) while the broker is still being reached.
     const ops: RunningServer = await startOpsServer({
       port: config.OPS_PORT,
       logger,
       metrics,
-      readiness: { rabbitmq: () => conn.isConnected() },
+      readiness: {
+        postgres: async () => {
+          await prisma.$queryRaw`SELECT 1`;
+          return true;
+        },
+        migrations: async () => {
+          if (!migrationsApplied) migrationsApplied = (await pendingMigrations({ databaseUrl, schema, migrationsDir })).length === 0;
+          return migrationsApplied;
+        },
+        rabbitmq: () => conn.isConnected(),
+      },
       liveness: { rabbitmq: () => conn.disconnectedForMs() < config.AMQP_MAX_DISCONNECTED_MS },
     });
     closers.push({ name: 'ops server', close: () => ops.close() });
@@ -59,9 +127,10 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
     closers.push({ name: 'amqp', close: () => conn.close() });
     await conn.start();
 
-    const rpc = new RpcClient(conn, { logger, metrics, producer: 'gateway', defaultTimeoutMs: config.RPC_TIMEOUT_MS });
+    const rpc = new RpcClient(conn, { logger, metrics, producer: SERVICE_NAME, defaultTimeoutMs: config.RPC_TIMEOUT_MS });
     await rpc.start();
     closers.push({ name: 'rpc client', close: () => rpc.stop() });
+    const publisher = new ConfirmPublisher(conn, { logger, metrics, confirmTimeoutMs: config.WEBHOOK_CONFIRM_TIMEOUT_MS, name: 'webhook-ingress' });
 
     const catalogueCache = new ResponseCache<CachedJson>({
       ttlMs: config.CATALOGUE_CACHE_TTL_MS,
@@ -70,22 +139,67 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
     const consumer: Consumer = startCatalogueCacheInvalidation(conn, { cache: catalogueCache, logger, metrics });
     closers.push({ name: 'catalogue cache consumer', close: () => consumer.stop() });
 
+    let redis: Redis | undefined;
+    if (config.REDIS_URL) {
+      // No offline queue: while Redis is away the limiter fails at once and the in-memory insurance limiter answers.
+      redis = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+      redis.on('error', (err) => logger.warn({ err }, 'Redis error (rate limits fall back to per-replica)'));
+      const client = redis;
+      closers.push({ name: 'redis', close: async () => void (await client.quit().catch(() => client.disconnect())) });
+    }
+    const credentialsLimiter = createRateLimiter({ name: 'auth-credentials', points: config.AUTH_RATE_LIMIT_PER_MINUTE, durationSeconds: 60, redis });
+    const refreshLimiter = createRateLimiter({ name: 'auth-refresh', points: config.REFRESH_RATE_LIMIT_PER_MINUTE, durationSeconds: 60, redis });
+
+    const cleanup = startCleanupJob({
+      lockDb: { databaseUrl },
+      lockKey: `${schema}:gateway-cleanup`,
+      intervalMs: config.IDEMPOTENCY_CLEANUP_INTERVAL_MS,
+      logger,
+      tasks: {
+        idempotencyRecords: () => idempotencyRecords.deleteExpired(),
+        refreshTokens: () => refreshTokens.deleteExpired(7 * 24 * HOUR_MS),
+      },
+    });
+    closers.push({ name: 'cleanup job', close: () => cleanup.stop() });
+
+    const authn = authenticate({ signer, users, logger });
     const app = createGatewayHttpApp({
       logger,
       metrics,
       esim: createServiceCaller(rpc, { timeoutMs: config.RPC_TIMEOUT_MS }),
+      order: createServiceCaller(rpc, { timeoutMs: config.RPC_TIMEOUT_MS }),
       catalogueCache,
       onCatalogueCacheOutcome: (outcome) => cacheOutcomes.inc({ outcome }),
       openApi: buildOpenApiDocument({ publicBaseUrl: config.PUBLIC_BASE_URL }),
+      trustProxy: config.TRUST_PROXY,
+      audit: auditLog,
+      auth: {
+        users,
+        hasher,
+        sessions,
+        refreshTokens,
+        authenticate: authn,
+        credentialsLimit: rateLimitByIp(credentialsLimiter, logger),
+        refreshLimit: rateLimitByIp(refreshLimiter, logger),
+      },
+      orderIdempotency: idempotency({
+        store: idempotencyRecords,
+        principal: (req) => `user:${principalOf(req).userId}`,
+        required: true,
+        ttlMs: config.IDEMPOTENCY_TTL_HOURS * HOUR_MS,
+        logger,
+      }),
+      stripeWebhook: { verifier: new StripeSignatureVerifier(config.stripeWebhookSecret), publisher, logger },
     });
     const http = await listen(app, config.PORT);
     closers.push({ name: 'http server', close: () => http.close() });
 
-    logger.info({ port: http.port, opsPort: ops.port }, 'gateway started');
+    logger.info({ port: http.port, opsPort: ops.port, schema }, 'gateway started');
     let closing: Promise<void> | undefined;
     return {
       port: http.port,
       opsPort: ops.port,
+      runCleanupNow: () => cleanup.runNow(),
       close: () => (closing ??= closeAll().then(() => logger.info('gateway stopped'))),
     };
   } catch (err) {

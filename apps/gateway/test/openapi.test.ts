@@ -6,8 +6,18 @@ import { createTestVhost, type TestVhost } from '@ttelgo/testing';
 import { json, rawGet, startTestGateway, type TestGateway } from './support/gateway.harness';
 
 interface Parameter { name: string; in: string; required?: boolean; schema: Record<string, unknown> }
-interface Operation { parameters: Parameter[]; responses: Record<string, { headers?: Record<string, unknown>; content?: Record<string, { schema: { $ref?: string } }> }> }
-interface Doc { openapi: string; servers?: Array<{ url: string }>; paths: Record<string, { get: Operation }>; components: { schemas: Record<string, unknown> } }
+interface Operation {
+  parameters: Parameter[];
+  security?: Array<Record<string, string[]>>;
+  requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
+  responses: Record<string, { headers?: Record<string, unknown>; content?: Record<string, { schema: { $ref?: string } }> }>;
+}
+interface Doc {
+  openapi: string;
+  servers?: Array<{ url: string }>;
+  paths: Record<string, { get: Operation; post: Operation }>;
+  components: { schemas: Record<string, Record<string, unknown>>; securitySchemes?: Record<string, unknown> };
+}
 
 let vhost: TestVhost;
 let gateway: TestGateway;
@@ -35,7 +45,21 @@ describe('GET /api/v1/openapi.json', () => {
   it('is OpenAPI 3.1 with the public base URL as server', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.servers).toEqual([{ url: 'https://api.ttelgo.test' }]);
-    expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/bundles', '/api/v1/bundles/{name}']);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/v1/auth/login',
+      '/api/v1/auth/logout',
+      '/api/v1/auth/refresh',
+      '/api/v1/auth/register',
+      '/api/v1/bundles',
+      '/api/v1/bundles/{name}',
+      '/api/v1/esims',
+      '/api/v1/esims/{iccid}',
+      '/api/v1/esims/{iccid}/qrcode',
+      '/api/v1/me',
+      '/api/v1/orders',
+      '/api/v1/orders/{id}',
+      '/api/v1/webhooks/stripe',
+    ]);
   });
 
   it('documents the list query parameters exactly as the validating schema defines them', () => {
@@ -67,7 +91,42 @@ describe('GET /api/v1/openapi.json', () => {
     for (const op of [list, get]) {
       for (const response of Object.values(op)) expect(response.headers).toHaveProperty('X-Request-Id');
     }
-    expect(Object.keys(doc.components.schemas).sort()).toEqual(['Bundle', 'BundleList', 'Problem']);
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Bundle', 'BundleList', 'Problem']));
+  });
+
+  it('declares the bearer JWT scheme and requires it on the customer routes only', () => {
+    expect(doc.components.securitySchemes).toEqual({ bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }) });
+    const secured = [doc.paths['/api/v1/me']!.get, doc.paths['/api/v1/orders']!.post, doc.paths['/api/v1/orders']!.get, doc.paths['/api/v1/orders/{id}']!.get,
+      doc.paths['/api/v1/esims']!.get, doc.paths['/api/v1/esims/{iccid}']!.get, doc.paths['/api/v1/esims/{iccid}/qrcode']!.get];
+    for (const op of secured) expect(op.security).toEqual([{ bearerAuth: [] }]);
+    for (const op of [doc.paths['/api/v1/auth/login']!.post, doc.paths['/api/v1/bundles']!.get, doc.paths['/api/v1/webhooks/stripe']!.post]) {
+      expect(op.security).toBeUndefined();
+    }
+    expect(doc.paths['/api/v1/me']!.get.responses['401']!.content!['application/problem+json']!.schema.$ref).toBe('#/components/schemas/Problem');
+  });
+
+  it('documents the auth and order bodies from the validating schemas, with Idempotency-Key and rate-limit headers', () => {
+    const register = doc.paths['/api/v1/auth/register']!.post;
+    expect(register.requestBody!.content['application/json']!.schema.$ref).toBe('#/components/schemas/RegisterRequest');
+    expect(doc.components.schemas['RegisterRequest']).toMatchObject({
+      additionalProperties: false,
+      required: ['email', 'password'],
+      properties: { password: { minLength: 10, maxLength: 200 }, email: { format: 'email' } },
+    });
+    expect(register.responses['201']!.content!['application/json']!.schema.$ref).toBe('#/components/schemas/TokenResponse');
+    expect(register.responses['201']!.headers).toHaveProperty('RateLimit-Remaining');
+    expect(register.responses['429']!.headers).toHaveProperty('Retry-After');
+
+    const placeOrder = doc.paths['/api/v1/orders']!.post;
+    expect(placeOrder.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true }));
+    expect(placeOrder.responses['201']!.content!['application/json']!.schema.$ref).toBe('#/components/schemas/PlacedOrder');
+    expect(Object.keys(placeOrder.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '409', '422', '503']));
+    expect(doc.components.schemas['PlaceOrderRequest']).toMatchObject({ properties: { quantity: { minimum: 1, maximum: 10 } } });
+    expect(doc.paths['/api/v1/orders/{id}']!.get.parameters).toContainEqual(
+      expect.objectContaining({ name: 'id', in: 'path', schema: expect.objectContaining({ format: 'uuid' }) }),
+    );
+    expect(Object.keys(doc.paths['/api/v1/esims/{iccid}/qrcode']!.get.responses['200']!.content!)).toEqual(['image/png']);
+    expect(doc.paths['/api/v1/webhooks/stripe']!.post.parameters).toContainEqual(expect.objectContaining({ name: 'Stripe-Signature', in: 'header', required: true }));
   });
 });
 

@@ -8,7 +8,7 @@ export interface ServiceCaller {
 }
 
 /** Service names for messages, by contract owner (the RPC queue's owner). */
-const SERVICE_BY_OWNER: Record<string, string> = { esim: 'esim-provisioning' };
+const SERVICE_BY_OWNER: Record<string, string> = { esim: 'esim-provisioning', order: 'order', payment: 'payment' };
 
 export function createServiceCaller(client: Pick<RpcClient, 'call'>, opts: { timeoutMs: number }): ServiceCaller {
   return {

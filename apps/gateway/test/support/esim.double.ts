@@ -4,7 +4,18 @@
  * request) from misses. Special names make it misbehave on demand, per request, so one double serves every test.
  */
 import { randomUUID } from 'node:crypto';
-import { CatalogueUpdatedV1, GetBundleV1, ListBundlesV1, type Bundle } from '@ttelgo/contracts';
+import QRCode from 'qrcode';
+import {
+  CatalogueUpdatedV1,
+  GetBundleV1,
+  GetEsimQrCodeV1,
+  GetEsimV1,
+  ListBundlesV1,
+  ListEsimsV1,
+  type Bundle,
+  type EsimView,
+  type Owner,
+} from '@ttelgo/contracts';
 import { AmqpConnection, ConfirmPublisher, RpcServer } from '@ttelgo/messaging';
 import { testLogger } from '@ttelgo/testing';
 
@@ -75,9 +86,15 @@ function decodeCursor(cursor: string | undefined): number {
   return Number(match[1]);
 }
 
+const sameOwner = (a: Owner, b: Owner) => a.type === b.type && a.id === b.id;
+
 export class EsimDouble {
   readonly calls = { list: 0, get: 0 };
   readonly listRequests: Array<Record<string, unknown>> = [];
+  /** Requests of the eSIM queries (get, list, qr), to check which owner the gateway sent. */
+  readonly esimRequests: Array<{ type: string; owner: Owner; iccid?: string }> = [];
+  private readonly esims = new Map<string, { owner: Owner; view: EsimView }>();
+  private iccidCounter = 0;
   private readonly conn: AmqpConnection;
   private readonly server: RpcServer;
   private readonly publisher: ConfirmPublisher;
@@ -113,6 +130,54 @@ export class EsimDouble {
       if (!bundle) throw new CodedError('BUNDLE_NOT_FOUND', 404, `No bundle named ${req.name}.`);
       return { bundle };
     });
+
+    this.server.handle(GetEsimV1, async (req) => {
+      this.esimRequests.push({ type: 'get', owner: req.owner, iccid: req.iccid });
+      return this.ownedEsim(req.owner, req.iccid);
+    });
+
+    this.server.handle(ListEsimsV1, async (req) => {
+      this.esimRequests.push({ type: 'list', owner: req.owner });
+      const mine = [...this.esims.values()].filter((e) => sameOwner(e.owner, req.owner)).map((e) => e.view).reverse();
+      const offset = decodeCursor(req.cursor);
+      return { data: mine.slice(offset, offset + req.limit), nextCursor: offset + req.limit < mine.length ? encodeCursor(offset + req.limit) : null };
+    });
+
+    this.server.handle(GetEsimQrCodeV1, async (req) => {
+      this.esimRequests.push({ type: 'qr', owner: req.owner, iccid: req.iccid });
+      const view = this.ownedEsim(req.owner, req.iccid);
+      const png = await QRCode.toBuffer(view.lpa, { type: 'png', errorCorrectionLevel: 'M' });
+      return { pngBase64: png.toString('base64') };
+    });
+  }
+
+  /** Adds a provisioned eSIM owned by `owner` (the way esim-provisioning stores it); returns its view. */
+  addEsim(owner: Owner, orderId: string, bundleName = 'esim_1GB_7D_FR_V2'): EsimView {
+    this.iccidCounter += 1;
+    const iccid = `8944${String(Date.now()).slice(-8)}${String(this.iccidCounter).padStart(7, '0')}`;
+    const matchingId = `MATCH-${randomUUID().slice(0, 8).toUpperCase()}`;
+    const smdpAddress = 'rsp.esimgo-sim.test';
+    const lpa = `LPA:1$${smdpAddress}$${matchingId}`;
+    const view: EsimView = {
+      iccid,
+      orderId,
+      bundleName,
+      status: 'RELEASED',
+      smdpAddress,
+      matchingId,
+      lpa,
+      appleInstallUrl: `https://esimsetup.apple.com/esim_qrcode_provisioning?carddata=${encodeURIComponent(lpa)}`,
+      expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+      usage: { initialBytes: 1_000_000_000, remainingBytes: 1_000_000_000, state: 'NOT_STARTED' },
+    };
+    this.esims.set(iccid, { owner, view });
+    return view;
+  }
+
+  private ownedEsim(owner: Owner, iccid: string): EsimView {
+    const entry = this.esims.get(iccid);
+    if (!entry || !sameOwner(entry.owner, owner)) throw new CodedError('ESIM_NOT_FOUND', 404, 'No such eSIM.');
+    return entry.view;
   }
 
   async start(): Promise<this> {

@@ -1,5 +1,6 @@
 import http from 'node:http';
-import { testLogger, waitFor } from '@ttelgo/testing';
+import pg from 'pg';
+import { TEST_DATABASE_URL, createTestSchemaName, dropSchema, testLogger, waitFor } from '@ttelgo/testing';
 import { loadGatewayConfig } from '../../src/config';
 import { startGateway, type GatewayHandle } from '../../src/service';
 
@@ -7,23 +8,79 @@ export interface TestGateway {
   handle: GatewayHandle;
   baseUrl: string;
   opsUrl: string;
+  /** The gateway's own Postgres schema (random per gateway, dropped by close()). */
+  schema: string;
+  /** One query against that schema (tests read the stored state: audit rows, tokens, records). */
+  query<R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
   close(): Promise<void>;
 }
 
-/** The gateway on ports 0, configured through the same env parsing as production, and ready (broker connected). */
-export async function startTestGateway(env: Record<string, string>): Promise<TestGateway> {
-  const config = loadGatewayConfig({ PORT: '0', OPS_PORT: '0', ...env });
-  const handle = await startGateway(config, { logger: testLogger('gateway') });
+/** The JWT secret every test gateway uses, so tests can sign their own (hostile) tokens with it. */
+export const TEST_JWT_SECRET = 'test-jwt-secret-of-the-gateway-tests-0123456789abcdef';
+export const TEST_WEBHOOK_SECRET = 'whsec_gateway_tests_secret';
+export const TEST_ADMIN = { email: 'admin@ttelgo.test', password: 'admin-password-of-the-tests' };
+
+/**
+ * The gateway on ports 0 and its own schema, configured through the same env parsing as production, and ready
+ * (Postgres, migrations, broker). argon2 runs with lowered (non-production) parameters and the auth rate limits are
+ * high, unless a test sets them.
+ */
+export async function startTestGateway(env: Record<string, string>, prefix = 'gateway'): Promise<TestGateway> {
+  const schema = createTestSchemaName(prefix);
+  const config = loadGatewayConfig({
+    PORT: '0',
+    OPS_PORT: '0',
+    DATABASE_URL: TEST_DATABASE_URL,
+    DB_SCHEMA: schema,
+    JWT_SECRET: TEST_JWT_SECRET,
+    STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+    ADMIN_EMAIL: TEST_ADMIN.email,
+    ADMIN_PASSWORD: TEST_ADMIN.password,
+    ARGON2_MEMORY_KIB: '1024',
+    ARGON2_TIME_COST: '1',
+    AUTH_RATE_LIMIT_PER_MINUTE: '10000',
+    REFRESH_RATE_LIMIT_PER_MINUTE: '10000',
+    ...env,
+  });
+  let handle: GatewayHandle;
+  try {
+    handle = await startGateway(config, { logger: testLogger('gateway') });
+  } catch (err) {
+    await dropSchema(TEST_DATABASE_URL, schema);
+    throw err;
+  }
   const baseUrl = `http://127.0.0.1:${handle.port}`;
   const opsUrl = `http://127.0.0.1:${handle.opsPort}`;
+  const pool = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 2 });
   await waitFor(async () => (await fetch(`${opsUrl}/health/ready`)).status === 200, { timeoutMs: 15_000, message: 'gateway not ready' });
-  return { handle, baseUrl, opsUrl, close: () => handle.close() };
+  return {
+    handle,
+    baseUrl,
+    opsUrl,
+    schema,
+    query: async <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []) => {
+      const client = await pool.connect();
+      try {
+        await client.query(`SET search_path TO "${schema}"`);
+        return (await client.query<R>(sql, params)).rows;
+      } finally {
+        client.release();
+      }
+    },
+    close: async () => {
+      await handle.close();
+      await pool.end();
+      await dropSchema(TEST_DATABASE_URL, schema);
+    },
+  };
 }
 
 export interface RawResponse {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** The body bytes (rawRequest only), for binary answers like the QR PNG. */
+  bytes?: Buffer;
 }
 
 /**
@@ -42,6 +99,46 @@ export function rawGet(port: number, path: string, headers: Record<string, strin
     req.end();
   });
 }
+
+/** Any method, body bytes sent exactly as given (for webhooks, hostile JSON, odd headers). */
+export function rawRequest(
+  port: number,
+  method: string,
+  path: string,
+  opts: { headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string | number> = { ...(opts.headers ?? {}) };
+    if (opts.body !== undefined) headers['content-length'] = Buffer.byteLength(opts.body);
+    const req = http.request({ host: '127.0.0.1', port, path, method, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const bytes = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: bytes.toString('utf8'), bytes });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+/** JSON request helper: `api(port).post('/api/v1/auth/login', body, { authorization })`. */
+export function api(port: number) {
+  const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    rawRequest(port, method, path, {
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+  return {
+    get: (path: string, headers?: Record<string, string>) => send('GET', path, undefined, headers),
+    post: (path: string, body?: unknown, headers?: Record<string, string>) => send('POST', path, body, headers),
+    send,
+  };
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 export function json<T = unknown>(res: RawResponse): T {
   return JSON.parse(res.body) as T;

@@ -1,27 +1,63 @@
-import type { Express } from 'express';
-import { createHttpApp, finishHttpApp } from '@ttelgo/http';
+import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import { accessLog, finishHttpApp, httpMetrics, requestContext } from '@ttelgo/http';
 import type { Logger, ServiceMetrics } from '@ttelgo/observability';
 import type { LoadOutcome, ResponseCache } from '../../infrastructure/response.cache';
 import type { ServiceCaller } from '../../rpc/service.caller';
 import type { CachedJson } from './cached-json';
+import { auditTrail, type AuditSink } from './middleware/audit.middleware';
 import type { OpenApiDocument } from './openapi/openapi.document';
+import { authRoutes, type AuthRoutesDeps } from './routes/auth.routes';
 import { bundlesRoutes } from './routes/bundles.routes';
 import { docsRoutes } from './routes/docs.routes';
+import { esimsRoutes } from './routes/esims.routes';
+import { ordersRoutes } from './routes/orders.routes';
+import { STRIPE_WEBHOOK_PATH, stripeWebhookHandlers, type StripeWebhookDeps } from './routes/stripe-webhook.routes';
 
 export interface GatewayHttpDeps {
   logger: Logger;
   metrics: ServiceMetrics;
   esim: ServiceCaller;
+  order: ServiceCaller;
   catalogueCache: ResponseCache<CachedJson>;
   onCatalogueCacheOutcome?: (outcome: LoadOutcome) => void;
   openApi: OpenApiDocument;
+  /** Express `trust proxy` (TRUST_PROXY). */
+  trustProxy: boolean | number | string[];
+  audit: AuditSink;
+  auth: Omit<AuthRoutesDeps, 'logger'>;
+  /** Idempotency-Key middleware (required) for POST /orders. */
+  orderIdempotency: RequestHandler;
+  stripeWebhook: StripeWebhookDeps;
 }
 
-/** The public API: one router per resource under /api/v1, then the docs, then 404 + problem+json errors. */
+const JSON_BODY_LIMIT = '100kb';
+
+/**
+ * The public API. The front is the one of @ttelgo/http's createHttpApp (same middleware, same order), composed here
+ * because the Stripe webhook needs its raw bytes: its express.raw parser must run BEFORE the JSON parser, and
+ * createHttpApp installs express.json for every path. Then one router per resource under /api/v1, the docs, and
+ * 404 + problem+json errors.
+ */
 export function createGatewayHttpApp(deps: GatewayHttpDeps): Express {
-  const app = createHttpApp({ logger: deps.logger, metrics: deps.metrics, service: 'gateway' });
+  const app = express();
+  app.disable('x-powered-by');
+  // Only strings and string arrays in req.query (see createHttpApp).
+  app.set('query parser', 'simple');
+  app.set('trust proxy', deps.trustProxy);
+  app.locals['service'] = 'gateway';
   // ETags only where they mean something (the cached catalogue sets its own); not on problem bodies or the docs.
   app.set('etag', false);
+
+  app.use(requestContext());
+  app.use(accessLog(deps.logger));
+  app.use(httpMetrics(deps.metrics));
+  app.use(helmet());
+  app.use(auditTrail({ sink: deps.audit, logger: deps.logger }));
+
+  app.post(STRIPE_WEBHOOK_PATH, ...stripeWebhookHandlers(deps.stripeWebhook));
+  app.use(express.json({ limit: JSON_BODY_LIMIT }));
+
   app.use(
     '/api/v1',
     bundlesRoutes({
@@ -30,6 +66,9 @@ export function createGatewayHttpApp(deps: GatewayHttpDeps): Express {
       ...(deps.onCatalogueCacheOutcome ? { onCacheOutcome: deps.onCatalogueCacheOutcome } : {}),
     }),
   );
+  app.use('/api/v1', authRoutes({ ...deps.auth, logger: deps.logger }));
+  app.use('/api/v1', ordersRoutes({ order: deps.order, logger: deps.logger, authenticate: deps.auth.authenticate, idempotency: deps.orderIdempotency }));
+  app.use('/api/v1', esimsRoutes({ esim: deps.esim, authenticate: deps.auth.authenticate }));
   app.use('/api', docsRoutes(deps.openApi));
   finishHttpApp(app, deps.logger);
   return app;

@@ -29,7 +29,13 @@ export const commonRequestHeaders = z.object({
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request (`VALIDATION_FAILED` with `errors[]`, or a coded client error such as `INVALID_CURSOR`).',
-  404: 'Not found (`ROUTE_NOT_FOUND`, or a resource code such as `BUNDLE_NOT_FOUND`).',
+  401: 'Not authenticated (`AUTHENTICATION_REQUIRED`, `INVALID_TOKEN` with `WWW-Authenticate: Bearer error="invalid_token"`, or a credentials code).',
+  403: 'Authenticated, but the role does not allow this (`FORBIDDEN`).',
+  404: 'Not found (`ROUTE_NOT_FOUND`, or a resource code such as `BUNDLE_NOT_FOUND`); another owner\'s resource is 404 too.',
+  409: 'Conflict (`EMAIL_TAKEN`, `IDEMPOTENCY_REQUEST_IN_PROGRESS`).',
+  413: 'The request body is too large (`PAYLOAD_TOO_LARGE`).',
+  422: 'The Idempotency-Key was already used with another request (`IDEMPOTENCY_KEY_REUSED`).',
+  429: 'Too many requests (`RATE_LIMITED`); retry after `Retry-After` seconds.',
   500: 'Unexpected error (`INTERNAL_ERROR`); nothing internal is disclosed.',
   502: 'An upstream service failed or answered badly (`UPSTREAM_ERROR`).',
   503: 'A dependency is unavailable (`SERVICE_UNAVAILABLE`); retry after `Retry-After` seconds.',
@@ -40,9 +46,11 @@ export function problemResponses(statuses: number[]): Record<number, ResponseCon
   const responses: Record<number, ResponseConfig> = {};
   for (const status of statuses) {
     const headers =
-      status === 503
+      status === 503 || status === 429
         ? commonResponseHeaders.extend({ 'Retry-After': z.string().meta({ description: 'Seconds to wait before retrying.' }) })
-        : commonResponseHeaders;
+        : status === 401
+          ? commonResponseHeaders.extend({ 'WWW-Authenticate': z.string().optional().meta({ description: 'RFC 6750 challenge on bearer-token routes.' }) })
+          : commonResponseHeaders;
     responses[status] = {
       description: PROBLEM_DESCRIPTIONS[status] ?? 'Error',
       headers,
@@ -51,3 +59,14 @@ export function problemResponses(statuses: number[]): Record<number, ResponseCon
   }
   return responses;
 }
+
+/** The name of the JWT security scheme (registered by openapi.document.ts). */
+export const BEARER_AUTH = 'bearerAuth';
+export const bearerSecurity = [{ [BEARER_AUTH]: [] as string[] }];
+
+/** RateLimit-* (draft-ietf-httpapi-ratelimit-headers) on every answer of a rate-limited route. */
+export const rateLimitResponseHeaders = commonResponseHeaders.extend({
+  'RateLimit-Limit': z.string().meta({ description: 'Requests allowed per window (per client IP).' }),
+  'RateLimit-Remaining': z.string().meta({ description: 'Requests left in the current window.' }),
+  'RateLimit-Reset': z.string().meta({ description: 'Seconds until the window resets.' }),
+});

@@ -1,13 +1,30 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { registerAuthOpenApi } from './auth.openapi';
 import { registerBundlesOpenApi } from './bundles.openapi';
+import { BEARER_AUTH } from './common.openapi';
+import { registerEsimsOpenApi } from './esims.openapi';
+import { registerOrdersOpenApi } from './orders.openapi';
+import { registerWebhooksOpenApi } from './webhooks.openapi';
 
 export type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
 
-/** Each resource registers its own paths (next issue: auth, orders, vendor ...). */
-const registrations: Array<(registry: OpenAPIRegistry) => void> = [registerBundlesOpenApi];
+/** Each resource registers its own paths. */
+const registrations: Array<(registry: OpenAPIRegistry) => void> = [
+  registerBundlesOpenApi,
+  registerAuthOpenApi,
+  registerOrdersOpenApi,
+  registerEsimsOpenApi,
+  registerWebhooksOpenApi,
+];
 
 export function buildOpenApiDocument(opts: { publicBaseUrl?: string | undefined }): OpenApiDocument {
   const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', BEARER_AUTH, {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'The access token of POST /auth/login, /auth/register or /auth/refresh (HS256, 15 minutes).',
+  });
   for (const register of registrations) register(registry);
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
@@ -20,6 +37,12 @@ export function buildOpenApiDocument(opts: { publicBaseUrl?: string | undefined 
     },
     // Without servers, clients resolve the paths against the host that served this document.
     ...(opts.publicBaseUrl ? { servers: [{ url: opts.publicBaseUrl.replace(/\/+$/, '') }] } : {}),
-    tags: [{ name: 'Catalogue', description: 'Public bundle catalogue (no authentication).' }],
+    tags: [
+      { name: 'Catalogue', description: 'Public bundle catalogue (no authentication).' },
+      { name: 'Auth', description: 'Customer accounts and sessions (access JWT + rotating refresh token).' },
+      { name: 'Orders', description: 'A customer\'s orders (JWT).' },
+      { name: 'eSIMs', description: 'A customer\'s eSIMs, install data and QR codes (JWT).' },
+      { name: 'Webhooks', description: 'Provider callbacks, authenticated by their signatures.' },
+    ],
   });
 }

@@ -1,0 +1,60 @@
+/**
+ * A customer's eSIMs, through esim-provisioning (RPC), which filters by the owner it is sent: always the signed-in
+ * user. Another customer's eSIM is ESIM_NOT_FOUND (404), never 403: its existence is not disclosed.
+ */
+import {
+  EsimListResponseSchema,
+  EsimResponseSchema,
+  GetEsimQrCodeV1,
+  GetEsimV1,
+  ListEsimsV1,
+  type EsimListResponse,
+  type EsimResponse,
+  type EsimView,
+} from '@ttelgo/contracts';
+import { AppError } from '@ttelgo/http';
+import type { ServiceCaller } from '../rpc/service.caller';
+import { customerOwner } from './customer-orders.use-case';
+import { toPublic } from './public-response';
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+/** A QR code of an LPA string is a few kB; anything far larger is not what we asked for. */
+const MAX_QR_BYTES = 512 * 1024;
+
+export function toEsimResponse(view: EsimView): EsimResponse {
+  return toPublic(EsimResponseSchema, {
+    iccid: view.iccid,
+    orderId: view.orderId,
+    bundleName: view.bundleName,
+    status: view.status,
+    smdpAddress: view.smdpAddress,
+    matchingId: view.matchingId,
+    lpa: view.lpa,
+    appleInstallUrl: view.appleInstallUrl,
+    usage: view.usage,
+    expiresAt: view.expiresAt,
+  });
+}
+
+export async function getCustomerEsim(esim: ServiceCaller, customer: { id: string }, iccid: string): Promise<EsimResponse> {
+  return toEsimResponse(await esim.call(GetEsimV1, { owner: customerOwner(customer.id), iccid }));
+}
+
+export async function listCustomerEsims(esim: ServiceCaller, customer: { id: string }, page: { limit: number; cursor?: string | undefined }): Promise<EsimListResponse> {
+  const result = await esim.call(ListEsimsV1, {
+    owner: customerOwner(customer.id),
+    limit: page.limit,
+    ...(page.cursor !== undefined ? { cursor: page.cursor } : {}),
+  });
+  return toPublic(EsimListResponseSchema, { data: result.data.map(toEsimResponse), nextCursor: result.nextCursor });
+}
+
+/** The PNG bytes; anything that is not a PNG is the upstream's fault (502), never relayed to the client. */
+export async function getCustomerEsimQrCode(esim: ServiceCaller, customer: { id: string }, iccid: string): Promise<Buffer> {
+  const { pngBase64 } = await esim.call(GetEsimQrCodeV1, { owner: customerOwner(customer.id), iccid });
+  const png = /^[A-Za-z0-9+/]+={0,2}$/.test(pngBase64) ? Buffer.from(pngBase64, 'base64') : Buffer.alloc(0);
+  if (png.length < PNG_SIGNATURE.length || png.length > MAX_QR_BYTES || !png.subarray(0, 8).equals(PNG_SIGNATURE)) {
+    throw new AppError('UPSTREAM_ERROR', 502, 'An upstream service answered with an invalid QR code.');
+  }
+  return png;
+}

@@ -1,0 +1,87 @@
+import { AsyncResource } from 'node:async_hooks';
+import type { Request, RequestHandler, Response } from 'express';
+import { requestIdOf, routeTemplate } from '@ttelgo/http';
+import type { Logger } from '@ttelgo/observability';
+import type { AuditEntry } from '../../../infrastructure/audit-log.repository';
+import { optionalPrincipalOf } from './authenticate.middleware';
+
+/** What a route tells the audit trail about its request. Never put passwords, tokens or secrets in `details`. */
+export interface AuditNote {
+  action?: string;
+  actor?: { type: string; id: string | null };
+  resource?: { type: string; id: string | null };
+  details?: Record<string, unknown>;
+}
+
+export interface AuditSink {
+  append(entry: AuditEntry): Promise<void>;
+}
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const notes = new WeakMap<Response, AuditNote>();
+
+/** The mutable audit note of this request (routes fill in action, resource, actor). */
+export function auditNote(res: Response): AuditNote {
+  let note = notes.get(res);
+  if (!note) {
+    note = {};
+    notes.set(res, note);
+  }
+  return note;
+}
+
+function outcomeOf(status: number): AuditEntry['outcome'] {
+  if (status >= 500) return 'error';
+  if (status >= 400) return 'failure';
+  return 'success';
+}
+
+function pathOf(req: Request): string {
+  const url = req.originalUrl || req.url;
+  const q = url.indexOf('?');
+  return (q === -1 ? url : url.slice(0, q)).slice(0, 300);
+}
+
+/**
+ * One audit_log row per state-changing request (POST/PUT/PATCH/DELETE), successes and failures alike, written
+ * after the response so it never delays or fails the request. A failed write is logged (the access log still has
+ * the request), not retried: the audit trail is evidence, not a workflow.
+ */
+export function auditTrail(deps: { sink: AuditSink; logger: Logger; onWritten?: (entry: AuditEntry) => void }): RequestHandler {
+  return (req, res, next) => {
+    if (!STATE_CHANGING.has(req.method)) {
+      next();
+      return;
+    }
+    let written = false;
+    const write = (aborted: boolean): void => {
+      if (written) return;
+      written = true;
+      const note = notes.get(res) ?? {};
+      const principal = optionalPrincipalOf(req);
+      const actor = note.actor ?? (principal ? { type: 'user', id: principal.userId } : { type: 'anonymous', id: null });
+      const route = routeTemplate(req);
+      const entry: AuditEntry = {
+        actorType: actor.type,
+        actorId: actor.id,
+        action: note.action ?? `http.${req.method.toLowerCase()}${route === 'unmatched' ? '' : ` ${route}`}`,
+        resourceType: note.resource?.type ?? null,
+        resourceId: note.resource?.id ?? null,
+        outcome: outcomeOf(res.statusCode),
+        statusCode: res.statusCode,
+        method: req.method,
+        path: pathOf(req),
+        requestId: requestIdOf(res) ?? null,
+        ip: req.ip ?? null,
+        details: { ...(note.details ?? {}), ...(principal ? { role: principal.role } : {}), ...(aborted ? { aborted: true } : {}) },
+      };
+      deps.sink.append(entry).then(
+        () => deps.onWritten?.(entry),
+        (err: unknown) => deps.logger.error({ err, action: entry.action }, 'audit log write failed'),
+      );
+    };
+    res.once('finish', AsyncResource.bind(() => write(false)));
+    res.once('close', AsyncResource.bind(() => write(!res.writableFinished)));
+    next();
+  };
+}
