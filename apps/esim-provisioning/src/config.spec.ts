@@ -32,4 +32,23 @@ describe('esim-provisioning config', () => {
     const variables = (error as ConfigError).issues.map((i) => i.variable).sort();
     expect(variables).toEqual(['DB_SCHEMA', 'ESIMGO_RATE_LIMIT_PER_SECOND', 'REDIS_URL', 'RETAIL_MARKUP_PERCENT']);
   });
+
+  it('has provisioning defaults and refuses a lease shorter than a purchase can take', () => {
+    expect(loadEsimProvisioningConfig({}).provisioning).toEqual({
+      sendClientReference: true,
+      leaseMs: 120_000,
+      reconcileIntervalMs: 60_000,
+      usageRefreshAfterMs: 300_000,
+      usageRefreshBudgetMs: 1500,
+    });
+    expect(loadEsimProvisioningConfig({ ESIMGO_SEND_CLIENT_REFERENCE: 'false' }).provisioning.sendClientReference).toBe(false);
+    let error: unknown;
+    try {
+      loadEsimProvisioningConfig({ ESIMGO_TIMEOUT_MS: '5000', PROVISION_LEASE_MS: '10000' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues.map((i) => i.variable)).toEqual(['PROVISION_LEASE_MS']);
+  });
 });

@@ -38,6 +38,28 @@ export const EsimProvisioningConfigSchema = z
     }),
     CATALOGUE_SYNC_INTERVAL_MS: env.int(3_600_000, 1000),
     BREAKER_RESET_MS: env.int(10_000, 10),
+    /** Send our order id as `clientReference` on POST /orders (kept by the simulator, ignored by eSIM Go). */
+    ESIMGO_SEND_CLIENT_REFERENCE: env.bool(true),
+    /**
+     * How long one worker may hold an order it provisions; renewed right before the POST. Must exceed one
+     * POST with its timeout plus the wait for a rate-limit slot, or a second worker could reconcile too early.
+     */
+    PROVISION_LEASE_MS: env.int(120_000, 1000),
+    /** How often unfinished provider orders are re-driven (those whose last try is at least a minute old). */
+    PROVISION_RECONCILE_INTERVAL_MS: env.int(60_000, 1000),
+    /** esim.get-esim.v1 refreshes usage from eSIM Go when the stored one is older than this (0 = never). */
+    USAGE_REFRESH_AFTER_MS: env.int(300_000, 0),
+    /** ...and waits at most this long for it before answering with the stored usage. */
+    USAGE_REFRESH_BUDGET_MS: env.int(1500, 10, 60_000),
+  })
+  .superRefine((c, ctx) => {
+    if (c.PROVISION_LEASE_MS < 2 * c.ESIMGO_TIMEOUT_MS + 1000) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PROVISION_LEASE_MS'],
+        message: `must be at least 2 x ESIMGO_TIMEOUT_MS + 1000 (${2 * c.ESIMGO_TIMEOUT_MS + 1000}): a purchase must end within the lease`,
+      });
+    }
   })
   .transform((c) => ({
     databaseUrl: c.DATABASE_URL,
@@ -56,6 +78,13 @@ export const EsimProvisioningConfigSchema = z
     retailMarkupBps: c.RETAIL_MARKUP_PERCENT,
     catalogueCurrency: c.CATALOGUE_CURRENCY,
     catalogueSyncIntervalMs: c.CATALOGUE_SYNC_INTERVAL_MS,
+    provisioning: {
+      sendClientReference: c.ESIMGO_SEND_CLIENT_REFERENCE,
+      leaseMs: c.PROVISION_LEASE_MS,
+      reconcileIntervalMs: c.PROVISION_RECONCILE_INTERVAL_MS,
+      usageRefreshAfterMs: c.USAGE_REFRESH_AFTER_MS,
+      usageRefreshBudgetMs: c.USAGE_REFRESH_BUDGET_MS,
+    },
   }));
 
 export type EsimProvisioningConfig = z.infer<typeof EsimProvisioningConfigSchema>;

@@ -5,7 +5,7 @@
  */
 import { listen, type RunningServer } from '@ttelgo/http';
 import { createLogger, type Logger } from '@ttelgo/observability';
-import { createTestSchemaName, createTestVhost, dropSchema, TEST_DATABASE_URL, type TestVhost } from '@ttelgo/testing';
+import { createTestSchemaName, createTestVhost, dropSchema, TcpProxy, TEST_AMQP_URL, TEST_DATABASE_URL, type TestVhost } from '@ttelgo/testing';
 import { createEsimGoSimulator, DEFAULT_API_KEY, type EsimGoSimulator } from '@ttelgo/esimgo-sim';
 import { createStripeSimulator, type StripeSimulator } from '@ttelgo/stripe-sim';
 import { startSmtpCatcher, type SmtpCatcher } from '../../../apps/smtp-catcher/src/catcher.app';
@@ -35,6 +35,8 @@ export interface TestPlatform {
   gateway: GatewayHandle;
   /** http://127.0.0.1:<port> of the gateway. */
   api: string;
+  /** Between the gateway and RabbitMQ: cut it to make the broker unreachable for the gateway only. */
+  gatewayBrokerLink: TcpProxy;
   stop(): Promise<void>;
 }
 
@@ -102,9 +104,18 @@ export async function startTestPlatform(opts: PlatformOptions = {}): Promise<Tes
       stops.push(() => notification!.close());
     }
 
+    const broker = new URL(TEST_AMQP_URL);
+    const gatewayBrokerLink = new TcpProxy({ host: broker.hostname, port: Number(broker.port || 5672) });
+    const linkPort = await gatewayBrokerLink.start();
+    stops.push(() => gatewayBrokerLink.stop());
+    const gatewayAmqp = new URL(vhost.url);
+    gatewayAmqp.hostname = '127.0.0.1';
+    gatewayAmqp.port = String(linkPort);
+
     const gateway = await startGateway(
       loadGatewayConfig({
         ...common,
+        AMQP_URL: gatewayAmqp.toString(),
         PORT: '0',
         DB_SCHEMA: schema('gateway'),
         STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
@@ -129,6 +140,7 @@ export async function startTestPlatform(opts: PlatformOptions = {}): Promise<Tes
       notification,
       gateway,
       api,
+      gatewayBrokerLink,
       stop,
     };
   } catch (err) {

@@ -1,12 +1,10 @@
 /**
- * Starts the real eSIM Go simulator in-process on port 0. The simulator is an app, and apps may not import each
- * other; this test helper is the one sanctioned exception: component tests must talk to the real simulator
- * over HTTP (no mocks), and the simulator ships no library form to import instead.
+ * Starts the real eSIM Go simulator in-process on port 0 (through its `@ttelgo/esimgo-sim` entry point, meant
+ * for other projects' tests): component tests talk to the real simulator over HTTP, no mocks.
  */
 import { listen } from '@ttelgo/http';
 import type { Logger } from '@ttelgo/observability';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- test-only: drive the real simulator in-process (see above)
-import { createEsimGoSimulator, DEFAULT_API_KEY, type EsimGoSimulator } from '../../../esimgo-sim/src/sim.app';
+import { createEsimGoSimulator, DEFAULT_API_KEY, type EsimGoSimulator } from '@ttelgo/esimgo-sim';
 
 export interface RunningSimulator {
   sim: EsimGoSimulator;
@@ -16,8 +14,13 @@ export interface RunningSimulator {
   close(): Promise<void>;
 }
 
-export async function startEsimGoSim(logger: Logger, opts: { rateLimitPerSecond?: number } = {}): Promise<RunningSimulator> {
-  const sim = createEsimGoSimulator({ apiKeys: [DEFAULT_API_KEY], logger, rateLimitPerSecond: opts.rateLimitPerSecond ?? 10 });
+export async function startEsimGoSim(logger: Logger, opts: { rateLimitPerSecond?: number; processingDelayMs?: number } = {}): Promise<RunningSimulator> {
+  const sim = createEsimGoSimulator({
+    apiKeys: [DEFAULT_API_KEY],
+    logger,
+    rateLimitPerSecond: opts.rateLimitPerSecond ?? 10,
+    ...(opts.processingDelayMs !== undefined ? { processingDelayMs: opts.processingDelayMs } : {}),
+  });
   const server = await listen(sim.app, 0, '127.0.0.1');
   return {
     sim,

@@ -48,7 +48,8 @@ const BREAKER_GAUGE: Record<BreakerState, number> = { closed: 0, 'half-open': 1,
 const BREAKER_NAME = 'esimgo';
 const PROVIDER = 'esimgo';
 
-type Query = Record<string, string | number | undefined>;
+/** A list value repeats the key (`createdAt=gte:…&createdAt=lte:…`, several `reference`s). */
+type Query = Record<string, string | number | readonly (string | number)[] | undefined>;
 type Attempt = () => Promise<unknown>;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -194,7 +195,11 @@ export class EsimGoClient {
 
   private url(path: string, query: Query): string {
     const url = new URL(`${this.baseUrl}${path.startsWith('/') ? path : `/${path}`}`);
-    for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, String(value));
+    for (const [key, value] of Object.entries(query)) {
+      if (value === undefined) continue;
+      if (Array.isArray(value)) for (const v of value as readonly (string | number)[]) url.searchParams.append(key, String(v));
+      else url.searchParams.set(key, String(value));
+    }
     return url.toString();
   }
 

@@ -45,3 +45,64 @@ export const EsimGoCataloguePageDto = z.union([
 export type EsimGoCataloguePageDto = z.infer<typeof EsimGoCataloguePageDto>;
 
 export const EsimGoErrorDto = z.object({ message: z.string() });
+
+/** One line of an order: `esims`/`iccids` only with includeIccids (GET /orders) or on POST answers. */
+export const EsimGoOrderLineDto = z.object({
+  type: z.string().nullish(),
+  item: z.string().nullish(),
+  quantity: z.number().nullish(),
+  iccids: z.array(z.string()).nullish(),
+  esims: z.array(z.object({ iccid: z.string(), matchingId: z.string().nullish(), smdpAddress: z.string().nullish() })).nullish(),
+});
+
+/** `OrderResponseTransaction` (POST /orders, GET /orders/{ref}, items of GET /orders). */
+export const EsimGoOrderDto = z.object({
+  orderReference: z.string().min(1),
+  status: z.string().nullish(),
+  statusMessage: z.string().nullish(),
+  createdDate: z.string().nullish(),
+  /** Simulator-only extension: the real API keeps no client reference and never sends this. */
+  clientReference: z.string().nullish(),
+  order: z.array(EsimGoOrderLineDto).nullish(),
+});
+export type EsimGoOrderDto = z.infer<typeof EsimGoOrderDto>;
+
+/** GET /orders: `{ orders, rows, pageCount }` as clients read it; the spec's single object is tolerated. */
+export const EsimGoOrderListDto = z.union([
+  z.array(z.unknown()),
+  z.object({ orders: z.array(z.unknown()).nullish(), rows: z.number().nullish(), pageCount: z.number().nullish() }),
+]);
+
+/** GET /esims/assignments with Accept: application/json: an array (a single object for one eSIM is tolerated). */
+export const EsimGoAssignmentDto = z.object({
+  iccid: z.string().min(1),
+  matchingId: z.string().min(1),
+  smdpAddress: z.string().min(1),
+  profileStatus: z.string().nullish(),
+  appleInstallUrl: z.string().nullish(),
+});
+export const EsimGoAssignmentsDto = z.union([z.array(EsimGoAssignmentDto), EsimGoAssignmentDto]);
+
+/** GET /esims/{iccid}/bundles (reference §1.6). Quantities are bytes. */
+export const EsimGoEsimBundlesDto = z.object({
+  bundles: z
+    .array(
+      z.object({
+        name: z.string(),
+        assignments: z
+          .array(
+            z.object({
+              initialQuantity: z.number().nullish(),
+              remainingQuantity: z.number().nullish(),
+              assignmentDateTime: z.string().nullish(),
+              assignmentReference: z.string().nullish(),
+              bundleState: z.string().nullish(),
+              unlimited: z.boolean().nullish(),
+              endTime: z.string().nullish(),
+            }),
+          )
+          .nullish(),
+      }),
+    )
+    .nullish(),
+});

@@ -1,0 +1,326 @@
+/**
+ * esim.provision.v1: buy the eSIMs of one order at eSIM Go, exactly once, and tell the order service.
+ *
+ * eSIM Go has no idempotency key, so the order is recorded first and every step is decided from that record:
+ *
+ *  1. Record the provider order REQUESTED (one short transaction) unless it exists. A COMPLETED or FAILED one
+ *     only re-emits its outcome event from stored data (a lost event heals; the order service ignores repeats).
+ *  2. Take the order's lease, so no two workers (consumer retries, other replicas, the reconcile job) work on
+ *     it at once.
+ *  3. Outside any transaction: if an earlier attempt may have reached eSIM Go (UNKNOWN, or attempts > 0), look
+ *     the order up there and adopt it when found. Only when nothing is found: count the attempt (committed
+ *     BEFORE sending), then POST /orders once. Never retried blindly.
+ *  4. Fetch the install data of the eSIM Go order, then in ONE transaction: COMPLETED + eSIMs + outbox event.
+ *
+ * Outcomes: a lost answer -> UNKNOWN and a retryable error (the retry reconciles first); a transient provider
+ * error -> stays REQUESTED, retryable; a refusal (400) -> FAILED + esim.provisioning-failed.v1.
+ */
+import { randomUUID } from 'node:crypto';
+import { EsimProvisionedV1, EsimProvisioningFailedV1 } from '@ttelgo/contracts';
+import { enqueue } from '@ttelgo/db';
+import type { Logger } from '@ttelgo/observability';
+import { toInstall } from '../domain/esim-install';
+import { nextCheckDelayMs, nextStep, sameRequest, type ProviderOrder, type ProvisionRequest } from '../domain/provider-order';
+import { ReferenceTakenError, type ProvisioningRepository, type StoredEsim } from '../infrastructure/provisioning.repository';
+import {
+  ProviderTemporaryError,
+  PurchaseOutcomeUnknownError,
+  PurchaseRejectedError,
+  type FoundProviderOrder,
+  type ProvisioningProvider,
+} from './provisioning-provider.port';
+
+export type ProvisionOutcome =
+  | 'provisioned'
+  | 'adopted'
+  | 'failed'
+  /** Already finished earlier; its outcome event was enqueued again when asked to. */
+  | 'already-completed'
+  | 'already-failed';
+
+/** Not finished yet, nothing lost: try again later (the consumer's retry queue, else the reconcile job). */
+export class ProvisioningDeferredError extends Error {
+  override readonly name = 'ProvisioningDeferredError';
+}
+
+/** A command for an order we know with another owner, bundle or quantity: a bug upstream, never retried. */
+export class ConflictingProvisionCommandError extends Error {
+  override readonly name = 'ConflictingProvisionCommandError';
+}
+
+export interface ProvisionOptions {
+  /** Re-emit the outcome event of an order that is already finished (commands: yes; the reconcile job: no). */
+  republishFinished: boolean;
+  correlationId?: string | null;
+}
+
+export interface ProvisionEsimsDeps {
+  repository: ProvisioningRepository;
+  provider: ProvisioningProvider;
+  logger: Logger;
+  producer: string;
+  /**
+   * How long one worker may hold an order. Must exceed the longest attempt (reconcile GETs with retries, one
+   * POST with its timeout, the install-data GETs); it is renewed right before the POST.
+   */
+  leaseMs: number;
+  /** Orders at eSIM Go created this long before our first attempt still count as ours (clock skew). */
+  reconcileSkewMs?: number;
+  now?: () => Date;
+}
+
+export class ProvisionEsimsUseCase {
+  private readonly now: () => Date;
+  private readonly skewMs: number;
+
+  constructor(private readonly deps: ProvisionEsimsDeps) {
+    this.now = deps.now ?? (() => new Date());
+    this.skewMs = deps.reconcileSkewMs ?? 5 * 60_000;
+  }
+
+  async execute(request: ProvisionRequest, opts: ProvisionOptions): Promise<ProvisionOutcome> {
+    const { repository, logger } = this.deps;
+    const log = logger.child({ orderId: request.orderId });
+    const recorded = await repository.insertIfAbsent(request, {
+      correlationId: opts.correlationId ?? null,
+      nextCheckAt: new Date(this.now().getTime() + nextCheckDelayMs(1)),
+    });
+    if (!sameRequest(recorded, request)) {
+      throw new ConflictingProvisionCommandError(
+        `order ${request.orderId} was recorded as ${recorded.quantity} x ${recorded.bundleName} for ${recorded.owner.type}:${recorded.owner.id}; ` +
+          `refusing ${request.quantity} x ${request.bundleName} for ${request.owner.type}:${request.owner.id}`,
+      );
+    }
+    const finished = await this.finishedOutcome(recorded, opts);
+    if (finished) return finished;
+
+    const token = randomUUID();
+    const order = await repository.acquireLease(request.orderId, token, this.deps.leaseMs);
+    if (!order) throw new ProvisioningDeferredError(`order ${request.orderId} is being provisioned by another worker`);
+    try {
+      // Another worker may have finished it between our first read and the lease.
+      const done = await this.finishedOutcome(order, opts);
+      if (done) return done;
+      return await this.provision(order, token, log);
+    } finally {
+      await repository.releaseLease(request.orderId, token).catch((err: unknown) => {
+        log.warn({ err }, 'could not release the provisioning lease; it expires on its own');
+      });
+    }
+  }
+
+  private async provision(order: ProviderOrder, token: string, log: Logger): Promise<ProvisionOutcome> {
+    const { repository, provider } = this.deps;
+    const step = nextStep(order);
+    let reference: string | undefined;
+    let adopted = false;
+    let attempts = order.attempts;
+
+    if (step.kind === 'fetch-install-data') {
+      reference = step.providerReference;
+    } else if (step.kind === 'reconcile') {
+      reference = await this.reconcile(order, token, log);
+      adopted = reference !== undefined;
+    }
+
+    if (reference === undefined) {
+      if (!(await repository.beginAttempt(order.orderId, token, this.deps.leaseMs))) {
+        throw new ProvisioningDeferredError(`order ${order.orderId}: lease lost before buying; nothing was sent`);
+      }
+      attempts += 1;
+      try {
+        reference = (await provider.purchase(order)).reference;
+      } catch (err) {
+        if (err instanceof PurchaseRejectedError) return this.fail(order, token, err, log);
+        if (err instanceof PurchaseOutcomeUnknownError) {
+          log.warn({ err, attempts }, 'eSIM Go purchase outcome unknown; the order will be reconciled before any retry');
+          await this.defer(order, token, 'UNKNOWN', attempts);
+          throw new ProvisioningDeferredError(`order ${order.orderId}: purchase outcome unknown, reconciling later`, { cause: err });
+        }
+        await this.defer(order, token, 'REQUESTED', attempts);
+        if (err instanceof ProviderTemporaryError) {
+          throw new ProvisioningDeferredError(`order ${order.orderId}: eSIM Go unavailable (${err.message})`, { cause: err });
+        }
+        throw err;
+      }
+      log.info({ providerReference: reference, attempts }, 'bought at eSIM Go');
+      await this.keepReference(order, token, reference, attempts);
+    }
+
+    let installData;
+    try {
+      installData = await provider.installData(reference);
+    } catch (err) {
+      await this.defer(order, token, 'REQUESTED', attempts);
+      if (err instanceof ProviderTemporaryError) {
+        throw new ProvisioningDeferredError(`order ${order.orderId}: install data of ${reference} not available yet (${err.message})`, { cause: err });
+      }
+      throw err;
+    }
+    if (installData.length !== order.quantity) {
+      // eSIM Go assigns asynchronously (up to minutes): fewer eSIMs than bought means "not yet", never "done".
+      await this.defer(order, token, 'REQUESTED', attempts);
+      throw new ProvisioningDeferredError(`order ${order.orderId}: eSIM Go shows ${installData.length} of ${order.quantity} eSIMs of ${reference} so far`);
+    }
+
+    const provisionedAt = this.now();
+    const durationDays = await repository.bundleDurationDays(order.bundleName);
+    const installs = installData.map((d) => toInstall(d, provisionedAt, durationDays));
+    const providerOrderReference = reference;
+    const completed = await repository.transaction(async (tx) => {
+      if (!(await repository.markCompleted(tx, { ...order, providerReference: providerOrderReference }, token, installs))) return false;
+      await enqueue(
+        tx,
+        EsimProvisionedV1,
+        {
+          orderId: order.orderId,
+          providerOrderReference,
+          esims: installs.map((e) => ({
+            iccid: e.iccid,
+            smdpAddress: e.smdpAddress,
+            matchingId: e.matchingId,
+            lpa: e.lpa,
+            appleInstallUrl: e.appleInstallUrl,
+            expiresAt: e.expiresAt ? e.expiresAt.toISOString() : null,
+          })),
+        },
+        this.eventMeta(order),
+      );
+      return true;
+    });
+    if (!completed) throw new ProvisioningDeferredError(`order ${order.orderId}: lease lost before completing; another worker finishes it`);
+    log.info({ providerReference: reference, esims: installs.length, adopted }, 'eSIMs provisioned');
+    return adopted ? 'adopted' : 'provisioned';
+  }
+
+  /**
+   * Looks for the eSIM Go order an earlier attempt may have placed. An exact match (our order id, where eSIM
+   * Go keeps it) wins; otherwise the oldest order of the same item and quantity created since our first
+   * attempt that none of our orders holds yet. Found => adopted (recorded), never bought again.
+   */
+  private async reconcile(order: ProviderOrder, token: string, log: Logger): Promise<string | undefined> {
+    const { provider, repository } = this.deps;
+    let found: FoundProviderOrder[];
+    try {
+      found = await provider.findOrders({
+        orderId: order.orderId,
+        bundleName: order.bundleName,
+        quantity: order.quantity,
+        notBefore: new Date(order.requestedAt.getTime() - this.skewMs),
+      });
+    } catch (err) {
+      await this.defer(order, token, order.state === 'UNKNOWN' ? 'UNKNOWN' : 'REQUESTED', order.attempts);
+      if (err instanceof ProviderTemporaryError) {
+        throw new ProvisioningDeferredError(`order ${order.orderId}: cannot reconcile with eSIM Go yet (${err.message})`, { cause: err });
+      }
+      throw err;
+    }
+    const exact = found.find((f) => f.exact);
+    let candidate = exact;
+    if (!candidate) {
+      const taken = await repository.takenReferences(found.map((f) => f.reference));
+      const free = found.filter((f) => !taken.has(f.reference)).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+      candidate = free[0];
+      if (free.length > 1) log.warn({ candidates: free.map((f) => f.reference) }, 'several eSIM Go orders match by time window, item and quantity; adopting the oldest');
+    }
+    if (!candidate) {
+      log.info({ attempts: order.attempts }, 'reconciliation: no eSIM Go order for this order; it will be bought');
+      return undefined;
+    }
+    log.info({ providerReference: candidate.reference, exact: candidate.exact }, 'reconciliation: adopting the eSIM Go order of an earlier attempt');
+    await this.keepReference(order, token, candidate.reference);
+    return candidate.reference;
+  }
+
+  private async keepReference(order: ProviderOrder, token: string, reference: string, attempts = order.attempts): Promise<void> {
+    try {
+      if (await this.deps.repository.recordReference(order.orderId, token, reference)) return;
+    } catch (err) {
+      if (!(err instanceof ReferenceTakenError)) throw err;
+      // Only possible with time-window matching: another of our orders adopted it meanwhile. Ours is then
+      // unaccounted for again: reconcile on the next try instead of buying.
+      this.deps.logger.error({ err, orderId: order.orderId, providerReference: reference }, 'eSIM Go order already held by another order');
+      await this.defer(order, token, 'UNKNOWN', attempts);
+      throw new ProvisioningDeferredError(`order ${order.orderId}: eSIM Go order ${reference} is held by another order; reconciling later`, { cause: err });
+    }
+    throw new ProvisioningDeferredError(`order ${order.orderId}: lease lost while recording eSIM Go order ${reference}`);
+  }
+
+  private async fail(order: ProviderOrder, token: string, err: PurchaseRejectedError, log: Logger): Promise<ProvisionOutcome> {
+    const { repository } = this.deps;
+    const failed = await repository.transaction(async (tx) => {
+      if (!(await repository.markFailed(tx, order.orderId, token, { code: err.code, reason: err.reason }))) return false;
+      await enqueue(tx, EsimProvisioningFailedV1, { orderId: order.orderId, code: err.code, reason: err.reason }, this.eventMeta(order));
+      return true;
+    });
+    if (!failed) throw new ProvisioningDeferredError(`order ${order.orderId}: lease lost before recording the refusal`);
+    log.warn({ code: err.code, reason: err.reason }, 'eSIM Go refused the purchase; provisioning failed');
+    return 'failed';
+  }
+
+  private async defer(order: ProviderOrder, token: string, state: 'REQUESTED' | 'UNKNOWN', attempts: number): Promise<void> {
+    const nextCheckAt = new Date(this.now().getTime() + nextCheckDelayMs(Math.max(1, attempts)));
+    await this.deps.repository.defer(order.orderId, token, state, nextCheckAt).catch((err: unknown) => {
+      this.deps.logger.error({ err, orderId: order.orderId }, 'could not record the deferred provisioning state');
+    });
+  }
+
+  /** The terminal outcome of a finished order (its event enqueued again when asked to), else undefined. */
+  private async finishedOutcome(order: ProviderOrder, opts: ProvisionOptions): Promise<ProvisionOutcome | undefined> {
+    const step = nextStep(order);
+    if (step.kind === 'completed') {
+      if (opts.republishFinished) await this.republishProvisioned(order);
+      return 'already-completed';
+    }
+    if (step.kind === 'failed') {
+      if (opts.republishFinished) {
+        await this.deps.repository.transaction((tx) =>
+          enqueue(
+            tx,
+            EsimProvisioningFailedV1,
+            { orderId: order.orderId, code: order.failureCode ?? 'PROVIDER_REJECTED', reason: order.failureReason ?? 'eSIM Go refused the purchase' },
+            this.eventMeta(order),
+          ),
+        );
+      }
+      return 'already-failed';
+    }
+    return undefined;
+  }
+
+  private async republishProvisioned(order: ProviderOrder): Promise<void> {
+    const esims = await this.deps.repository.esimsOfOrder(order.orderId);
+    await this.deps.repository.transaction((tx) =>
+      enqueue(
+        tx,
+        EsimProvisionedV1,
+        { orderId: order.orderId, providerOrderReference: order.providerReference ?? '', esims: esims.map(installOf) },
+        this.eventMeta(order),
+      ),
+    );
+    this.deps.logger.info({ orderId: order.orderId }, 'order already provisioned; esim.provisioned.v1 enqueued again');
+  }
+
+  /** Events of an order keep the correlation id of the command that started it, even from the reconcile job. */
+  private eventMeta(order: ProviderOrder): { producer: string; correlationId?: string } {
+    return { producer: this.deps.producer, ...(order.correlationId ? { correlationId: order.correlationId } : {}) };
+  }
+}
+
+function installOf(e: StoredEsim): {
+  iccid: string;
+  smdpAddress: string;
+  matchingId: string;
+  lpa: string;
+  appleInstallUrl: string;
+  expiresAt: string | null;
+} {
+  return {
+    iccid: e.iccid,
+    smdpAddress: e.smdpAddress,
+    matchingId: e.matchingId,
+    lpa: e.lpa,
+    appleInstallUrl: e.appleInstallUrl,
+    expiresAt: e.expiresAt ? e.expiresAt.toISOString() : null,
+  };
+}

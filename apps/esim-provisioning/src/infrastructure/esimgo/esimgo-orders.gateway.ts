@@ -1,0 +1,184 @@
+/**
+ * Buying at eSIM Go and reading back what was bought (ProvisioningProvider). Translates HTTP outcomes into
+ * the provider-neutral errors of the application port:
+ *
+ *   POST /orders   400/422            -> PurchaseRejectedError (permanent; code from the message)
+ *                  no answer, or a 2xx we cannot read -> PurchaseOutcomeUnknownError (reconcile first)
+ *                  429, 5xx, other 4xx, breaker open -> ProviderTemporaryError (the order stays REQUESTED
+ *                  with attempts > 0, so the retry reconciles first anyway: a 5xx may still have bought)
+ *   GETs           retried by the client for transient failures (Retry-After honoured), then
+ *                  ProviderTemporaryError
+ *
+ * Finding the order of an earlier attempt (reconciliation), one method for both eSIM Go flavours:
+ *  - the simulator keeps `clientReference` (our order id) and filters GET /orders?clientReference= on it: an
+ *    exact match;
+ *  - the real API has no client reference (it ignores the field and the query parameter), so its orders come
+ *    back unfiltered and without one: they are candidates when created since `notBefore` with exactly one
+ *    bundle line of the same item and quantity. Orders that carry ANOTHER client reference are never ours.
+ */
+import type { Logger } from '@ttelgo/observability';
+import {
+  ProviderTemporaryError,
+  PurchaseOutcomeUnknownError,
+  PurchaseRejectedError,
+  type EsimUsageSnapshot,
+  type FoundProviderOrder,
+  type ProvisioningProvider,
+} from '../../application/provisioning-provider.port';
+import type { EsimInstallData } from '../../domain/esim-install';
+import { failureCodeOf } from '../../domain/provisioning-failure';
+import type { EsimGoClient } from './esimgo.client';
+import { EsimGoAssignmentsDto, EsimGoEsimBundlesDto, EsimGoOrderDto, EsimGoOrderListDto } from './esimgo.dto';
+import { EsimGoHttpError, EsimGoNetworkError, EsimGoResponseError, EsimGoUnknownOutcomeError, ProviderUnavailableError } from './esimgo.errors';
+
+export interface EsimGoOrdersGatewayOptions {
+  logger: Logger;
+  /** Send our order id as `clientReference` (the simulator keeps it; the real API ignores it). Default true. */
+  sendClientReference?: boolean;
+  /** Page size of GET /orders during reconciliation, and how many pages at most. */
+  lookupPageSize?: number;
+  lookupMaxPages?: number;
+}
+
+const PERMANENT_PURCHASE_STATUSES = new Set([400, 422]);
+
+/** Anything from a GET that is not a readable answer: try again later. */
+function temporary(operation: string, err: unknown): Error {
+  if (
+    err instanceof ProviderUnavailableError ||
+    err instanceof EsimGoHttpError ||
+    err instanceof EsimGoResponseError ||
+    err instanceof EsimGoNetworkError
+  ) {
+    return new ProviderTemporaryError(`${operation}: ${(err as Error).message}`, { cause: err });
+  }
+  return err as Error;
+}
+
+export class EsimGoOrdersGateway implements ProvisioningProvider {
+  private readonly log: Logger;
+  private readonly sendClientReference: boolean;
+  private readonly pageSize: number;
+  private readonly maxPages: number;
+
+  constructor(
+    private readonly client: EsimGoClient,
+    opts: EsimGoOrdersGatewayOptions,
+  ) {
+    this.log = opts.logger.child({ component: 'esimgo-orders' });
+    this.sendClientReference = opts.sendClientReference ?? true;
+    this.pageSize = opts.lookupPageSize ?? 100;
+    this.maxPages = opts.lookupMaxPages ?? 20;
+  }
+
+  async purchase(q: { orderId: string; bundleName: string; quantity: number }): Promise<{ reference: string }> {
+    const body = {
+      type: 'transaction',
+      assign: true,
+      order: [{ type: 'bundle', item: q.bundleName, quantity: q.quantity, allowReassign: false }],
+      ...(this.sendClientReference ? { clientReference: q.orderId } : {}),
+    };
+    let answer: EsimGoOrderDto;
+    try {
+      answer = await this.client.postOnce('orders.create', '/orders', body, EsimGoOrderDto);
+    } catch (err) {
+      if (err instanceof EsimGoUnknownOutcomeError) throw new PurchaseOutcomeUnknownError(err.message, { cause: err });
+      // 2xx without an order reference we can read: it most likely bought; only reconciliation can tell.
+      if (err instanceof EsimGoResponseError) throw new PurchaseOutcomeUnknownError(err.message, { cause: err });
+      if (err instanceof EsimGoHttpError && PERMANENT_PURCHASE_STATUSES.has(err.status)) {
+        const reason = err.message.replace(/^eSIM Go answered \d+: /, '');
+        throw new PurchaseRejectedError(failureCodeOf(reason), reason);
+      }
+      if (err instanceof EsimGoHttpError && !err.transient && err.status < 500) {
+        // 401/403/404...: our configuration (key, base URL), not the order. Keep it for when that is fixed.
+        this.log.error({ err, orderId: q.orderId }, 'eSIM Go refused our purchase request for a reason that is not the order; check the configuration');
+      }
+      throw temporary('orders.create', err);
+    }
+    const status = answer.status?.toLowerCase();
+    if (status && status !== 'completed' && status !== 'success') {
+      this.log.warn({ orderId: q.orderId, providerReference: answer.orderReference, status: answer.status }, 'eSIM Go order status is not completed');
+    }
+    return { reference: answer.orderReference };
+  }
+
+  async findOrders(q: { orderId: string; bundleName: string; quantity: number; notBefore: Date }): Promise<FoundProviderOrder[]> {
+    const found: FoundProviderOrder[] = [];
+    const notBefore = q.notBefore.getTime();
+    for (let page = 1; page <= this.maxPages; page++) {
+      let answer;
+      try {
+        answer = await this.client.get(
+          'orders.list',
+          '/orders',
+          { clientReference: q.orderId, page, limit: this.pageSize, createdAt: [`gte:${q.notBefore.toISOString()}`] },
+          EsimGoOrderListDto,
+        );
+      } catch (err) {
+        throw temporary('orders.list', err);
+      }
+      const raw = Array.isArray(answer) ? answer : (answer.orders ?? []);
+      for (const item of raw) {
+        const parsed = EsimGoOrderDto.safeParse(item);
+        if (!parsed.success) continue;
+        const match = this.match(parsed.data, q, notBefore);
+        if (match) found.push(match);
+      }
+      const pageCount = Array.isArray(answer) ? undefined : answer.pageCount;
+      if (raw.length < this.pageSize || (typeof pageCount === 'number' && page >= pageCount)) return found;
+    }
+    // Too many orders in the window to see them all: better not to decide than to buy twice.
+    throw new ProviderTemporaryError(`orders.list: more than ${this.maxPages * this.pageSize} eSIM Go orders since ${q.notBefore.toISOString()}`);
+  }
+
+  private match(order: EsimGoOrderDto, q: { orderId: string; bundleName: string; quantity: number }, notBefore: number): FoundProviderOrder | undefined {
+    const createdMs = order.createdDate ? Date.parse(order.createdDate) : Number.NaN;
+    const lines = (order.order ?? []).filter((l) => !l.type || l.type === 'bundle');
+    const sameContent = lines.length === 1 && (order.order ?? []).length === 1 && lines[0]!.item === q.bundleName && lines[0]!.quantity === q.quantity;
+    if (order.clientReference) {
+      if (order.clientReference !== q.orderId) return undefined;
+      if (!sameContent) {
+        this.log.error({ orderId: q.orderId, providerReference: order.orderReference }, 'eSIM Go order with our reference has other content; not adopted');
+        return undefined;
+      }
+      return { reference: order.orderReference, createdAt: new Date(Number.isNaN(createdMs) ? 0 : createdMs), exact: true };
+    }
+    if (!sameContent || Number.isNaN(createdMs) || createdMs < notBefore) return undefined;
+    return { reference: order.orderReference, createdAt: new Date(createdMs), exact: false };
+  }
+
+  async installData(reference: string): Promise<EsimInstallData[]> {
+    let answer;
+    try {
+      answer = await this.client.get('esims.assignments', '/esims/assignments', { reference, additionalFields: 'appleInstallUrl' }, EsimGoAssignmentsDto);
+    } catch (err) {
+      throw temporary('esims.assignments', err);
+    }
+    const list = Array.isArray(answer) ? answer : [answer];
+    const byIccid = new Map<string, EsimInstallData>();
+    for (const a of list) byIccid.set(a.iccid, { iccid: a.iccid, smdpAddress: a.smdpAddress, matchingId: a.matchingId });
+    return [...byIccid.values()];
+  }
+
+  async usage(iccid: string, bundleName: string, reference: string | null): Promise<EsimUsageSnapshot | undefined> {
+    let answer;
+    try {
+      answer = await this.client.get('esims.bundles', `/esims/${encodeURIComponent(iccid)}/bundles`, { includeUsed: 'true', limit: 50 }, EsimGoEsimBundlesDto);
+    } catch (err) {
+      throw temporary('esims.bundles', err);
+    }
+    const assignments = (answer.bundles ?? []).filter((b) => b.name === bundleName).flatMap((b) => b.assignments ?? []);
+    const ours =
+      assignments.find((a) => reference !== null && a.assignmentReference === reference) ??
+      [...assignments].sort((a, b) => Date.parse(b.assignmentDateTime ?? '') - Date.parse(a.assignmentDateTime ?? ''))[0];
+    if (!ours) return undefined;
+    const bytes = (n: number | null | undefined): number | null => (typeof n === 'number' && Number.isFinite(n) && n >= 0 ? Math.round(n) : null);
+    const ends = ours.endTime ? Date.parse(ours.endTime) : Number.NaN;
+    return {
+      initialBytes: bytes(ours.initialQuantity),
+      remainingBytes: bytes(ours.remainingQuantity),
+      state: ours.bundleState ?? 'UNKNOWN',
+      endsAt: Number.isNaN(ends) ? null : new Date(ends),
+    };
+  }
+}
