@@ -8,4 +8,6 @@ export * from './esim';
 export * from './http';
 export * from './order';
 export * from './payment';
+export * from './billing';
+export * from './notification';
 export * from './registry';

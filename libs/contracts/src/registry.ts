@@ -1,5 +1,27 @@
 import type { MessageContract } from './define';
 import {
+  AdjustBalanceV1,
+  CaptureFundsV1,
+  CreateTopupV1,
+  CreateVendorV1,
+  FundsCapturedV1,
+  FundsRejectedV1,
+  FundsReleasedV1,
+  FundsReservedV1,
+  GetBalanceV1,
+  GetStatementV1,
+  GetVendorV1,
+  ListLedgerV1,
+  ListVendorsV1,
+  LowBalanceV1,
+  ReleaseFundsV1,
+  ReserveFundsV1,
+  UpdateVendorV1,
+  VendorChangedV1,
+  WalletCreditedV1,
+} from './billing';
+import { SetWebhookEndpointV1 } from './notification';
+import {
   CatalogueUpdatedV1,
   EsimProvisionedV1,
   EsimProvisioningFailedV1,
@@ -52,6 +74,28 @@ export const allContracts: readonly MessageContract[] = [
   PaymentMismatchedV1,
   RefundPaymentV1,
   CancelPaymentV1,
+  // vendor-billing
+  CreateVendorV1,
+  GetVendorV1,
+  ListVendorsV1,
+  UpdateVendorV1,
+  GetBalanceV1,
+  ListLedgerV1,
+  AdjustBalanceV1,
+  CreateTopupV1,
+  GetStatementV1,
+  ReserveFundsV1,
+  CaptureFundsV1,
+  ReleaseFundsV1,
+  FundsReservedV1,
+  FundsRejectedV1,
+  FundsCapturedV1,
+  FundsReleasedV1,
+  LowBalanceV1,
+  VendorChangedV1,
+  WalletCreditedV1,
+  // notification
+  SetWebhookEndpointV1,
 ];
 
 export const contractsByName: ReadonlyMap<string, MessageContract> = new Map(allContracts.map((c) => [c.name, c]));
