@@ -43,6 +43,8 @@ export async function startPlatform(opts: {
   /** Override of the ops port per service (benchmarks run beside a developer's `npm start`). */
   opsPort?: (service: ServiceEntry) => number;
   stdio?: 'inherit' | 'ignore';
+  /** Extra Node arguments for one service, e.g. ['--cpu-prof'] to profile it under a benchmark. */
+  nodeArgs?: (service: ServiceEntry) => string[];
   onUnexpectedExit?: (name: string, code: number | null, signal: NodeJS.Signals | null) => void;
 }): Promise<RunningPlatform> {
   const children: RunningPlatform['children'] = [];
@@ -64,7 +66,7 @@ export async function startPlatform(opts: {
   try {
     for (const service of opts.services) {
       const opsPort = opts.opsPort?.(service) ?? service.opsPort;
-      const child = spawn(process.execPath, ['--import', 'tsx', service.main], {
+      const child = spawn(process.execPath, [...(opts.nodeArgs?.(service) ?? []), '--import', 'tsx', service.main], {
         env: { ...opts.env, ...(service.env?.(opts.env) ?? {}), ...(opts.opsPort ? { OPS_PORT: String(opsPort) } : {}) },
         stdio: ['ignore', opts.stdio ?? 'inherit', opts.stdio ?? 'inherit'],
       });
