@@ -1,11 +1,14 @@
 /**
  * `npm run bench -- <name>`: performance benchmarks. Targets are checked here, never by timed unit tests.
  *   catalogue  GET /api/v1/bundles?country=FR through the gateway vs a bare Express hello-world (issue: foundation)
+ *   webhooks   signed payment_intent.succeeded events for real orders at the gateway: events/s, ack p50/p99, time to COMPLETED (issue: B2C)
  */
 import { runCatalogueBench } from './catalogue.bench';
+import { runWebhooksBench } from './webhooks.bench';
 
 const benches: Record<string, () => Promise<boolean>> = {
   catalogue: runCatalogueBench,
+  webhooks: runWebhooksBench,
 };
 
 async function main(): Promise<void> {

@@ -1,5 +1,8 @@
 import { execFileSync } from 'node:child_process';
+import os from 'node:os';
 import autocannon from 'autocannon';
+import type { RunningPlatform } from '../scripts/platform';
+import { services, type ServiceEntry } from '../scripts/services';
 
 export interface LoadResult {
   label: string;
@@ -11,9 +14,14 @@ export interface LoadResult {
 }
 
 /** autocannon against one URL; a short warm-up first so JIT and caches are hot in both runs. */
-export async function load(label: string, url: string, opts: { connections: number; seconds: number }): Promise<LoadResult> {
-  await autocannon({ url, connections: opts.connections, duration: 2 });
-  const r = await autocannon({ url, connections: opts.connections, duration: opts.seconds });
+export async function load(
+  label: string,
+  url: string,
+  opts: { connections: number; seconds: number; headers?: Record<string, string> },
+): Promise<LoadResult> {
+  const headers = opts.headers ?? {};
+  await autocannon({ url, connections: opts.connections, duration: 2, headers });
+  const r = await autocannon({ url, connections: opts.connections, duration: opts.seconds, headers });
   return {
     label,
     reqPerSec: Math.round(r.requests.average),
@@ -47,4 +55,113 @@ export function ensureVhost(vhost: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Benchmarks run beside a developer's `npm start`: every port of a service is its usual one + this. */
+export const BENCH_PORT_OFFSET = 10_000;
+
+export function benchPort(port: number): number {
+  return port + BENCH_PORT_OFFSET;
+}
+
+/** Where the benchmark copies of the simulators listen (their usual ports + the offset). */
+export const benchUrls = {
+  esimGo: `http://127.0.0.1:${benchPort(12112)}/v2.4`,
+  stripe: `http://127.0.0.1:${benchPort(12111)}`,
+  smtp: `smtp://127.0.0.1:${benchPort(1025)}`,
+  gateway: `http://127.0.0.1:${benchPort(8080)}`,
+};
+
+/**
+ * The environment every benchmark platform shares: Postgres, the dedicated `ttelgo_bench` vhost (when rabbitmqctl
+ * can create it), LOG_LEVEL=warn, and the services pointed at the benchmark copies of the simulators.
+ */
+export function benchEnv(extra: Record<string, string> = {}): { env: NodeJS.ProcessEnv; vhost: string | undefined } {
+  const vhost = 'ttelgo_bench';
+  const amqpBase = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+  const ownVhost = ensureVhost(vhost);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
+    AMQP_URL: ownVhost ? `${amqpBase.replace(/\/$/, '')}/${vhost}` : amqpBase,
+    LOG_LEVEL: 'warn',
+    ESIMGO_BASE_URL: benchUrls.esimGo,
+    STRIPE_API_BASE: benchUrls.stripe,
+    ...extra,
+  };
+  return { env, vhost: ownVhost ? vhost : undefined };
+}
+
+/** Variables of a service entry that name another process of the platform: replaced by the benchmark's value. */
+const CROSS_SERVICE_URLS: Record<string, string> = { SMTP_URL: benchUrls.smtp };
+
+/**
+ * The named entries of scripts/services.ts, as benchmark processes: every `*PORT` variable + BENCH_PORT_OFFSET,
+ * each service's own schema suffixed `_bench` (so a benchmark never touches `npm start` data), cross-service URLs
+ * pointed at the benchmark copies, then `extra[name]` on top. Start them with `startPlatform(..., { opsPort: benchOpsPort })`.
+ */
+export function benchServices(names: string[], extra: Record<string, Record<string, string>> = {}): ServiceEntry[] {
+  const missing = names.filter((n) => !services.some((s) => s.name === n));
+  if (missing.length > 0) throw new Error(`unknown services: ${missing.join(', ')}`);
+  return services
+    .filter((s) => names.includes(s.name))
+    .map((s) => ({
+      ...s,
+      env: (env: NodeJS.ProcessEnv) => {
+        const own = { ...(s.env?.(env) ?? {}) };
+        for (const [key, value] of Object.entries(own)) {
+          if (/(^|_)PORT$/.test(key) && /^\d+$/.test(value)) own[key] = String(benchPort(Number(value)));
+          else if (key in CROSS_SERVICE_URLS) own[key] = CROSS_SERVICE_URLS[key]!;
+        }
+        return { ...own, ...(s.schema ? { DB_SCHEMA: `${s.schema}_bench` } : {}), ...(extra[s.name] ?? {}) };
+      },
+    }));
+}
+
+export function benchOpsPort(service: ServiceEntry): number {
+  return benchPort(service.opsPort);
+}
+
+/** Messages waiting in the vhost's dead-letter queues (`*.dlq`), by queue; undefined when rabbitmqctl is unavailable. */
+export function deadLetters(vhost: string): Record<string, number> | undefined {
+  try {
+    const out = execFileSync('rabbitmqctl', ['list_queues', '-q', '-p', vhost, 'name', 'messages'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const counts: Record<string, number> = {};
+    for (const line of out.split('\n')) {
+      const [name, messages] = line.trim().split(/\s+/);
+      if (name?.endsWith('.dlq') && /^\d+$/.test(messages ?? '')) counts[name] = Number(messages);
+    }
+    return counts;
+  } catch {
+    return undefined;
+  }
+}
+
+/** p-th percentile (0..100) of an ascending array, nearest rank. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+export function loadAverage(): string {
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
+}
+
+/**
+ * SIGTERM one process at a time, the last started first (the gateway before the services, the simulators last), so
+ * no service loses a dependency while it drains; then `stop()` for anything left.
+ */
+export async function stopInReverse(platform: RunningPlatform, timeoutMs = 15_000): Promise<void> {
+  for (const { child } of [...platform.children].reverse()) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    await new Promise<void>((resolve) => {
+      const kill = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      child.once('exit', () => (clearTimeout(kill), resolve()));
+      child.kill('SIGTERM');
+    });
+  }
+  await platform.stop();
 }

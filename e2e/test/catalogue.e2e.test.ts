@@ -57,6 +57,16 @@ describe('catalogue through the gateway', () => {
     expect(bundle.price.amount).toBe(costCents + Math.floor((costCents * 3000 + 5000) / 10000));
   });
 
+  it('serves the same page gzipped to clients that accept it', async () => {
+    const plain = await fetch(`${platform.api}/api/v1/bundles?country=FR`, { headers: { 'accept-encoding': 'identity' } });
+    const zipped = await fetch(`${platform.api}/api/v1/bundles?country=FR`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(zipped.headers.get('content-encoding')).toBe('gzip');
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(zipped.headers.get('vary')).toContain('Accept-Encoding');
+    expect(Number(zipped.headers.get('content-length'))).toBeLessThan(Number(plain.headers.get('content-length')) / 3);
+    expect(await zipped.json()).toEqual(await plain.json());
+  });
+
   it('answers unknown bundles with 404 problem+json', async () => {
     const res = await get('/api/v1/bundles/esim_DOES_NOT_EXIST');
     expect(res.status).toBe(404);
