@@ -51,6 +51,20 @@ export const NotificationConfigSchema = z
     DELIVERY_CONCURRENCY: env.int(2, 1, 32),
     /** Base URL of the customer app, for links in mails. */
     PUBLIC_APP_URL: env.url('http://localhost:8080'),
+    /** Development and tests only: lets vendor webhooks target private, loopback and link-local addresses. */
+    WEBHOOK_ALLOW_PRIVATE_URLS: env.bool(false),
+    /** Delay before webhook attempt 2, 3, ...: with the default 7 attempts over about 8.6 hours. */
+    WEBHOOK_RETRY_DELAYS_MS: env.string('10s,1m,5m,30m,2h,6h').transform((raw, ctx) => {
+      try {
+        return parseDurationList(raw);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+    /** Whole-request timeout of one webhook POST. */
+    WEBHOOK_TIMEOUT_MS: env.int(10_000, 100, 60_000),
+    WEBHOOK_CONCURRENCY: env.int(2, 1, 32),
   })
   .transform((c) => ({
     databaseUrl: c.DATABASE_URL,
@@ -62,6 +76,12 @@ export const NotificationConfigSchema = z
     mailFrom: c.MAIL_FROM,
     delivery: { retryDelaysMs: c.DELIVERY_RETRY_DELAYS_MS, pollIntervalMs: c.DELIVERY_POLL_INTERVAL_MS, concurrency: c.DELIVERY_CONCURRENCY },
     publicAppUrl: c.PUBLIC_APP_URL,
+    webhooks: {
+      allowPrivateUrls: c.WEBHOOK_ALLOW_PRIVATE_URLS,
+      retryDelaysMs: c.WEBHOOK_RETRY_DELAYS_MS,
+      timeoutMs: c.WEBHOOK_TIMEOUT_MS,
+      concurrency: c.WEBHOOK_CONCURRENCY,
+    },
   }));
 
 export type NotificationConfig = z.infer<typeof NotificationConfigSchema>;

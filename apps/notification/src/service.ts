@@ -1,25 +1,38 @@
 /**
- * Composition root of notification: migrations, Postgres, RabbitMQ (order-events consumer with the inbox, outbox
- * relay), the e-mail channel (templates, QR, SMTP) with its delivery job, and the ops server.
+ * Composition root of notification: migrations, Postgres, RabbitMQ (order-events and billing-events consumers with
+ * the inbox, the set-webhook-endpoint RPC, outbox relay), the e-mail channel (templates, QR, SMTP) and the vendor
+ * webhook channel (SSRF guard, signed POSTs), each with its delivery job, and the ops server.
  * Every port may be 0; close() stops everything in reverse order of start.
  */
+import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { OutboxRelay, PrismaInboxStore, createPrismaClient, pendingMigrations, runMigrations } from '@ttelgo/db';
 import { startOpsServer } from '@ttelgo/http';
-import { AmqpConnection, ConfirmPublisher } from '@ttelgo/messaging';
+import { AmqpConnection, ConfirmPublisher, RpcServer } from '@ttelgo/messaging';
 import { createLogger, createMetrics, type Logger, type ServiceMetrics } from '@ttelgo/observability';
 import { DeliverEmailUseCase } from './application/channels/email/deliver-email.use-case';
 import { EmailChannel } from './application/channels/email/email.channel';
+import { DeliverWebhookUseCase } from './application/channels/webhook/deliver-webhook.use-case';
+import { RecordBalanceLowUseCase } from './application/channels/webhook/record-balance-low.use-case';
+import { SetWebhookEndpointUseCase } from './application/channels/webhook/set-webhook-endpoint.use-case';
+import { WebhookChannel } from './application/channels/webhook/webhook.channel';
 import { RecordOrderNoticeUseCase } from './application/record-order-notice.use-case';
 import type { NotificationConfig } from './config';
 import { startEmailDeliveryJob } from './entry-points/jobs/email-delivery.job';
+import { startWebhookDeliveryJob } from './entry-points/jobs/webhook-delivery.job';
+import { startBillingEventsConsumer } from './entry-points/messaging/billing-events.consumer';
 import { startOrderEventsConsumer } from './entry-points/messaging/order-events.consumer';
+import { registerWebhookEndpointRpc } from './entry-points/rpc/webhook-endpoint.rpc';
 import { PrismaEmailDeliveryStore } from './infrastructure/email-delivery.repository';
 import { PrismaClient } from './infrastructure/generated/prisma/client';
 import { PrismaNotificationStore } from './infrastructure/notification.repository';
-import { PgWakeupListener, emailDeliveryChannel } from './infrastructure/pg-wakeup.listener';
+import { PgWakeupListener, emailDeliveryChannel, webhookDeliveryChannel } from './infrastructure/pg-wakeup.listener';
 import { QrCodePngRenderer } from './infrastructure/qr-code.renderer';
 import { SmtpMailTransport } from './infrastructure/smtp.transport';
+import { PrismaWebhookDeliveryStore } from './infrastructure/webhook-delivery.repository';
+import { PrismaWebhookEndpointStore } from './infrastructure/webhook-endpoint.repository';
+import { HttpWebhookSender } from './infrastructure/webhook-http.sender';
+import { WebhookUrlGuard, type AddressResolver } from './infrastructure/webhook-url.guard';
 
 export const SERVICE_NAME = 'notification';
 export const DEFAULT_MIGRATIONS_DIR = resolve(__dirname, '../../../prisma/notification/migrations');
@@ -36,6 +49,8 @@ export interface StartOptions {
   migrationsDir?: string;
   /** Consumer retry delays (tests shorten them). Default: @ttelgo/messaging's. */
   consumerRetryDelaysMs?: readonly number[];
+  /** DNS for the webhook SSRF guard (tests pin answers). Default: the system resolver (dns.lookup, all addresses). */
+  webhookResolver?: AddressResolver;
 }
 
 export async function startNotification(config: NotificationConfig, opts: StartOptions = {}): Promise<NotificationHandle> {
@@ -87,6 +102,31 @@ export async function startNotification(config: NotificationConfig, opts: StartO
     await listener.start();
     closers.push({ name: 'e-mail wake-up listener', fn: () => listener.stop() });
 
+    // Vendor webhooks: the same shape as e-mail (delivery rows, claimed attempts, a LISTEN wake-up).
+    const webhookGuard = new WebhookUrlGuard({
+      allowPrivate: config.webhooks.allowPrivateUrls,
+      ...(opts.webhookResolver ? { resolver: opts.webhookResolver } : {}),
+    });
+    if (config.webhooks.allowPrivateUrls) logger.warn('WEBHOOK_ALLOW_PRIVATE_URLS=true: vendor webhooks may target private addresses (development only)');
+    const webhookEndpoints = new PrismaWebhookEndpointStore(prisma);
+    const webhookDeliveries = new PrismaWebhookDeliveryStore(prisma, { schema, attemptTimeoutMs: config.webhooks.timeoutMs * 2 + 10_000 });
+    const webhookJob = startWebhookDeliveryJob({
+      useCase: new DeliverWebhookUseCase({
+        store: webhookDeliveries,
+        sender: new HttpWebhookSender({ guard: webhookGuard, timeoutMs: config.webhooks.timeoutMs }),
+        retryDelaysMs: config.webhooks.retryDelaysMs,
+        logger,
+        metrics,
+      }),
+      concurrency: config.webhooks.concurrency,
+      pollIntervalMs: config.delivery.pollIntervalMs,
+      logger,
+    });
+    closers.push({ name: 'webhook delivery job', fn: () => webhookJob.stop() });
+    const webhookListener = new PgWakeupListener({ databaseUrl, channel: webhookDeliveryChannel(schema), onWake: () => webhookJob.wake(), logger });
+    await webhookListener.start();
+    closers.push({ name: 'webhook wake-up listener', fn: () => webhookListener.stop() });
+
     const conn = new AmqpConnection({ url: config.amqpUrl, name: SERVICE_NAME, logger });
     closers.push({ name: 'amqp', fn: () => conn.close() });
     await conn.start();
@@ -106,6 +146,7 @@ export async function startNotification(config: NotificationConfig, opts: StartO
           from: config.mailFrom.header,
           mailContext: { appUrl: config.publicAppUrl },
         }),
+        new WebhookChannel({ endpoints: webhookEndpoints, deliveries: webhookDeliveries }),
       ],
       logger,
     });
@@ -117,6 +158,19 @@ export async function startNotification(config: NotificationConfig, opts: StartO
       ...(opts.consumerRetryDelaysMs ? { retryDelaysMs: opts.consumerRetryDelaysMs } : {}),
     });
     closers.push({ name: 'order events consumer', fn: () => consumer.stop() });
+    const billingConsumer = startBillingEventsConsumer(conn, {
+      useCase: new RecordBalanceLowUseCase({ endpoints: webhookEndpoints, deliveries: webhookDeliveries, logger, newId: randomUUID }),
+      inbox: new PrismaInboxStore(prisma),
+      logger,
+      metrics,
+      ...(opts.consumerRetryDelaysMs ? { retryDelaysMs: opts.consumerRetryDelaysMs } : {}),
+    });
+    closers.push({ name: 'billing events consumer', fn: () => billingConsumer.stop() });
+
+    const rpc = new RpcServer(conn, { owner: SERVICE_NAME, logger, metrics });
+    registerWebhookEndpointRpc(rpc, new SetWebhookEndpointUseCase({ endpoints: webhookEndpoints, policy: webhookGuard, logger }));
+    await rpc.start();
+    closers.push({ name: 'rpc server', fn: () => rpc.stop() });
 
     const ops = await startOpsServer({
       port: config.opsPort,

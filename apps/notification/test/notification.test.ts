@@ -340,7 +340,7 @@ test('order.refunded.v1 -> the amount formatted from minor units in its currency
   expect(bhdMail.text).toContain('1.299');
 });
 
-test('a vendor-owned order sends nothing and is recorded as skipped; so is an order without a contact e-mail', async () => {
+test('a vendor-owned order without a webhook endpoint sends nothing and is recorded as skipped; so is an order without a contact e-mail', async () => {
   const vendor = completed({ owner: { type: 'vendor', id: `vendor_${randomUUID().slice(0, 8)}` }, contactEmail: 'ops@reseller.example' });
   const anonymous = completed({ contactEmail: null });
   await publish(OrderCompletedV1, vendor);
@@ -351,7 +351,7 @@ test('a vendor-owned order sends nothing and is recorded as skipped; so is an or
     const n = await notificationOf(vendor.orderId);
     return n && n;
   });
-  expect(skipped).toMatchObject({ status: 'SKIPPED', skip_reason: 'VENDOR_OWNED', channel: null });
+  expect(skipped).toMatchObject({ status: 'SKIPPED', skip_reason: 'NO_ENDPOINT', channel: null });
   const noContact = await waitFor(async () => {
     const n = await notificationOf(anonymous.orderId);
     return n && n;

@@ -39,7 +39,13 @@ export class RecordOrderNoticeUseCase {
   }
 
   async execute(tx: unknown, notice: OrderNotice): Promise<RecordResult> {
-    const route = routeOrderNotice(notice.owner, notice.contactEmail);
+    let route = routeOrderNotice(notice.owner, notice.contactEmail, notice.kind);
+    const channel = route.channel ? this.channels.get(route.channel) : undefined;
+    if (route.channel && !channel) throw new Error(`no ${route.channel} channel is configured`);
+    if (route.channel && channel?.unavailableReason) {
+      const reason = await channel.unavailableReason(tx, route.to);
+      if (reason) route = { channel: null, skipReason: reason };
+    }
     const row: NotificationRow = {
       id: randomUUID(),
       kind: notice.kind,
@@ -63,7 +69,6 @@ export class RecordOrderNoticeUseCase {
       log.info({ reason: route.skipReason }, 'notification skipped');
       return { status: 'SKIPPED', reason: route.skipReason };
     }
-    const channel = this.channels.get(route.channel);
     if (!channel) throw new Error(`no ${route.channel} channel is configured`);
     await channel.enqueue(tx, { id: row.id, notice, address: route.to });
     log.info({ channel: route.channel, notificationId: row.id }, 'notification queued');

@@ -7,6 +7,11 @@ export function emailDeliveryChannel(schema: string): string {
   return `${assertSchemaName(schema)}_email`.slice(0, 63);
 }
 
+/** NOTIFY channel raised by the webhook_deliveries insert trigger (see the vendor_webhooks migration). */
+export function webhookDeliveryChannel(schema: string): string {
+  return `${assertSchemaName(schema)}_webhook`.slice(0, 63);
+}
+
 /**
  * A LISTEN connection that calls `onWake` on every notification and once after each (re)connect (a row inserted
  * while nobody listened raised a notification nobody heard). Losing it only makes delivery wait for the next

@@ -1,78 +1,10 @@
 import type { Logger } from '@ttelgo/observability';
 import type { DeliverEmailUseCase } from '../../application/channels/email/deliver-email.use-case';
+import { startDeliveryJob, type DeliveryJob } from './delivery.job';
 
-export interface EmailDeliveryJob {
-  /** Makes idle workers look for due mail now (the LISTEN wake-up calls it). */
-  wake(): void;
-  /** Lets attempts in progress finish and record their outcome, then returns. */
-  stop(): Promise<void>;
-}
+export type EmailDeliveryJob = DeliveryJob;
 
-/**
- * `concurrency` workers, each delivering due e-mails one attempt per transaction until none is due, then
- * sleeping until woken (LISTEN) or for `pollIntervalMs` (which is what picks up retries when they fall due).
- */
+/** The e-mail workers: see startDeliveryJob. */
 export function startEmailDeliveryJob(opts: { useCase: DeliverEmailUseCase; concurrency: number; pollIntervalMs: number; logger: Logger }): EmailDeliveryJob {
-  const log = opts.logger.child({ job: 'email-delivery' });
-  let stopping = false;
-  const sleepers = new Set<() => void>();
-  let wakePending = 0;
-
-  const wake = (): void => {
-    if (sleepers.size === 0) {
-      // Every worker is busy; the one that finishes first looks again instead of sleeping.
-      wakePending = opts.concurrency;
-      return;
-    }
-    for (const resume of [...sleepers]) resume();
-  };
-
-  const sleep = (ms: number): Promise<void> => {
-    if (stopping) return Promise.resolve();
-    if (wakePending > 0) {
-      wakePending -= 1;
-      return Promise.resolve();
-    }
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        sleepers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      sleepers.add(done);
-    });
-  };
-
-  const worker = async (index: number): Promise<void> => {
-    let failures = 0;
-    while (!stopping) {
-      try {
-        while (!stopping && (await opts.useCase.deliverNext())) failures = 0;
-        failures = 0;
-        await sleep(opts.pollIntervalMs);
-      } catch (err) {
-        failures += 1;
-        log.error({ err, worker: index, failures }, 'e-mail delivery loop failed (database unreachable?); backing off');
-        await sleep(Math.min(30_000, opts.pollIntervalMs * 2 ** Math.min(failures, 5)));
-      }
-    }
-  };
-
-  const workers = Array.from({ length: opts.concurrency }, (_, i) => worker(i));
-  log.info({ concurrency: opts.concurrency, pollIntervalMs: opts.pollIntervalMs }, 'e-mail delivery job started');
-
-  let stopped: Promise<void> | undefined;
-  return {
-    wake,
-    stop: () => {
-      stopped ??= (async () => {
-        stopping = true;
-        for (const resume of [...sleepers]) resume();
-        await Promise.allSettled(workers);
-        log.info('e-mail delivery job stopped');
-      })();
-      return stopped;
-    },
-  };
+  return startDeliveryJob({ name: 'email-delivery', deliverNext: () => opts.useCase.deliverNext(), concurrency: opts.concurrency, pollIntervalMs: opts.pollIntervalMs, logger: opts.logger });
 }

@@ -1,0 +1,62 @@
+import type { EsimInstall, Money } from '@ttelgo/contracts';
+
+/** The event types a vendor receives. The names are the public API of our webhooks: never rename one. */
+export type WebhookEventType = 'order.completed' | 'order.failed' | 'balance.low';
+
+/** The JSON body of every webhook. `id` is the delivery id: stable across retries, so vendors deduplicate on it. */
+export interface WebhookEvent<D = WebhookEventData> {
+  id: string;
+  type: WebhookEventType;
+  createdAt: string;
+  data: D;
+}
+
+export interface WebhookEsim {
+  iccid: string;
+  lpa: string;
+  smdpAddress: string;
+  matchingId: string;
+  appleInstallUrl: string;
+  expiresAt: string | null;
+}
+
+export interface WebhookOrderData {
+  id: string;
+  status: 'COMPLETED' | 'FAILED';
+  bundleName: string;
+  quantity: number;
+  total: Money;
+  customerReference?: string;
+  esims?: WebhookEsim[];
+  completedAt?: string;
+  failureReason?: string;
+  failedAt?: string;
+}
+
+export interface WebhookBalanceLowData {
+  vendorId: string;
+  available: Money;
+  threshold: Money;
+  occurredAt: string;
+}
+
+export type WebhookEventData = WebhookOrderData | WebhookBalanceLowData;
+
+export function webhookEsims(esims: readonly EsimInstall[]): WebhookEsim[] {
+  return esims.map((e) => ({
+    iccid: e.iccid,
+    lpa: e.lpa,
+    smdpAddress: e.smdpAddress,
+    matchingId: e.matchingId,
+    appleInstallUrl: e.appleInstallUrl,
+    expiresAt: e.expiresAt,
+  }));
+}
+
+/**
+ * The exact bytes we send (and sign). Top-level keys in a fixed order; the stored payload is jsonb, which
+ * normalises nested key order, so the same delivery always serialises the same way.
+ */
+export function serializeWebhookEvent(event: WebhookEvent<unknown>): string {
+  return JSON.stringify({ id: event.id, type: event.type, createdAt: event.createdAt, data: event.data });
+}

@@ -1,0 +1,386 @@
+/**
+ * Component test of vendor webhooks: the service on its own Postgres schema and RabbitMQ vhost, events published
+ * like order and vendor-billing publish them, the set-endpoint RPC called like the gateway calls it, and a real
+ * local HTTP server as the vendors' endpoint. WEBHOOK_ALLOW_PRIVATE_URLS=true so 127.0.0.1 is reachable
+ * (the SSRF rules themselves are in webhook-ssrf.test.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import {
+  LowBalanceV1,
+  OrderCompletedV1,
+  OrderFailedV1,
+  SetWebhookEndpointV1,
+  createEnvelope,
+  routeFor,
+  type EsimInstall,
+  type MessageContract,
+} from '@ttelgo/contracts';
+import { AmqpConnection, ConfirmPublisher, RpcClient, UnroutableError } from '@ttelgo/messaging';
+import { createMetrics, type ServiceMetrics } from '@ttelgo/observability';
+import { TEST_DATABASE_URL, createTestSchemaName, createTestVhost, dropSchema, testLogger, waitFor, type TestVhost } from '@ttelgo/testing';
+import { loadNotificationConfig } from '../src/config';
+import { verifyWebhookSignature } from '../src/domain/webhook-signature';
+import { startNotification, type NotificationHandle } from '../src/service';
+import { mailsMentioning, startCatcher, type SmtpCatcher } from './support/smtp-catcher';
+import { startVendorEndpoint, type VendorEndpoint } from './support/vendor-endpoint';
+
+jest.setTimeout(90_000);
+
+const logger = testLogger('notification-webhooks-test');
+const RETRY_DELAYS_MS = [300, 300, 300, 300];
+
+let schema: string;
+let vhost: TestVhost;
+let catcher: SmtpCatcher;
+let endpoint: VendorEndpoint;
+let service: NotificationHandle;
+let metrics: ServiceMetrics;
+let conn: AmqpConnection;
+let publisher: ConfirmPublisher;
+let rpc: RpcClient;
+let db: pg.Client;
+
+function esim(seed: number): EsimInstall {
+  const smdpAddress = 'rsp.esimgo-sim.test';
+  const matchingId = `MATCH-${seed}-${randomUUID().slice(0, 8).toUpperCase()}`;
+  const lpa = `LPA:1$${smdpAddress}$${matchingId}`;
+  return {
+    iccid: `894000000000${String(seed).padStart(7, '0')}`,
+    smdpAddress,
+    matchingId,
+    lpa,
+    appleInstallUrl: `https://esimsetup.apple.com/esim_qrcode_provisioning?carddata=${encodeURIComponent(lpa)}`,
+    expiresAt: null,
+  };
+}
+
+function vendorCompleted(vendorId: string, esims: EsimInstall[] = [esim(1)]) {
+  return {
+    orderId: randomUUID(),
+    owner: { type: 'vendor' as const, id: vendorId },
+    contactEmail: 'ops@reseller.example',
+    bundleName: 'esim_1GB_7D_FR_V2',
+    quantity: esims.length,
+    total: { amount: 1100 * esims.length, currency: 'USD' },
+    esims,
+    completedAt: new Date().toISOString(),
+  };
+}
+
+async function publish<T>(contract: MessageContract<T>, data: T, opts: { id?: string; producer?: string } = {}): Promise<string> {
+  const envelope = createEnvelope(contract, data, { producer: opts.producer ?? contract.owner, correlationId: randomUUID(), ...(opts.id ? { id: opts.id } : {}) });
+  await waitFor(
+    async () => {
+      try {
+        await publisher.publish(routeFor(contract), envelope);
+        return true;
+      } catch (err) {
+        if (err instanceof UnroutableError) return false;
+        throw err;
+      }
+    },
+    { timeoutMs: 15_000, message: `${contract.name} routable` },
+  );
+  return envelope.id;
+}
+
+async function setEndpoint(vendorId: string, url: string, rotateSecret?: boolean) {
+  return rpc.call(SetWebhookEndpointV1, { vendorId, url, ...(rotateSecret === undefined ? {} : { rotateSecret }) }, { timeoutMs: 10_000 });
+}
+
+/** A vendor with an endpoint: its own path on the local server. */
+async function vendorWithEndpoint(): Promise<{ vendorId: string; secret: string }> {
+  const vendorId = randomUUID();
+  const res = await setEndpoint(vendorId, endpoint.urlFor(vendorId));
+  return { vendorId, secret: res.secret };
+}
+
+interface DeliveryRow {
+  id: string;
+  vendor_id: string;
+  event_type: string;
+  event_id: string;
+  status: string;
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  url: string;
+}
+
+async function deliveriesOf(vendorId: string): Promise<DeliveryRow[]> {
+  const { rows } = await db.query(`SELECT * FROM "${schema}".webhook_deliveries WHERE vendor_id = $1 ORDER BY created_at`, [vendorId]);
+  return rows as DeliveryRow[];
+}
+
+async function attemptsOf(deliveryId: string) {
+  const { rows } = await db.query(
+    `SELECT attempt_no, outcome, http_status, error, duration_ms, at FROM "${schema}".webhook_attempts WHERE delivery_id = $1 ORDER BY attempt_no`,
+    [deliveryId],
+  );
+  return rows as Array<{ attempt_no: number; outcome: string; http_status: number | null; error: string | null; duration_ms: number; at: Date }>;
+}
+
+async function sentDelivery(vendorId: string): Promise<DeliveryRow> {
+  return waitFor(async () => {
+    const [row] = await deliveriesOf(vendorId);
+    return row?.status === 'SENT' && row;
+  }, { timeoutMs: 20_000, message: `webhook for ${vendorId} SENT` });
+}
+
+async function consumedCount(outcome: string): Promise<number> {
+  const metric = await metrics.messagesConsumed.get();
+  return metric.values.filter((v) => v.labels.outcome === outcome).reduce((sum, v) => sum + v.value, 0);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  schema = createTestSchemaName('notifications_wh');
+  vhost = await createTestVhost('notifications-wh');
+  catcher = await startCatcher(logger);
+  endpoint = await startVendorEndpoint();
+  db = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await db.connect();
+  metrics = createMetrics('notification');
+  const config = loadNotificationConfig({
+    DATABASE_URL: TEST_DATABASE_URL,
+    DB_SCHEMA: schema,
+    AMQP_URL: vhost.url,
+    OPS_PORT: '0',
+    SMTP_URL: `smtp://127.0.0.1:${catcher.smtpPort}`,
+    SMTP_TIMEOUT_MS: '2000',
+    DELIVERY_POLL_INTERVAL_MS: '100',
+    WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+    WEBHOOK_RETRY_DELAYS_MS: RETRY_DELAYS_MS.join(','),
+    WEBHOOK_TIMEOUT_MS: '2000',
+    LOG_LEVEL: 'silent',
+  });
+  service = await startNotification(config, { logger, metrics, consumerRetryDelaysMs: [200, 500] });
+  conn = new AmqpConnection({ url: vhost.url, name: 'webhooks-test', logger });
+  await conn.start();
+  publisher = new ConfirmPublisher(conn, { logger });
+  rpc = new RpcClient(conn, { logger, producer: 'gateway' });
+  await rpc.start();
+});
+
+afterAll(async () => {
+  await rpc?.stop().catch(() => undefined);
+  await publisher?.close().catch(() => undefined);
+  await conn?.close().catch(() => undefined);
+  await service?.close();
+  await endpoint?.close();
+  await catcher?.close();
+  await db?.end().catch(() => undefined);
+  if (schema) await dropSchema(TEST_DATABASE_URL, schema);
+  await vhost?.dispose();
+});
+
+test('set-webhook-endpoint returns a whsec_ secret, keeps it on a later set, and rotates it on request', async () => {
+  const vendorId = randomUUID();
+  const first = await setEndpoint(vendorId, endpoint.urlFor(vendorId));
+  expect(first).toMatchObject({ vendorId, url: endpoint.urlFor(vendorId) });
+  expect(first.secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+  expect(Date.parse(first.updatedAt)).not.toBeNaN();
+
+  const moved = await setEndpoint(vendorId, `${endpoint.urlFor(vendorId)}/v2`);
+  expect(moved.url).toBe(`${endpoint.urlFor(vendorId)}/v2`);
+  expect(moved.secret).toBe(first.secret);
+
+  const rotated = await setEndpoint(vendorId, endpoint.urlFor(vendorId), true);
+  expect(rotated.secret).toMatch(/^whsec_/);
+  expect(rotated.secret).not.toBe(first.secret);
+  const { rows } = await db.query(`SELECT url, secret FROM "${schema}".webhook_endpoints WHERE vendor_id = $1`, [vendorId]);
+  expect(rows).toEqual([{ url: endpoint.urlFor(vendorId), secret: rotated.secret }]);
+});
+
+test('a completed vendor order -> one signed POST with the eSIMs, and no e-mail', async () => {
+  const { vendorId, secret } = await vendorWithEndpoint();
+  const data = vendorCompleted(vendorId, [esim(21), esim(22)]);
+  const messageId = await publish(OrderCompletedV1, data);
+
+  const delivery = await sentDelivery(vendorId);
+  const hooks = endpoint.received(vendorId);
+  expect(hooks).toHaveLength(1);
+  const hook = hooks[0]!;
+  expect(hook.headers['content-type']).toBe('application/json');
+  expect(hook.headers['user-agent']).toBe('TtelGo-Webhooks/1');
+  expect(hook.headers['ttelgo-event-id']).toBe(delivery.id);
+  const signature = hook.headers['ttelgo-signature'] as string;
+  expect(signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+  expect(verifyWebhookSignature(hook.rawBody, signature, secret)).toBe(true);
+  expect(verifyWebhookSignature(hook.rawBody, signature, 'whsec_wrong')).toBe(false);
+  expect(verifyWebhookSignature(hook.rawBody.replace('COMPLETED', 'FAILED'), signature, secret)).toBe(false);
+
+  const body = JSON.parse(hook.rawBody);
+  expect(body).toEqual({
+    id: delivery.id,
+    type: 'order.completed',
+    createdAt: expect.any(String),
+    data: {
+      id: data.orderId,
+      status: 'COMPLETED',
+      bundleName: data.bundleName,
+      quantity: 2,
+      total: { amount: 2200, currency: 'USD' },
+      completedAt: data.completedAt,
+      esims: data.esims.map((e) => ({
+        iccid: e.iccid,
+        lpa: e.lpa,
+        smdpAddress: e.smdpAddress,
+        matchingId: e.matchingId,
+        appleInstallUrl: e.appleInstallUrl,
+        expiresAt: null,
+      })),
+    },
+  });
+  expect(delivery).toMatchObject({ event_type: 'order.completed', event_id: messageId, attempts: 1, last_status: 200, url: endpoint.urlFor(vendorId) });
+  const attempts = await attemptsOf(delivery.id);
+  expect(attempts).toEqual([expect.objectContaining({ attempt_no: 1, outcome: 'SENT', http_status: 200, error: null })]);
+  const { rows } = await db.query(`SELECT status, channel, skip_reason FROM "${schema}".notification WHERE order_id = $1`, [data.orderId]);
+  expect(rows).toEqual([{ status: 'QUEUED', channel: 'webhook', skip_reason: null }]);
+  const { rows: mails } = await db.query(
+    `SELECT count(*)::int AS n FROM "${schema}".email_delivery d JOIN "${schema}".notification n ON n.id = d.notification_id WHERE n.order_id = $1`,
+    [data.orderId],
+  );
+  expect(mails[0].n).toBe(0);
+  expect(await mailsMentioning(catcher, data.orderId)).toHaveLength(0);
+});
+
+test('a failed vendor order -> order.failed with the failure reason', async () => {
+  const { vendorId, secret } = await vendorWithEndpoint();
+  const data = {
+    orderId: randomUUID(),
+    owner: { type: 'vendor' as const, id: vendorId },
+    contactEmail: null,
+    bundleName: 'esim_1GB_7D_FR_V2',
+    quantity: 1,
+    total: { amount: 1100, currency: 'EUR' },
+    reason: 'PROVIDER_REJECTED: out of stock',
+    occurredAt: new Date().toISOString(),
+  };
+  await publish(OrderFailedV1, data);
+  await sentDelivery(vendorId);
+  const [hook] = endpoint.received(vendorId);
+  expect(verifyWebhookSignature(hook!.rawBody, hook!.headers['ttelgo-signature'] as string, secret)).toBe(true);
+  expect(JSON.parse(hook!.rawBody)).toMatchObject({
+    type: 'order.failed',
+    data: { id: data.orderId, status: 'FAILED', failureReason: data.reason, failedAt: data.occurredAt, total: { amount: 1100, currency: 'EUR' } },
+  });
+  expect(JSON.parse(hook!.rawBody).data.esims).toBeUndefined();
+});
+
+test('the same event delivered twice -> one delivery and one POST', async () => {
+  const { vendorId } = await vendorWithEndpoint();
+  const data = vendorCompleted(vendorId);
+  const duplicatesBefore = await consumedCount('duplicate');
+  const id = await publish(OrderCompletedV1, data);
+  await publish(OrderCompletedV1, data, { id });
+  await waitFor(async () => (await consumedCount('duplicate')) >= duplicatesBefore + 1, { message: 'the redelivery acked as a duplicate' });
+  // The same fact re-published under a new message id is absorbed too (one notification per order and kind).
+  await publish(OrderCompletedV1, { ...data, completedAt: new Date().toISOString() });
+  await sentDelivery(vendorId);
+  await sleep(1500);
+  expect(await deliveriesOf(vendorId)).toHaveLength(1);
+  expect(endpoint.received(vendorId)).toHaveLength(1);
+});
+
+test('an endpoint failing twice (500) then answering 200 -> delivered on the third attempt, three attempts logged', async () => {
+  const { vendorId, secret } = await vendorWithEndpoint();
+  endpoint.script(vendorId, [500, 500, 200]);
+  const data = vendorCompleted(vendorId);
+  await publish(OrderCompletedV1, data);
+
+  const delivery = await sentDelivery(vendorId);
+  expect(delivery.attempts).toBe(3);
+  expect(delivery.last_status).toBe(200);
+  expect(delivery.last_error).toBeNull();
+  const attempts = await attemptsOf(delivery.id);
+  expect(attempts.map((a) => [a.attempt_no, a.outcome, a.http_status])).toEqual([
+    [1, 'RETRY', 500],
+    [2, 'RETRY', 500],
+    [3, 'SENT', 200],
+  ]);
+  expect(attempts[0]!.error).toContain('HTTP 500');
+  // Each retry waited its delay.
+  expect(attempts[1]!.at.getTime() - attempts[0]!.at.getTime()).toBeGreaterThanOrEqual(RETRY_DELAYS_MS[0]!);
+  const hooks = endpoint.received(vendorId);
+  expect(hooks).toHaveLength(3);
+  // Every attempt is the same event (same id and body), freshly signed.
+  expect(new Set(hooks.map((h) => h.headers['ttelgo-event-id']))).toEqual(new Set([delivery.id]));
+  expect(new Set(hooks.map((h) => h.rawBody)).size).toBe(1);
+  for (const h of hooks) expect(verifyWebhookSignature(h.rawBody, h.headers['ttelgo-signature'] as string, secret)).toBe(true);
+});
+
+test('a redirect is not followed: it counts as a failed attempt', async () => {
+  const { vendorId } = await vendorWithEndpoint();
+  const elsewhere = `${randomUUID()}`;
+  endpoint.script(vendorId, [{ status: 302, location: endpoint.urlFor(elsewhere) }, 200]);
+  await publish(OrderCompletedV1, vendorCompleted(vendorId));
+  const delivery = await sentDelivery(vendorId);
+  expect((await attemptsOf(delivery.id)).map((a) => [a.outcome, a.http_status])).toEqual([
+    ['RETRY', 302],
+    ['SENT', 200],
+  ]);
+  expect(endpoint.received(elsewhere)).toHaveLength(0);
+});
+
+test('an endpoint that keeps failing -> FAILED after the last delay, every attempt logged', async () => {
+  const { vendorId } = await vendorWithEndpoint();
+  endpoint.script(vendorId, [503]);
+  await publish(OrderCompletedV1, vendorCompleted(vendorId));
+  const failed = await waitFor(async () => {
+    const [row] = await deliveriesOf(vendorId);
+    return row?.status === 'FAILED' && row;
+  }, { timeoutMs: 20_000, message: 'delivery FAILED' });
+  expect(failed.attempts).toBe(RETRY_DELAYS_MS.length + 1);
+  const attempts = await attemptsOf(failed.id);
+  expect(attempts.map((a) => a.outcome)).toEqual([...RETRY_DELAYS_MS.map(() => 'RETRY'), 'FAILED']);
+  await sleep(800);
+  expect(endpoint.received(vendorId)).toHaveLength(RETRY_DELAYS_MS.length + 1);
+});
+
+test('billing.low-balance.v1 -> a signed balance.low webhook', async () => {
+  const { vendorId, secret } = await vendorWithEndpoint();
+  const occurredAt = new Date().toISOString();
+  const messageId = await publish(LowBalanceV1, { vendorId, currency: 'USD', available: 450, threshold: 1000, occurredAt }, { producer: 'billing' });
+  const delivery = await sentDelivery(vendorId);
+  expect(delivery).toMatchObject({ event_type: 'balance.low', event_id: messageId });
+  const [hook] = endpoint.received(vendorId);
+  expect(verifyWebhookSignature(hook!.rawBody, hook!.headers['ttelgo-signature'] as string, secret)).toBe(true);
+  expect(JSON.parse(hook!.rawBody)).toEqual({
+    id: delivery.id,
+    type: 'balance.low',
+    createdAt: expect.any(String),
+    data: { vendorId, available: { amount: 450, currency: 'USD' }, threshold: { amount: 1000, currency: 'USD' }, occurredAt },
+  });
+});
+
+test('a vendor without an endpoint: order recorded as skipped NO_ENDPOINT, low balance dropped, nothing sent', async () => {
+  const vendorId = randomUUID();
+  const data = vendorCompleted(vendorId);
+  await publish(OrderCompletedV1, data);
+  await publish(LowBalanceV1, { vendorId, currency: 'USD', available: 1, threshold: 10, occurredAt: new Date().toISOString() }, { producer: 'billing' });
+  const row = await waitFor(async () => {
+    const { rows } = await db.query(`SELECT status, channel, skip_reason FROM "${schema}".notification WHERE order_id = $1`, [data.orderId]);
+    return rows[0];
+  });
+  expect(row).toEqual({ status: 'SKIPPED', channel: null, skip_reason: 'NO_ENDPOINT' });
+  await sleep(1000);
+  expect(await deliveriesOf(vendorId)).toHaveLength(0);
+  expect(endpoint.received(vendorId)).toHaveLength(0);
+});
+
+test('a customer-owned order still sends e-mail only', async () => {
+  const hooksBefore = endpoint.received().length;
+  const data = { ...vendorCompleted('unused'), owner: { type: 'customer' as const, id: randomUUID() }, contactEmail: `t-${randomUUID().slice(0, 8)}@example.com` };
+  await publish(OrderCompletedV1, data);
+  await waitFor(async () => (await mailsMentioning(catcher, data.orderId)).length === 1, { timeoutMs: 20_000, message: 'customer mail' });
+  await sleep(800);
+  const { rows } = await db.query(
+    `SELECT count(*)::int AS n FROM "${schema}".webhook_deliveries w JOIN "${schema}".notification n ON n.id = w.notification_id WHERE n.order_id = $1`,
+    [data.orderId],
+  );
+  expect(rows[0].n).toBe(0);
+  expect(endpoint.received().slice(hooksBefore).filter((h) => h.rawBody.includes(data.orderId))).toHaveLength(0);
+});
