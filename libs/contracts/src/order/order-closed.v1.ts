@@ -11,6 +11,8 @@ const closed = z.object({
   total: MoneySchema,
   reason: z.string(),
   occurredAt: z.iso.datetime({ offset: true }),
+  /** The reseller's own reference for the order (B2B), echoed in its webhooks. */
+  customerReference: z.string().max(200).nullable().optional(),
 });
 
 /** Provisioning failed for good and the card payment was refunded (B2C): the order is REFUNDED. */

@@ -14,5 +14,7 @@ export const OrderCompletedV1 = defineEvent(
     total: MoneySchema,
     esims: z.array(EsimInstallSchema).min(1),
     completedAt: z.iso.datetime({ offset: true }),
+    /** The reseller's own reference for the order (B2B), echoed in its webhooks. */
+    customerReference: z.string().max(200).nullable().optional(),
   }),
 );
