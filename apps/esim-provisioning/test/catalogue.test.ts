@@ -52,9 +52,9 @@ let eventsConn: amqplib.ChannelModel;
 let pgClient: pg.Client;
 
 /** Independent of the service's code: cents of the simulator's decimal USD price, then + 30 % rounded half-up. */
-function expectedRetailCents(usd: number): number {
+function expectedRetailCents(usd: number, markupBps = MARKUP_BPS): number {
   const cents = Math.round(Number(usd.toFixed(2)) * 100);
-  return cents + Math.floor((cents * MARKUP_BPS + 5000) / 10000);
+  return cents + Math.floor((cents * markupBps + 5000) / 10000);
 }
 
 async function listAll(filters: { country?: string; region?: string }, limit: number): Promise<{ bundles: Bundle[]; pages: number }> {
@@ -267,6 +267,29 @@ describe('esim-provisioning catalogue', () => {
     expect({ code: err.code, status: err.status }).toEqual({ code: 'BUNDLE_NOT_FOUND', status: 404 });
     // names are case-sensitive, like eSIM Go's
     expect((await remoteError(rpc.call(GetBundleV1, { name: 'ESIM_1GB_7D_FR_V2' }))).code).toBe('BUNDLE_NOT_FOUND');
+  });
+
+  it("prices list and get at a vendor's markupBps when one is given, and at the retail markup without", async () => {
+    const VENDOR_BPS = 1250;
+    const { bundle } = await rpc.call(GetBundleV1, { name: 'esim_1GB_7D_FR_V2', markupBps: VENDOR_BPS });
+    const source = sim.sim.state.bundlesByName.get('esim_1GB_7D_FR_V2')!;
+    expect(bundle.price).toEqual({ amount: expectedRetailCents(source.price, VENDOR_BPS), currency: 'USD' });
+    expect(bundle.price.amount).not.toBe(expectedRetailCents(source.price));
+    // 0 bps is a real markup (sell at cost), not "absent".
+    expect((await rpc.call(GetBundleV1, { name: 'esim_1GB_7D_FR_V2', markupBps: 0 })).bundle.price.amount).toBe(expectedRetailCents(source.price, 0));
+
+    const vendorPage = await rpc.call(ListBundlesV1, { country: 'FR', limit: 100, markupBps: VENDOR_BPS });
+    const retailPage = await rpc.call(ListBundlesV1, { country: 'FR', limit: 100 });
+    expect(vendorPage.data.map((b) => b.name)).toEqual(retailPage.data.map((b) => b.name));
+    for (const b of vendorPage.data) {
+      expect(b.price).toEqual({ amount: expectedRetailCents(sim.sim.state.bundlesByName.get(b.name)!.price, VENDOR_BPS), currency: 'USD' });
+    }
+    for (const b of retailPage.data) expect(b.price.amount).toBe(expectedRetailCents(sim.sim.state.bundlesByName.get(b.name)!.price));
+
+    // A cursor is about rows, not prices: the next page of a vendor listing is priced at the vendor's markup too.
+    const first = await rpc.call(ListBundlesV1, { country: 'FR', limit: 2, markupBps: VENDOR_BPS });
+    const second = await rpc.call(ListBundlesV1, { country: 'FR', limit: 2, cursor: first.nextCursor!, markupBps: VENDOR_BPS });
+    expect([...first.data, ...second.data]).toEqual(vendorPage.data.slice(0, 4));
   });
 
   it('publishes nothing for a sync that changes nothing', async () => {

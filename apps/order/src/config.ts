@@ -8,13 +8,13 @@ export const OrderConfigSchema = z
     AMQP_URL: env.url('amqp://guest:guest@127.0.0.1:5672'),
     OPS_PORT: env.port(9102),
     LOG_LEVEL: env.string('info'),
-    /** Timeout of our calls to esim-provisioning and payment; the gateway's own timeout must be longer. */
+    /** Timeout of our calls to esim-provisioning, payment and vendor-billing; the gateway's own timeout must be longer. */
     RPC_TIMEOUT_MS: env.int(5000, 100, 120_000),
     /** An order unpaid for this long is CANCELLED and its PaymentIntent cancelled (DESIGN.md §3: 30 min). */
     ORDER_PAYMENT_TIMEOUT_MS: env.int(30 * 60_000, 1000),
     EXPIRY_SWEEP_INTERVAL_MS: env.int(60_000, 100),
     ORDER_RECONCILE_INTERVAL_MS: env.int(10 * 60_000, 100),
-    /** An order waiting on another service (provisioning, a refund) this long is re-driven. */
+    /** An order waiting on another service (provisioning, a refund, a B2B hold, capture or release) this long is re-driven. */
     ORDER_STUCK_AFTER_MS: env.int(10 * 60_000, 1000),
   })
   .transform((c) => ({

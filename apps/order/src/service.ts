@@ -13,6 +13,9 @@ import { GetOrderUseCase } from './application/get-order.use-case';
 import { ListOrdersUseCase } from './application/list-orders.use-case';
 import { OnEsimProvisionedUseCase } from './application/on-esim-provisioned.use-case';
 import { OnEsimProvisioningFailedUseCase } from './application/on-esim-provisioning-failed.use-case';
+import { OnFundsRejectedUseCase } from './application/on-funds-rejected.use-case';
+import { OnFundsReservedUseCase } from './application/on-funds-reserved.use-case';
+import { OnFundsSettledUseCase } from './application/on-funds-settled.use-case';
 import { OnPaymentCanceledUseCase } from './application/on-payment-canceled.use-case';
 import { OnPaymentFailedUseCase } from './application/on-payment-failed.use-case';
 import { OnPaymentMismatchedUseCase } from './application/on-payment-mismatched.use-case';
@@ -24,11 +27,13 @@ import { ReconcileStuckOrdersUseCase } from './application/reconcile-stuck-order
 import type { OrderConfig } from './config';
 import { startExpireUnpaidOrdersJob } from './entry-points/jobs/expire-unpaid-orders.job';
 import { startReconcileStuckOrdersJob } from './entry-points/jobs/reconcile-stuck-orders.job';
+import { startBillingEventsConsumer } from './entry-points/messaging/on-billing-events.handler';
 import { startEsimEventsConsumer } from './entry-points/messaging/on-esim-events.handler';
 import { startPaymentEventsConsumer } from './entry-points/messaging/on-payment-events.handler';
 import { registerGetOrderRpc } from './entry-points/rpc/get-order.rpc';
 import { registerListOrdersRpc } from './entry-points/rpc/list-orders.rpc';
 import { registerPlaceOrderRpc } from './entry-points/rpc/place-order.rpc';
+import { BillingClient } from './infrastructure/billing.client';
 import { CatalogueClient } from './infrastructure/catalogue.client';
 import { PrismaClient } from './infrastructure/generated/prisma/client';
 import { OrderRepository } from './infrastructure/order.repository';
@@ -85,10 +90,11 @@ export async function startOrder(config: OrderConfig, opts: StartOptions = {}): 
     const conn = new AmqpConnection({ url: config.amqpUrl, name: SERVICE_NAME, logger });
     conn.declare(async (ch) => {
       await declareEventExchange(ch, MESSAGE_OWNER);
-      // The relay publishes commands to esim-provisioning and payment: their exchanges must exist even when
-      // we start first (publishing to a missing exchange closes the channel).
+      // The relay publishes commands to esim-provisioning, payment and vendor-billing: their exchanges must
+      // exist even when we start first (publishing to a missing exchange closes the channel).
       await declareCommandExchange(ch, 'esim');
       await declareCommandExchange(ch, 'payment');
+      await declareCommandExchange(ch, 'billing');
     });
     closers.push({ name: 'amqp', fn: () => conn.close() });
     await conn.start();
@@ -124,6 +130,15 @@ export async function startOrder(config: OrderConfig, opts: StartOptions = {}): 
       },
     });
     closers.push({ name: 'esim events consumer', fn: () => esimEvents.stop() });
+    const billingEvents = startBillingEventsConsumer(conn, {
+      ...consumerOpts,
+      useCases: {
+        reserved: new OnFundsReservedUseCase({ transitions }),
+        rejected: new OnFundsRejectedUseCase({ transitions, logger }),
+        settled: new OnFundsSettledUseCase({ transitions }),
+      },
+    });
+    closers.push({ name: 'billing events consumer', fn: () => billingEvents.stop() });
 
     const rpc = new RpcServer(conn, { owner: MESSAGE_OWNER, logger, metrics });
     registerPlaceOrderRpc(
@@ -133,6 +148,7 @@ export async function startOrder(config: OrderConfig, opts: StartOptions = {}): 
         transitions,
         catalogue: new CatalogueClient({ rpc: rpcClient, timeoutMs: config.rpcTimeoutMs, logger }),
         payments: new PaymentClient({ rpc: rpcClient, timeoutMs: config.rpcTimeoutMs, logger }),
+        vendors: new BillingClient({ rpc: rpcClient, timeoutMs: config.rpcTimeoutMs, logger }),
         logger,
       }),
     );

@@ -124,4 +124,59 @@ describe('order jobs', () => {
     await h.settle();
     expect(h.messages('payment.refund-payment.v1', order.id)).toHaveLength(2);
   });
+
+  it('B2B: re-sends billing.reserve-funds.v1 for a PENDING vendor order billing never answered (same data), and nothing once answered', async () => {
+    const vendorId = h.billing.addVendor({ markupBps: 1000 });
+    const order = await h.placeVendorOrder(vendorId);
+    await h.waitForMessages('billing.reserve-funds.v1', order.id, 1);
+
+    await sleep(STUCK_AFTER_MS + 100);
+    await h.service.runJobsNow();
+    const reserves = await h.waitForMessages('billing.reserve-funds.v1', order.id, 2);
+    expect(reserves[1]!.envelope.data).toEqual(reserves[0]!.envelope.data);
+    expect(reserves[1]!.envelope.id).not.toBe(reserves[0]!.envelope.id);
+    expect((await h.history(order.id)).at(-1)).toMatchObject({ from_status: 'PENDING', to_status: 'PENDING', reason: 'reconcile: funds reservation re-requested' });
+
+    const rejected = await h.billing.rejected(order.id, vendorId, 'INSUFFICIENT_FUNDS');
+    await h.waitHandled(rejected.id);
+    await sleep(STUCK_AFTER_MS + 100);
+    await h.service.runJobsNow();
+    await h.settle();
+    expect(h.messages('billing.reserve-funds.v1', order.id)).toHaveLength(2);
+    expect((await h.row(order.id)).status).toBe('REJECTED');
+  });
+
+  it('B2B: re-sends a capture (COMPLETED) and a release (FAILED) vendor-billing never confirmed, until funds-captured / released arrive', async () => {
+    const vendorId = h.billing.addVendor();
+    const completed = await h.placeVendorOrder(vendorId);
+    const failed = await h.placeVendorOrder(vendorId);
+    for (const o of [completed, failed]) await h.billing.reserved(o.id, vendorId, o.total);
+    await h.waitForStatus(completed.id, 'PROVISIONING');
+    await h.waitForStatus(failed.id, 'PROVISIONING');
+    await h.esim.provisioned(completed.id, [esimInstall()]);
+    await h.esim.provisioningFailed(failed.id, 'PROVIDER_ERROR', 'no stock');
+    await h.waitForMessages('billing.capture-funds.v1', completed.id, 1);
+    await h.waitForMessages('billing.release-funds.v1', failed.id, 1);
+
+    await sleep(STUCK_AFTER_MS + 100);
+    await h.service.runJobsNow();
+    const captures = await h.waitForMessages('billing.capture-funds.v1', completed.id, 2);
+    expect(captures[1]!.envelope.data).toEqual({ orderId: completed.id });
+    const releases = await h.waitForMessages('billing.release-funds.v1', failed.id, 2);
+    expect(releases[1]!.envelope.data).toEqual({ orderId: failed.id, reason: 'PROVIDER_ERROR: no stock' });
+    expect((await h.row(completed.id)).status).toBe('COMPLETED');
+    expect((await h.row(failed.id)).status).toBe('FAILED');
+
+    const captured = await h.billing.captured(completed.id, vendorId, completed.total);
+    const released = await h.billing.released(failed.id, vendorId, failed.total);
+    await h.waitHandled(captured.id);
+    await h.waitHandled(released.id);
+    await sleep(STUCK_AFTER_MS + 100);
+    await h.service.runJobsNow();
+    await h.settle();
+    expect(h.messages('billing.capture-funds.v1', completed.id)).toHaveLength(2);
+    expect(h.messages('billing.release-funds.v1', failed.id)).toHaveLength(2);
+    expect(h.messages('order.completed.v1', completed.id)).toHaveLength(1);
+    expect(h.messages('order.failed.v1', failed.id)).toHaveLength(1);
+  });
 });

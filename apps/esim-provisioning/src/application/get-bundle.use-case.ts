@@ -5,8 +5,9 @@ import { retailPrice } from '../domain/pricing';
 import type { CatalogueSnapshot } from './catalogue-snapshot';
 
 /**
- * One active bundle by its exact (case-sensitive) eSIM Go name, with its retail price: cost + the configured
- * retail markup, in the cost's (= the catalogue's) currency. Withdrawn or unknown: BUNDLE_NOT_FOUND.
+ * One active bundle by its exact (case-sensitive) eSIM Go name, priced at cost + the markup asked for (a vendor's,
+ * from the order service) or, when none is given, the configured retail markup, in the cost's (= the catalogue's)
+ * currency. Withdrawn or unknown: BUNDLE_NOT_FOUND.
  */
 export class GetBundleUseCase {
   constructor(
@@ -14,9 +15,9 @@ export class GetBundleUseCase {
     private readonly pricing: { retailMarkupBps: number },
   ) {}
 
-  async execute(name: string): Promise<Bundle> {
+  async execute(name: string, markupBps?: number): Promise<Bundle> {
     const bundle = (await this.snapshot.current()).get(name);
     if (!bundle) throw bundleNotFound(name);
-    return toPublicBundle(bundle, retailPrice(bundle.cost, this.pricing.retailMarkupBps));
+    return toPublicBundle(bundle, retailPrice(bundle.cost, markupBps ?? this.pricing.retailMarkupBps));
   }
 }

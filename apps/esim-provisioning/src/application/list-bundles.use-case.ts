@@ -7,6 +7,8 @@ import type { CatalogueSnapshot } from './catalogue-snapshot';
 export interface ListBundlesQuery extends CatalogueFilters {
   limit: number;
   cursor?: string | undefined;
+  /** A vendor's markup; absent = the retail markup. Not part of the cursor: a page is the same rows at any price. */
+  markupBps?: number | undefined;
 }
 
 export interface BundlePage {
@@ -14,7 +16,7 @@ export interface BundlePage {
   nextCursor: string | null;
 }
 
-/** One page of the retail catalogue, from the in-memory snapshot, priced at cost + the retail markup. */
+/** One page of the catalogue, from the in-memory snapshot, priced at cost + the asked (vendor) or the retail markup. */
 export class ListBundlesUseCase {
   constructor(
     private readonly snapshot: CatalogueSnapshot,
@@ -29,8 +31,9 @@ export class ListBundlesUseCase {
     const rows = index.list(filters, after, query.limit + 1);
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
+    const markupBps = query.markupBps ?? this.pricing.retailMarkupBps;
     return {
-      data: page.map((b) => toPublicBundle(b, retailPrice(b.cost, this.pricing.retailMarkupBps))),
+      data: page.map((b) => toPublicBundle(b, retailPrice(b.cost, markupBps))),
       nextCursor: rows.length > query.limit && last ? encodeCursor(last.name, filters) : null,
     };
   }

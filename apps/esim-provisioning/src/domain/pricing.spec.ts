@@ -18,6 +18,16 @@ describe('retailPrice = cost + roundHalfUp(cost * markupBps / 10000)', () => {
     expect(retailPrice({ amount: cost, currency: 'USD' }, bps)).toEqual({ amount: expected, currency: 'USD' });
   });
 
+  it.each([
+    // vendor markups (billing's markupBps) go through the same function: [cost, bps, vendor price]
+    [1000, 1500, 1150], // 15 %
+    [999, 1250, 1124], // 124.875 -> 125
+    [333, 150, 338], // 4.995 -> 5
+    [1000, 100_000, 11_000], // the contract's maximum, 1000 %
+  ])('vendor price: cost %p at %p bps -> %p', (cost, bps, expected) => {
+    expect(retailPrice({ amount: cost, currency: 'EUR' }, bps)).toEqual({ amount: expected, currency: 'EUR' });
+  });
+
   it('keeps the currency of the cost (also for 0-decimal currencies)', () => {
     expect(retailPrice({ amount: 1500, currency: 'JPY' }, 3000)).toEqual({ amount: 1950, currency: 'JPY' });
     expect(retailPrice({ amount: 1, currency: 'JPY' }, 5000)).toEqual({ amount: 2, currency: 'JPY' });

@@ -11,6 +11,8 @@ interface OrderNoticeBase {
   bundleName: string;
   quantity: number;
   total: Money;
+  /** The reseller's own reference (B2B orders), echoed in its webhooks. */
+  customerReference: string | null;
 }
 
 export type OrderNotice =

@@ -4,11 +4,14 @@
  */
 import {
   CancelPaymentV1,
+  CaptureFundsV1,
   OrderCompletedV1,
   OrderFailedV1,
   OrderRefundedV1,
   ProvisionEsimV1,
   RefundPaymentV1,
+  ReleaseFundsV1,
+  ReserveFundsV1,
 } from '@ttelgo/contracts';
 import { enqueue, type OutboxTx } from '@ttelgo/db';
 import type { Order } from '../domain/order';
@@ -27,6 +30,7 @@ function closed(order: Order, reason: string) {
     total: order.total,
     reason,
     occurredAt: order.updatedAt.toISOString(),
+    customerReference: order.customerReference,
   };
 }
 
@@ -59,6 +63,7 @@ export async function enqueueEffects(tx: OutboxTx, order: Order, effects: readon
             total: order.total,
             esims: order.esims,
             completedAt: order.updatedAt.toISOString(),
+            customerReference: order.customerReference,
           },
           meta,
         );
@@ -71,6 +76,19 @@ export async function enqueueEffects(tx: OutboxTx, order: Order, effects: readon
       case 'OrderRefunded':
         await enqueue(tx, OrderRefundedV1, closed(order, effect.reason), meta);
         sent.push(OrderRefundedV1.name);
+        break;
+      // B2B: the owner of a vendor order is the vendor (its id is vendor-billing's vendor id).
+      case 'ReserveFunds':
+        await enqueue(tx, ReserveFundsV1, { orderId: order.id, vendorId: order.owner.id, amount: order.total }, meta);
+        sent.push(ReserveFundsV1.name);
+        break;
+      case 'CaptureFunds':
+        await enqueue(tx, CaptureFundsV1, { orderId: order.id }, meta);
+        sent.push(CaptureFundsV1.name);
+        break;
+      case 'ReleaseFunds':
+        await enqueue(tx, ReleaseFundsV1, { orderId: order.id, reason: clip(effect.reason) }, meta);
+        sent.push(ReleaseFundsV1.name);
         break;
     }
   }

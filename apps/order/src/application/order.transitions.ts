@@ -4,7 +4,7 @@
  * inbox transaction, so the inbox row commits with all of it too.
  */
 import type { Logger } from '@ttelgo/observability';
-import type { Order } from '../domain/order';
+import type { HistoryEntry, NewOrderEffect, Order } from '../domain/order';
 import { orderNotFound } from '../domain/order.errors';
 import type { Transition } from '../domain/order.state-machine';
 import type { OrderRepository, OrderTx } from '../infrastructure/order.repository';
@@ -37,6 +37,19 @@ export class OrderTransitions {
     const messages = await enqueueEffects(tx, transition.order, transition.effects, { producer: this.deps.producer });
     log.info({ from: before.status, to: transition.order.status, reason: transition.history.reason, messages }, 'order changed');
     return { found: true, before, transition };
+  }
+
+  /**
+   * A new order, its first history row and the messages its creation asks for (B2B: billing.reserve-funds.v1),
+   * in one transaction. False when (owner, requestKey) already has an order: then nothing is written or sent.
+   */
+  async insertNew(order: Order, history: HistoryEntry, effects: readonly NewOrderEffect[], causationId: string | null): Promise<boolean> {
+    return this.deps.repository.transaction(async (tx) => {
+      if (!(await this.deps.repository.insertIfAbsent(tx, order, history, causationId))) return false;
+      const messages = await enqueueEffects(tx, order, effects, { producer: this.deps.producer });
+      this.deps.logger.info({ orderId: order.id, status: order.status, total: order.total, messages }, 'order placed');
+      return true;
+    });
   }
 
   /** For messages about one of our orders: an unknown order id is ORDER_NOT_FOUND (the handler dead-letters it). */

@@ -1,6 +1,6 @@
 /**
  * order.place-order.v1. Idempotent per (owner, requestKey): the unique index decides which call creates the
- * order; every repeat gets that order back. The story:
+ * order; every repeat gets that order back. The B2C story (owner customer):
  *   1. an order for this request key exists -> it (and its missing payment intent is created now, see 4);
  *   2. the retail price comes from esim-provisioning (server-side pricing, never the client's);
  *   3. order + first history row in one transaction (AWAITING_PAYMENT);
@@ -8,18 +8,27 @@
  *      stores it. No database transaction is held while payment is called. If payment cannot be reached the
  *      order stays AWAITING_PAYMENT without an intent and the caller gets 503: the same request key later
  *      completes step 4.
+ * The B2B story (owner vendor):
+ *   1. as above (the stored order is returned as it is: its hold is asked for by the outbox, not by this call);
+ *   2. vendor-billing gives the vendor's status and markup (unreachable: 503 BILLING_UNAVAILABLE, nothing stored);
+ *   3. esim-provisioning prices the bundle at the vendor's markup;
+ *   4. order PENDING + history + billing.reserve-funds.v1 in one transaction; or, for a SUSPENDED vendor, the
+ *      order REJECTED with VENDOR_SUSPENDED and no hold asked for (stored, so the request key answers the same).
  */
 import { randomUUID } from 'node:crypto';
 import type { OrderView } from '@ttelgo/contracts';
 import type { Logger } from '@ttelgo/observability';
 import { MoneyError } from '../domain/money';
 import { newOrder, sameRequest, saleChannel, type Order, type Owner } from '../domain/order';
-import { b2bNotAvailable, orderTooLarge, requestKeyReused } from '../domain/order.errors';
+import { orderTooLarge, requestKeyReused, vendorNotFound } from '../domain/order.errors';
 import { paymentIntentCreated } from '../domain/order.state-machine';
 import type { OrderRepository } from '../infrastructure/order.repository';
 import type { OrderTransitions } from './order.transitions';
 import { toOrderView } from './order.view';
-import type { CataloguePort, PaymentsPort } from './ports';
+import type { CataloguePort, PaymentsPort, VendorsPort } from './ports';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const VENDOR_SUSPENDED = 'VENDOR_SUSPENDED';
 
 export interface PlaceOrderRequest {
   owner: Owner;
@@ -37,6 +46,7 @@ export class PlaceOrderUseCase {
       transitions: OrderTransitions;
       catalogue: CataloguePort;
       payments: PaymentsPort;
+      vendors: VendorsPort;
       logger: Logger;
       now?: () => Date;
     },
@@ -47,14 +57,22 @@ export class PlaceOrderUseCase {
   }
 
   async execute(req: PlaceOrderRequest, meta: { causationId: string | null }): Promise<OrderView> {
-    // B2B (vendor-billing holds) arrives with issue 4; until then a vendor order would wait forever in PENDING.
-    if (req.owner.type !== 'customer') throw b2bNotAvailable();
     const customerReference = req.customerReference ?? null;
+    // Vendor ids are vendor-billing's (uuid); anything else cannot be a vendor and never reaches billing.
+    if (req.owner.type === 'vendor' && !UUID.test(req.owner.id)) throw vendorNotFound(req.owner.id);
 
     const existing = await this.deps.repository.findByRequestKey(req.owner, req.requestKey);
     if (existing) return toOrderView(await this.ensurePaymentIntent(this.repeated(existing, req, customerReference), meta));
 
-    const unitPrice = await this.deps.catalogue.unitPrice(req.bundleName);
+    let markupBps: number | undefined;
+    let rejectedWith: string | undefined;
+    if (req.owner.type === 'vendor') {
+      const terms = await this.deps.vendors.terms(req.owner.id);
+      markupBps = terms.markupBps;
+      if (terms.status === 'SUSPENDED') rejectedWith = VENDOR_SUSPENDED;
+    }
+
+    const unitPrice = await this.deps.catalogue.unitPrice(req.bundleName, markupBps);
     let placed: ReturnType<typeof newOrder>;
     try {
       placed = newOrder({
@@ -67,17 +85,16 @@ export class PlaceOrderUseCase {
         unitPrice,
         customerReference,
         now: this.now(),
+        ...(rejectedWith === undefined ? {} : { rejectedWith }),
       });
     } catch (err) {
       if (err instanceof MoneyError) throw orderTooLarge(err.message);
       throw err;
     }
 
-    const inserted = await this.deps.repository.transaction((tx) => this.deps.repository.insertIfAbsent(tx, placed.order, placed.history, meta.causationId));
+    const inserted = await this.deps.transitions.insertNew(placed.order, placed.history, placed.effects, meta.causationId);
     let order = placed.order;
-    if (inserted) {
-      this.deps.logger.info({ orderId: order.id, bundleName: order.bundleName, quantity: order.quantity, total: order.total }, 'order placed');
-    } else {
+    if (!inserted) {
       // A concurrent call with the same request key won the insert: continue with its order.
       const winner = await this.deps.repository.findByRequestKey(req.owner, req.requestKey);
       if (!winner) throw new Error(`order for request key vanished after a conflicting insert`);

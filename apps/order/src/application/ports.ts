@@ -3,8 +3,22 @@ import type { Money } from '../domain/money';
 import type { PaymentIntentRef } from '../domain/order';
 
 export interface CataloguePort {
-  /** The retail unit price of a bundle. Throws BUNDLE_NOT_FOUND (404) or CATALOGUE_UNAVAILABLE (503). */
-  unitPrice(bundleName: string): Promise<Money>;
+  /**
+   * The unit price of a bundle: retail, or at a vendor's markup when `markupBps` is given. Throws
+   * BUNDLE_NOT_FOUND (404) or CATALOGUE_UNAVAILABLE (503).
+   */
+  unitPrice(bundleName: string, markupBps?: number): Promise<Money>;
+}
+
+/** What a B2B order needs to know about its vendor, from vendor-billing. */
+export interface VendorTerms {
+  status: 'ACTIVE' | 'SUSPENDED';
+  markupBps: number;
+}
+
+export interface VendorsPort {
+  /** Throws VENDOR_NOT_FOUND (404) or BILLING_UNAVAILABLE (503). */
+  terms(vendorId: string): Promise<VendorTerms>;
 }
 
 export interface PaymentsPort {

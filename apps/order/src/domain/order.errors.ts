@@ -10,7 +10,8 @@ export type OrderErrorCode =
   | 'PAYMENT_UNAVAILABLE'
   | 'CATALOGUE_UNAVAILABLE'
   | 'ORDER_TOO_LARGE'
-  | 'B2B_ORDERS_NOT_AVAILABLE';
+  | 'VENDOR_NOT_FOUND'
+  | 'BILLING_UNAVAILABLE';
 
 export class OrderError extends Error {
   constructor(
@@ -34,5 +35,6 @@ export const paymentUnavailable = (detail: string): OrderError =>
 export const catalogueUnavailable = (detail: string): OrderError =>
   new OrderError('CATALOGUE_UNAVAILABLE', 503, `the catalogue is not available right now (${detail}); retry shortly`);
 export const orderTooLarge = (detail: string): OrderError => new OrderError('ORDER_TOO_LARGE', 422, detail);
-export const b2bNotAvailable = (): OrderError =>
-  new OrderError('B2B_ORDERS_NOT_AVAILABLE', 501, 'vendor (B2B) orders are not available yet');
+export const vendorNotFound = (id: string): OrderError => new OrderError('VENDOR_NOT_FOUND', 404, `vendor ${id} does not exist`);
+export const billingUnavailable = (detail: string): OrderError =>
+  new OrderError('BILLING_UNAVAILABLE', 503, `vendor billing is not available right now (${detail}); retry with the same request key`);

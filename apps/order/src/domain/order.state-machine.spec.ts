@@ -3,6 +3,9 @@ import {
   esimProvisioningFailed,
   esimsProvisioned,
   expireUnpaid,
+  fundsRejected,
+  fundsReserved,
+  fundsSettled,
   paymentCanceled,
   paymentFailed,
   paymentIntentCreated,
@@ -14,6 +17,7 @@ import {
 } from './order.state-machine';
 
 const T0 = new Date('2026-11-28T10:00:00.000Z');
+const VENDOR = '0b6a5c3e-2f4d-4e8a-9c1b-7d2e3f4a5b6c';
 const later = (ms: number): Date => new Date(T0.getTime() + ms);
 const INTENT = { paymentIntentId: 'pi_1', clientSecret: 'pi_1_secret', publishableKey: 'pk_test' };
 const ESIM: EsimInstall = {
@@ -186,10 +190,26 @@ describe('provisioning results', () => {
     expect(t.effects.map((e) => e.type)).toEqual(['RefundPayment', 'OrderFailed']);
   });
 
-  it('esim.provisioning-failed (B2B): FAILED and order.failed, no card refund', () => {
+  it('esim.provisioning-failed (B2B): FAILED, hold released and order.failed, no card refund', () => {
     const t = changed(esimProvisioningFailed(order({ status: 'PROVISIONING' }, 'vendor'), { code: 'X', reason: 'y' }, later(9)));
-    expect(t.effects.map((e) => e.type)).toEqual(['OrderFailed']);
+    expect(t.order.status).toBe('FAILED');
+    expect(t.order.failureReason).toBe('X: y');
+    expect(t.effects).toEqual([
+      { type: 'ReleaseFunds', reason: 'X: y' },
+      { type: 'OrderFailed', reason: 'X: y' },
+    ]);
+    expect(t.order.fundsSettlement).toBe('RELEASE');
+    expect(t.order.fundsSettledAt).toBeNull();
     expect(t.order.refundRequestedAt).toBeNull();
+  });
+
+  it('esim.provisioned (B2B): COMPLETED, hold captured, order.completed', () => {
+    const t = changed(esimsProvisioned(order({ status: 'PROVISIONING' }, 'vendor'), { esims: [ESIM] }, later(9)));
+    expect(t.order.status).toBe('COMPLETED');
+    expect(t.order.esims).toEqual([ESIM]);
+    expect(t.order.fundsSettlement).toBe('CAPTURE');
+    expect(t.effects).toEqual([{ type: 'CaptureFunds' }, { type: 'OrderCompleted' }]);
+    expect(esimsProvisioned(t.order, { esims: [ESIM] }, later(10)).changed).toBe(false);
   });
 
   it.each(ALL.filter((s) => s !== 'PROVISIONING'))('esim.provisioning-failed on %s changes nothing', (status) => {
@@ -267,5 +287,144 @@ describe('reconciliation', () => {
     for (const status of ['AWAITING_PAYMENT', 'COMPLETED', 'REFUNDED', 'CANCELLED', 'FAILED'] as const) {
       expect(redriveStuck(order({ status }), opts).changed).toBe(false);
     }
+  });
+});
+
+describe('B2B: new vendor orders', () => {
+  const base = {
+    id: '6f1c1f9e-5d0b-4a43-9d52-0a4a1c1d2e3f',
+    owner: { type: 'vendor' as const, id: VENDOR },
+    contactEmail: null,
+    requestKey: 'rk-v',
+    bundleName: 'esim_1GB_7D_FR_V2',
+    quantity: 2,
+    unitPrice: { amount: 574, currency: 'USD' },
+    customerReference: 'cust-ref-9',
+    now: T0,
+  };
+
+  it('starts PENDING and asks vendor-billing for a hold of the total', () => {
+    const placed = newOrder(base);
+    expect(placed.order).toMatchObject({ status: 'PENDING', total: { amount: 1148, currency: 'USD' }, customerReference: 'cust-ref-9', fundsSettlement: null });
+    expect(placed.effects).toEqual([{ type: 'ReserveFunds' }]);
+    expect(placed.history).toEqual({ from: null, to: 'PENDING', reason: 'order placed' });
+  });
+
+  it('a suspended vendor: REJECTED at once with the code, no hold asked for', () => {
+    const placed = newOrder({ ...base, rejectedWith: 'VENDOR_SUSPENDED' });
+    expect(placed.order).toMatchObject({ status: 'REJECTED', failureReason: 'VENDOR_SUSPENDED' });
+    expect(placed.effects).toEqual([]);
+    expect(placed.history.to).toBe('REJECTED');
+  });
+
+  it('B2C orders ask for nothing at creation (the intent comes from the RPC) and ignore rejectedWith', () => {
+    const placed = newOrder({ ...base, owner: { type: 'customer', id: 'c' }, rejectedWith: 'VENDOR_SUSPENDED' });
+    expect(placed.order.status).toBe('AWAITING_PAYMENT');
+    expect(placed.effects).toEqual([]);
+  });
+});
+
+describe('B2B: billing funds events', () => {
+  const vendorOrder = (overrides: Partial<Order> = {}): Order => order({ owner: { type: 'vendor', id: VENDOR }, payment: null, ...overrides }, 'vendor');
+  const held = { vendorId: VENDOR, amount: { amount: 998, currency: 'USD' } };
+
+  it('funds-reserved: PENDING -> PROVISIONING and asks for the eSIMs once', () => {
+    const t = changed(fundsReserved(vendorOrder(), held, later(1)));
+    expect(t.order.status).toBe('PROVISIONING');
+    expect(t.history).toEqual({ from: 'PENDING', to: 'PROVISIONING', reason: 'funds reserved: 998 USD' });
+    expect(t.effects).toEqual([{ type: 'ProvisionEsims' }]);
+    expect(fundsReserved(t.order, held, later(2)).changed).toBe(false);
+  });
+
+  it('funds-reserved for another amount: never provisions, REJECTED and the hold released', () => {
+    const t = changed(fundsReserved(vendorOrder(), { ...held, amount: { amount: 1, currency: 'USD' } }, later(1)));
+    expect(t.order.status).toBe('REJECTED');
+    expect(t.order.failureReason).toMatch(/^FUNDS_AMOUNT_MISMATCH/);
+    expect(t.effects.map((e) => e.type)).toEqual(['ReleaseFunds', 'OrderFailed']);
+  });
+
+  it('funds-reserved on a REJECTED order: released once, the order stays REJECTED', () => {
+    const t = changed(fundsReserved(vendorOrder({ status: 'REJECTED', failureReason: 'INSUFFICIENT_FUNDS' }), held, later(1)));
+    expect(t.order.status).toBe('REJECTED');
+    expect(t.order.failureReason).toBe('INSUFFICIENT_FUNDS');
+    expect(t.order.fundsSettlement).toBe('RELEASE');
+    expect(t.effects).toEqual([{ type: 'ReleaseFunds', reason: expect.stringContaining('INSUFFICIENT_FUNDS') }]);
+    expect(fundsReserved(t.order, held, later(2)).changed).toBe(false);
+  });
+
+  it.each(['PROVISIONING', 'COMPLETED', 'FAILED'] as const)('funds-reserved on %s changes nothing', (status) => {
+    expect(fundsReserved(vendorOrder({ status }), held, later(1)).changed).toBe(false);
+  });
+
+  it('funds events about a card order or for another vendor change nothing', () => {
+    expect(fundsReserved(order({ status: 'PENDING' }), held, later(1)).changed).toBe(false);
+    expect(fundsReserved(vendorOrder(), { ...held, vendorId: 'someone-else' }, later(1))).toEqual({ changed: false, reason: expect.stringContaining('belongs to vendor') });
+    expect(fundsRejected(vendorOrder(), { vendorId: 'someone-else', code: 'INSUFFICIENT_FUNDS', reason: 'x' }, later(1)).changed).toBe(false);
+    expect(fundsSettled(vendorOrder({ status: 'COMPLETED', fundsSettlement: 'CAPTURE' }), { vendorId: 'x', settlement: 'CAPTURE' }, later(1)).changed).toBe(false);
+  });
+
+  it.each(['INSUFFICIENT_FUNDS', 'CREDIT_LIMIT_EXCEEDED', 'VENDOR_SUSPENDED'])('funds-rejected %s: PENDING -> REJECTED with the code as failure reason', (code) => {
+    const t = changed(fundsRejected(vendorOrder(), { vendorId: VENDOR, code, reason: 'no' }, later(1)));
+    expect(t.order.status).toBe('REJECTED');
+    expect(t.order.failureReason).toBe(code);
+    expect(t.order.fundsSettlement).toBeNull();
+    expect(t.effects).toEqual([{ type: 'OrderFailed', reason: `${code}: no` }]);
+    expect(fundsRejected(t.order, { vendorId: VENDOR, code, reason: 'no' }, later(2)).changed).toBe(false);
+  });
+
+  it.each(['PROVISIONING', 'COMPLETED', 'FAILED', 'REJECTED'] as const)('funds-rejected on %s changes nothing', (status) => {
+    expect(fundsRejected(vendorOrder({ status }), { vendorId: VENDOR, code: 'INSUFFICIENT_FUNDS', reason: 'no' }, later(1))).toEqual({
+      changed: false,
+      reason: `billing.funds-rejected ignored: order is ${status}`,
+    });
+  });
+
+  it('funds-captured / released confirm what was asked, once, without changing the status', () => {
+    const completed = vendorOrder({ status: 'COMPLETED', fundsSettlement: 'CAPTURE' });
+    const t = changed(fundsSettled(completed, { vendorId: VENDOR, settlement: 'CAPTURE' }, later(3)));
+    expect(t.order.status).toBe('COMPLETED');
+    expect(t.order.fundsSettledAt).toEqual(later(3));
+    expect(t.effects).toEqual([]);
+    expect(fundsSettled(t.order, { vendorId: VENDOR, settlement: 'CAPTURE' }, later(4)).changed).toBe(false);
+    // The other kind, or nothing asked: no change.
+    expect(fundsSettled(completed, { vendorId: VENDOR, settlement: 'RELEASE' }, later(3)).changed).toBe(false);
+    expect(fundsSettled(vendorOrder({ status: 'PROVISIONING' }), { vendorId: VENDOR, settlement: 'CAPTURE' }, later(3)).changed).toBe(false);
+    const failed = vendorOrder({ status: 'FAILED', fundsSettlement: 'RELEASE' });
+    expect(changed(fundsSettled(failed, { vendorId: VENDOR, settlement: 'RELEASE' }, later(3))).order.fundsSettledAt).toEqual(later(3));
+  });
+
+  it('payment events never touch vendor orders', () => {
+    expect(paymentMismatched(vendorOrder(), { received: { amount: 1, currency: 'USD' } }, later(1)).changed).toBe(false);
+    expect(paymentRefunded(vendorOrder({ status: 'FAILED' }), later(1)).changed).toBe(false);
+  });
+});
+
+describe('B2B reconciliation', () => {
+  const opts = { now: later(11 * 60_000), stuckAfterMs: 10 * 60_000 };
+  const vendorOrder = (overrides: Partial<Order> = {}): Order => order({ owner: { type: 'vendor', id: VENDOR }, payment: null, ...overrides }, 'vendor');
+
+  it('re-sends billing.reserve-funds for a PENDING order billing never answered, and restarts its clock', () => {
+    const t = changed(redriveStuck(vendorOrder(), opts));
+    expect(t.order.status).toBe('PENDING');
+    expect(t.effects).toEqual([{ type: 'ReserveFunds' }]);
+    expect(redriveStuck(t.order, { ...opts, now: later(12 * 60_000) }).changed).toBe(false);
+  });
+
+  it('re-sends an unconfirmed capture (COMPLETED) or release (FAILED, late hold on REJECTED)', () => {
+    expect(changed(redriveStuck(vendorOrder({ status: 'COMPLETED', fundsSettlement: 'CAPTURE' }), opts)).effects).toEqual([{ type: 'CaptureFunds' }]);
+    expect(changed(redriveStuck(vendorOrder({ status: 'FAILED', fundsSettlement: 'RELEASE', failureReason: 'E: x' }), opts)).effects).toEqual([
+      { type: 'ReleaseFunds', reason: 'E: x' },
+    ]);
+    expect(changed(redriveStuck(vendorOrder({ status: 'REJECTED', fundsSettlement: 'RELEASE', failureReason: 'INSUFFICIENT_FUNDS' }), opts)).effects).toEqual([
+      { type: 'ReleaseFunds', reason: 'INSUFFICIENT_FUNDS' },
+    ]);
+  });
+
+  it('leaves confirmed settlements, plain rejections and fresh orders alone', () => {
+    expect(redriveStuck(vendorOrder({ status: 'COMPLETED', fundsSettlement: 'CAPTURE', fundsSettledAt: later(1) }), opts).changed).toBe(false);
+    expect(redriveStuck(vendorOrder({ status: 'REJECTED', failureReason: 'VENDOR_SUSPENDED' }), opts).changed).toBe(false);
+    expect(redriveStuck(vendorOrder({ updatedAt: later(10 * 60_000) }), opts).changed).toBe(false);
+    // A customer order is never PENDING in practice; if it were, billing is not asked.
+    expect(redriveStuck(order({ status: 'PENDING' }), opts).changed).toBe(false);
   });
 });

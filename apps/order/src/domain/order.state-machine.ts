@@ -7,10 +7,14 @@
  *                        --payment canceled / unpaid too long--> CANCELLED (a late payment is refunded)
  *                        --amount mismatch--> FAILED (refund)
  *       PROVISIONING --provisioning failed--> FAILED (refund) --payment refunded--> REFUNDED
- * B2B (issue 4) starts PENDING and ends COMPLETED, REJECTED or FAILED; the statuses exist here already.
+ * B2B:  PENDING --funds reserved--> PROVISIONING --eSIMs provisioned--> COMPLETED (hold captured)
+ *       PENDING --funds rejected--> REJECTED (a hold that still arrives later is released)
+ *       PROVISIONING --provisioning failed--> FAILED (hold released)
+ *       (a vendor suspended at placement: created REJECTED, no hold asked for; see newOrder)
+ *       capture/release confirmed by vendor-billing -> fundsSettledAt (the reconcile job re-sends until then)
  */
 import { formatMoney, sameMoney, type Money } from './money';
-import { isRefundUnderWay, saleChannel, type EsimInstall, type HistoryEntry, type Order, type OrderStatus, type PaymentIntentRef } from './order';
+import { isFundsSettlementUnderWay, isRefundUnderWay, saleChannel, type EsimInstall, type HistoryEntry, type Order, type OrderStatus, type PaymentIntentRef } from './order';
 
 /** Messages a transition asks the application to send (through the outbox, in the same transaction). */
 export type OrderEffect =
@@ -19,7 +23,10 @@ export type OrderEffect =
   | { type: 'CancelPayment'; reason: string }
   | { type: 'OrderCompleted' }
   | { type: 'OrderFailed'; reason: string }
-  | { type: 'OrderRefunded'; reason: string };
+  | { type: 'OrderRefunded'; reason: string }
+  | { type: 'ReserveFunds' }
+  | { type: 'CaptureFunds' }
+  | { type: 'ReleaseFunds'; reason: string };
 
 export type Transition =
   | { changed: true; order: Order; history: HistoryEntry; effects: OrderEffect[] }
@@ -138,7 +145,11 @@ export function paymentRefunded(order: Order, now: Date): Transition {
 export function esimsProvisioned(order: Order, result: { esims: EsimInstall[] }, now: Date): Transition {
   if (order.status !== 'PROVISIONING') return ignored(order, 'esim.provisioned');
   if (result.esims.length === 0) return unchanged('esim.provisioned ignored: no eSIMs in it');
-  return change(order, now, 'COMPLETED', `${result.esims.length} eSIM(s) provisioned`, { esims: result.esims }, [{ type: 'OrderCompleted' }]);
+  const reason = `${result.esims.length} eSIM(s) provisioned`;
+  if (saleChannel(order) === 'B2B') {
+    return change(order, now, 'COMPLETED', reason, { esims: result.esims, fundsSettlement: 'CAPTURE' }, [{ type: 'CaptureFunds' }, { type: 'OrderCompleted' }]);
+  }
+  return change(order, now, 'COMPLETED', reason, { esims: result.esims }, [{ type: 'OrderCompleted' }]);
 }
 
 export function esimProvisioningFailed(order: Order, failure: { code: string; reason: string }, now: Date): Transition {
@@ -150,7 +161,70 @@ export function esimProvisioningFailed(order: Order, failure: { code: string; re
       { type: 'OrderFailed', reason },
     ]);
   }
-  return change(order, now, 'FAILED', `provisioning failed: ${reason}`, { failureReason: reason }, [{ type: 'OrderFailed', reason }]);
+  // B2B: nothing was charged yet, only held: give the hold back (no card refund).
+  return change(order, now, 'FAILED', `provisioning failed: ${reason}`, { failureReason: reason, fundsSettlement: 'RELEASE' }, [
+    { type: 'ReleaseFunds', reason },
+    { type: 'OrderFailed', reason },
+  ]);
+}
+
+/** Funds events are about one vendor's order; anything else (a B2C order, another vendor) is not ours to apply. */
+function notThisVendorsOrder(order: Order, vendorId: string, what: string): Transition | null {
+  if (saleChannel(order) !== 'B2B') return unchanged(`${what} ignored: not a vendor order`);
+  if (order.owner.id !== vendorId) return unchanged(`${what} ignored: the order belongs to vendor ${order.owner.id}, not ${vendorId}`);
+  return null;
+}
+
+/** billing.funds-reserved.v1: the price is held, so provisioning may start. */
+export function fundsReserved(order: Order, hold: { vendorId: string; amount: Money }, now: Date): Transition {
+  const foreign = notThisVendorsOrder(order, hold.vendorId, 'billing.funds-reserved');
+  if (foreign) return foreign;
+  switch (order.status) {
+    case 'PENDING': {
+      if (!sameMoney(hold.amount, order.total)) {
+        // vendor-billing holds what we asked for; a different amount is a bug somewhere. Never provision what is
+        // not held in full (defence in depth): refuse the order and give the hold back.
+        const reason = `FUNDS_AMOUNT_MISMATCH: held ${formatMoney(hold.amount)}, order total ${formatMoney(order.total)}`;
+        return change(order, now, 'REJECTED', reason, { failureReason: reason, fundsSettlement: 'RELEASE' }, [
+          { type: 'ReleaseFunds', reason },
+          { type: 'OrderFailed', reason },
+        ]);
+      }
+      return change(order, now, 'PROVISIONING', `funds reserved: ${formatMoney(hold.amount)}`, {}, [{ type: 'ProvisionEsims' }]);
+    }
+    case 'REJECTED': {
+      // A hold that arrives after the order was refused (a re-sent reserve that found funds this time): the
+      // order stays REJECTED and the hold goes back, once.
+      if (order.fundsSettlement !== null) return unchanged('billing.funds-reserved ignored: the late hold is already being released');
+      const reason = `order already ${order.status}${order.failureReason ? ` (${order.failureReason})` : ''}`;
+      return change(order, now, 'REJECTED', 'funds reserved after rejection: hold released', { fundsSettlement: 'RELEASE' }, [{ type: 'ReleaseFunds', reason }]);
+    }
+    default:
+      return ignored(order, 'billing.funds-reserved');
+  }
+}
+
+/** billing.funds-rejected.v1: no hold (no funds, over the credit limit, vendor suspended ...): REJECTED with the code. */
+export function fundsRejected(order: Order, rejection: { vendorId: string; code: string; reason: string }, now: Date): Transition {
+  const foreign = notThisVendorsOrder(order, rejection.vendorId, 'billing.funds-rejected');
+  if (foreign) return foreign;
+  if (order.status !== 'PENDING') return ignored(order, 'billing.funds-rejected');
+  return change(order, now, 'REJECTED', `funds rejected: ${rejection.code}: ${rejection.reason}`, { failureReason: rejection.code }, [
+    { type: 'OrderFailed', reason: `${rejection.code}: ${rejection.reason}` },
+  ]);
+}
+
+/** billing.funds-captured.v1 / funds-released.v1: the capture or release we asked for is done; stop re-sending it. */
+export function fundsSettled(order: Order, settled: { vendorId: string; settlement: 'CAPTURE' | 'RELEASE' }, now: Date): Transition {
+  const what = settled.settlement === 'CAPTURE' ? 'billing.funds-captured' : 'billing.funds-released';
+  const foreign = notThisVendorsOrder(order, settled.vendorId, what);
+  if (foreign) return foreign;
+  if (order.fundsSettlement !== settled.settlement) {
+    return unchanged(`${what} ignored: ${order.fundsSettlement === null ? 'nothing was asked' : `${order.fundsSettlement} was asked`} for this ${order.status} order`);
+  }
+  if (order.fundsSettledAt !== null) return unchanged(`${what} ignored: already confirmed`);
+  const reason = settled.settlement === 'CAPTURE' ? 'funds captured' : 'funds released';
+  return change(order, now, order.status, reason, { fundsSettledAt: now }, []);
 }
 
 /** The expiry job: an order unpaid for `timeoutMs` is CANCELLED and its intent cancelled at Stripe. */
@@ -162,14 +236,25 @@ export function expireUnpaid(order: Order, opts: { now: Date; timeoutMs: number 
 }
 
 /**
- * The reconciliation job: a step whose answer never came is asked again. Both receivers are idempotent per
- * order (esim-provisioning never buys twice for one order, payment refunds once per reference), so re-sending
- * is safe. updatedAt moves, so the next re-drive waits another `stuckAfterMs`.
+ * The reconciliation job: a step whose answer never came is asked again. Every receiver is idempotent per
+ * order (esim-provisioning never buys twice for one order, payment refunds once per reference, vendor-billing
+ * holds, captures and releases once per order), so re-sending is safe. updatedAt moves, so the next re-drive
+ * waits another `stuckAfterMs`.
  */
 export function redriveStuck(order: Order, opts: { now: Date; stuckAfterMs: number }): Transition {
   if (opts.now.getTime() - order.updatedAt.getTime() < opts.stuckAfterMs) return unchanged('not stuck yet');
   if (order.status === 'PROVISIONING') {
     return change(order, opts.now, order.status, 'reconcile: provisioning re-requested', {}, [{ type: 'ProvisionEsims' }]);
+  }
+  if (order.status === 'PENDING' && saleChannel(order) === 'B2B') {
+    return change(order, opts.now, order.status, 'reconcile: funds reservation re-requested', {}, [{ type: 'ReserveFunds' }]);
+  }
+  if (saleChannel(order) === 'B2B' && isFundsSettlementUnderWay(order)) {
+    if (order.fundsSettlement === 'CAPTURE') {
+      return change(order, opts.now, order.status, 'reconcile: funds capture re-requested', {}, [{ type: 'CaptureFunds' }]);
+    }
+    const reason = order.failureReason ?? `order ${order.status}`;
+    return change(order, opts.now, order.status, 'reconcile: funds release re-requested', {}, [{ type: 'ReleaseFunds', reason }]);
   }
   if ((order.status === 'FAILED' || order.status === 'CANCELLED') && saleChannel(order) === 'B2C' && isRefundUnderWay(order)) {
     const reason = order.status === 'CANCELLED' ? 'payment arrived after the order was cancelled' : (order.failureReason ?? 'order failed');

@@ -40,6 +40,9 @@ export interface PaymentIntentRef {
   publishableKey: string;
 }
 
+/** B2B: what vendor-billing was asked to do with an ended order's hold. */
+export type FundsSettlement = 'CAPTURE' | 'RELEASE';
+
 export interface Order {
   id: string;
   owner: Owner;
@@ -60,6 +63,10 @@ export interface Order {
   createdAt: Date;
   updatedAt: Date;
   paidAt: Date | null;
+  /** B2B: the capture (COMPLETED) or release (FAILED, or a hold that arrived after REJECTED) we asked for. */
+  fundsSettlement: FundsSettlement | null;
+  /** B2B: when vendor-billing confirmed that capture or release; while null it is under way. */
+  fundsSettledAt: Date | null;
   version: number;
 }
 
@@ -79,6 +86,11 @@ export function isRefundUnderWay(order: Pick<Order, 'refundRequestedAt' | 'refun
   return order.refundRequestedAt !== null && order.refundedAt === null;
 }
 
+/** A B2B order whose hold we asked vendor-billing to capture or release, not confirmed yet. */
+export function isFundsSettlementUnderWay(order: Pick<Order, 'fundsSettlement' | 'fundsSettledAt'>): boolean {
+  return order.fundsSettlement !== null && order.fundsSettledAt === null;
+}
+
 export function isTerminal(status: OrderStatus): boolean {
   return status === 'COMPLETED' || status === 'REJECTED' || status === 'FAILED' || status === 'CANCELLED' || status === 'REFUNDED';
 }
@@ -93,14 +105,25 @@ export interface NewOrderInput {
   unitPrice: Money;
   customerReference: string | null;
   now: Date;
+  /**
+   * B2B only: the order is refused before any hold is asked for (the vendor is suspended). It is stored
+   * REJECTED with this code as failure reason, so the request key keeps answering the same refusal.
+   */
+  rejectedWith?: string;
 }
+
+/** Messages the creation of an order asks for (same outbox transaction as the insert). */
+export type NewOrderEffect = { type: 'ReserveFunds' };
 
 /**
  * A new order, priced on the server: B2C orders wait for the card payment (AWAITING_PAYMENT), B2B orders for
- * vendor-billing's hold (PENDING).
+ * vendor-billing's hold (PENDING, with billing.reserve-funds.v1 sent in the same transaction), or are REJECTED at
+ * once when `rejectedWith` says why (no hold is asked for).
  */
-export function newOrder(input: NewOrderInput): { order: Order; history: HistoryEntry } {
-  const status: OrderStatus = saleChannel(input) === 'B2C' ? 'AWAITING_PAYMENT' : 'PENDING';
+export function newOrder(input: NewOrderInput): { order: Order; history: HistoryEntry; effects: NewOrderEffect[] } {
+  const b2b = saleChannel(input) === 'B2B';
+  const rejected = b2b && input.rejectedWith !== undefined;
+  const status: OrderStatus = !b2b ? 'AWAITING_PAYMENT' : rejected ? 'REJECTED' : 'PENDING';
   const order: Order = {
     id: input.id,
     owner: input.owner,
@@ -111,7 +134,7 @@ export function newOrder(input: NewOrderInput): { order: Order; history: History
     unitPrice: input.unitPrice,
     total: orderTotal(input.unitPrice, input.quantity),
     status,
-    failureReason: null,
+    failureReason: rejected ? (input.rejectedWith ?? null) : null,
     customerReference: input.customerReference,
     payment: null,
     esims: [],
@@ -120,9 +143,13 @@ export function newOrder(input: NewOrderInput): { order: Order; history: History
     createdAt: input.now,
     updatedAt: input.now,
     paidAt: null,
+    fundsSettlement: null,
+    fundsSettledAt: null,
     version: 0,
   };
-  return { order, history: { from: null, to: status, reason: 'order placed' } };
+  const reason = rejected ? `order rejected: ${input.rejectedWith}` : 'order placed';
+  const effects: NewOrderEffect[] = b2b && !rejected ? [{ type: 'ReserveFunds' }] : [];
+  return { order, history: { from: null, to: status, reason }, effects };
 }
 
 /** Whether a repeated place-order with the same request key asks for the same order. */

@@ -1,4 +1,4 @@
-/** The retail price of a bundle, asked from esim-provisioning over esim.get-bundle.v1. */
+/** The price of a bundle (retail, or at a vendor's markup), asked from esim-provisioning over esim.get-bundle.v1. */
 import { GetBundleV1 } from '@ttelgo/contracts';
 import { RpcRemoteError, type RpcClient } from '@ttelgo/messaging';
 import type { Logger } from '@ttelgo/observability';
@@ -9,9 +9,10 @@ import { bundleNotFound, catalogueUnavailable } from '../domain/order.errors';
 export class CatalogueClient implements CataloguePort {
   constructor(private readonly deps: { rpc: RpcClient; timeoutMs: number; logger: Logger }) {}
 
-  async unitPrice(bundleName: string): Promise<Money> {
+  async unitPrice(bundleName: string, markupBps?: number): Promise<Money> {
     try {
-      const { bundle } = await this.deps.rpc.call(GetBundleV1, { name: bundleName }, { timeoutMs: this.deps.timeoutMs });
+      const request = { name: bundleName, ...(markupBps === undefined ? {} : { markupBps }) };
+      const { bundle } = await this.deps.rpc.call(GetBundleV1, request, { timeoutMs: this.deps.timeoutMs });
       return bundle.price;
     } catch (err) {
       if (err instanceof RpcRemoteError && err.code === 'BUNDLE_NOT_FOUND') throw bundleNotFound(bundleName);

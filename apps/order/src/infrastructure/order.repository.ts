@@ -16,6 +16,7 @@ type OrderRow = Prisma.OrderGetPayload<object>;
 const EsimsColumn = z.array(EsimInstallSchema);
 const StatusColumn = z.enum(ORDER_STATUSES);
 const OwnerTypeColumn = z.enum(['customer', 'vendor']);
+const FundsSettlementColumn = z.enum(['CAPTURE', 'RELEASE']).nullable();
 
 /** Another transaction changed the order between our read and our write: the caller retries. */
 export class ConcurrentOrderUpdateError extends Error {
@@ -49,6 +50,8 @@ function toDomain(row: OrderRow): Order {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     paidAt: row.paidAt,
+    fundsSettlement: FundsSettlementColumn.parse(row.fundsSettlement),
+    fundsSettledAt: row.fundsSettledAt,
     version: row.version,
   };
 }
@@ -66,6 +69,8 @@ function mutableColumns(order: Order) {
     refundedAt: order.refundedAt,
     updatedAt: order.updatedAt,
     paidAt: order.paidAt,
+    fundsSettlement: order.fundsSettlement,
+    fundsSettledAt: order.fundsSettledAt,
     version: order.version,
   };
 }
@@ -176,13 +181,18 @@ export class OrderRepository {
     return rows.map((r) => r.id);
   }
 
-  /** Orders waiting on another service since before `untouchedSince`: provisioning, or a B2C refund under way. */
+  /**
+   * Orders waiting on another service since before `untouchedSince`: provisioning, a B2B hold not answered
+   * (PENDING), a B2C refund or a B2B capture/release under way.
+   */
   async idsStuckSince(untouchedSince: Date, limit: number): Promise<string[]> {
     const rows = await this.prisma.order.findMany({
       where: {
         updatedAt: { lt: untouchedSince },
         OR: [
           { status: 'PROVISIONING' satisfies OrderStatus },
+          { status: 'PENDING' satisfies OrderStatus, ownerType: 'vendor' },
+          { ownerType: 'vendor', fundsSettlement: { not: null }, fundsSettledAt: null },
           {
             status: { in: ['FAILED', 'CANCELLED'] satisfies OrderStatus[] },
             ownerType: 'customer',

@@ -1,6 +1,7 @@
 /**
  * A test double of esim-provisioning over the REAL broker: an RpcServer owning `ttelgo.rpc.esim` that prices a
- * few fixture bundles (esim.get-bundle.v1), plus a publisher for the provisioning results it would emit.
+ * fixture bundle (esim.get-bundle.v1: retail without markupBps, cost + roundHalfUp(cost × bps / 10 000) with
+ * it), plus a publisher for the provisioning results it would emit.
  */
 import { randomUUID } from 'node:crypto';
 import { EsimProvisionedV1, EsimProvisioningFailedV1, GetBundleV1, type Bundle, type EsimInstall, type Envelope } from '@ttelgo/contracts';
@@ -16,6 +17,13 @@ export const BUNDLE: Bundle = {
   unlimited: false,
   price: { amount: 499, currency: 'USD' },
 };
+/** eSIM Go's cost of BUNDLE: vendor prices are this plus the vendor's markup. */
+export const BUNDLE_COST = 400;
+
+/** Written out independently of esim-provisioning's pricing code: integer half-up rounding. */
+export function vendorUnitPrice(markupBps: number): number {
+  return BUNDLE_COST + Math.floor((BUNDLE_COST * markupBps + 5000) / 10000);
+}
 
 class CodedError extends Error {
   constructor(
@@ -45,6 +53,7 @@ export function esimInstall(): EsimInstall {
 
 export class EsimDouble {
   readonly getBundleCalls: string[] = [];
+  readonly getBundleRequests: Array<{ name: string; markupBps?: number | undefined }> = [];
   private readonly conn: AmqpConnection;
   private readonly server: RpcServer;
   private readonly publisher: ConfirmPublisher;
@@ -56,8 +65,10 @@ export class EsimDouble {
     this.publisher = new ConfirmPublisher(this.conn, { logger });
     this.server.handle(GetBundleV1, async (req) => {
       this.getBundleCalls.push(req.name);
+      this.getBundleRequests.push({ name: req.name, markupBps: req.markupBps });
       if (req.name !== BUNDLE.name) throw new CodedError('BUNDLE_NOT_FOUND', 404, `No bundle named ${req.name}.`);
-      return { bundle: BUNDLE };
+      if (req.markupBps === undefined) return { bundle: BUNDLE };
+      return { bundle: { ...BUNDLE, price: { amount: vendorUnitPrice(req.markupBps), currency: BUNDLE.price.currency } } };
     });
   }
 

@@ -1,7 +1,8 @@
 /**
- * One order service on its own Postgres schema and RabbitMQ vhost, with doubles of esim-provisioning and
- * payment over the real broker, a gateway-like RPC client, and an observer queue bound to everything order
- * emits (its events and the esim/payment commands), so tests see the messages as the other services would.
+ * One order service on its own Postgres schema and RabbitMQ vhost, with doubles of esim-provisioning, payment
+ * and vendor-billing over the real broker, a gateway-like RPC client, and an observer queue bound to everything
+ * order emits (its events and the esim/payment/billing commands), so tests see the messages as the other
+ * services would.
  */
 import amqplib from 'amqplib';
 import pg from 'pg';
@@ -11,6 +12,7 @@ import { createMetrics } from '@ttelgo/observability';
 import { TEST_DATABASE_URL, createTestSchemaName, createTestVhost, dropSchema, testLogger, waitFor, type TestVhost } from '@ttelgo/testing';
 import { loadOrderConfig } from '../../src/config';
 import { startOrder, type OrderHandle } from '../../src/service';
+import { BillingDouble } from './billing.double';
 import { BUNDLE, EsimDouble } from './esim.double';
 import { PaymentDouble } from './payment.double';
 
@@ -25,6 +27,9 @@ const OBSERVED_BINDINGS: Array<[string, string]> = [
   ['ttelgo.commands.esim', 'esim.provision.v1'],
   ['ttelgo.commands.payment', 'payment.refund-payment.v1'],
   ['ttelgo.commands.payment', 'payment.cancel-payment.v1'],
+  ['ttelgo.commands.billing', 'billing.reserve-funds.v1'],
+  ['ttelgo.commands.billing', 'billing.capture-funds.v1'],
+  ['ttelgo.commands.billing', 'billing.release-funds.v1'],
 ];
 
 export class OrderHarness {
@@ -33,6 +38,7 @@ export class OrderHarness {
   service!: OrderHandle;
   esim!: EsimDouble;
   payment!: PaymentDouble;
+  billing!: BillingDouble;
   pg!: pg.Client;
   readonly observed: Observed[] = [];
   private clientConn!: AmqpConnection;
@@ -51,6 +57,7 @@ export class OrderHarness {
     await declareEventExchange(ch, 'order');
     await declareCommandExchange(ch, 'esim');
     await declareCommandExchange(ch, 'payment');
+    await declareCommandExchange(ch, 'billing');
     const q = await ch.assertQueue('', { exclusive: true });
     for (const [exchange, key] of OBSERVED_BINDINGS) await ch.bindQueue(q.queue, exchange, key);
     await ch.consume(
@@ -63,6 +70,7 @@ export class OrderHarness {
 
     this.esim = await new EsimDouble(this.vhost.url).start();
     this.payment = await new PaymentDouble(this.vhost.url).start();
+    this.billing = await new BillingDouble(this.vhost.url).start();
 
     const config = loadOrderConfig({
       DATABASE_URL: TEST_DATABASE_URL,
@@ -90,6 +98,7 @@ export class OrderHarness {
     await this.service?.close();
     await this.esim?.stop().catch(() => undefined);
     await this.payment?.stop().catch(() => undefined);
+    await this.billing?.stop().catch(() => undefined);
     await this.observerConn?.close().catch(() => undefined);
     await this.pg?.end().catch(() => undefined);
     if (this.schema) await dropSchema(TEST_DATABASE_URL, this.schema);
@@ -105,6 +114,17 @@ export class OrderHarness {
       bundleName: BUNDLE.name,
       quantity: 2,
       requestKey: `rk-${customerId}-${Math.random().toString(36).slice(2)}`,
+      ...overrides,
+    });
+  }
+
+  /** A B2B order of a vendor (owner.id = the vendor id billing knows), as the gateway's vendor routes place it. */
+  placeVendorOrder(vendorId: string, overrides: Partial<DataOf<typeof PlaceOrderV1>> = {}): Promise<OrderView> {
+    return this.call(PlaceOrderV1, {
+      owner: { type: 'vendor', id: vendorId },
+      bundleName: BUNDLE.name,
+      quantity: 2,
+      requestKey: `rk-${vendorId}-${Math.random().toString(36).slice(2)}`,
       ...overrides,
     });
   }

@@ -25,6 +25,7 @@ export function toOrderNotice(envelope: Envelope<OrderEvent>): OrderNotice {
     bundleName: data.bundleName,
     quantity: data.quantity,
     total: data.total,
+    customerReference: data.customerReference ?? null,
   };
   switch (envelope.type) {
     case OrderCompletedV1.name: {

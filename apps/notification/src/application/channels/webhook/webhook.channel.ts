@@ -29,6 +29,7 @@ export class WebhookChannel implements NotificationChannel {
       bundleName: notice.bundleName,
       quantity: notice.quantity,
       total: notice.total,
+      ...(notice.customerReference ? { customerReference: notice.customerReference } : {}),
     };
     let payload: WebhookEvent;
     switch (notice.kind) {
