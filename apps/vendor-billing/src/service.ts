@@ -1,0 +1,189 @@
+/**
+ * Composition root of vendor-billing: migrations, Postgres, RabbitMQ (topology, outbox relay, RPC server and
+ * client, consumers), the retention job and the ops server. Every port may be 0; close() stops everything in
+ * reverse order of start.
+ */
+import { resolve } from 'node:path';
+import { OutboxRelay, PrismaInboxStore, createPrismaClient, pendingMigrations, runMigrations } from '@ttelgo/db';
+import { startOpsServer } from '@ttelgo/http';
+import { AmqpConnection, ConfirmPublisher, RpcClient, RpcServer, declareEventExchange } from '@ttelgo/messaging';
+import { createLogger, createMetrics, type Logger, type ServiceMetrics } from '@ttelgo/observability';
+import { AdjustBalanceUseCase } from './application/adjust-balance.use-case';
+import { CaptureFundsUseCase } from './application/capture-funds.use-case';
+import { CreateTopupUseCase } from './application/create-topup.use-case';
+import { CreateVendorUseCase } from './application/create-vendor.use-case';
+import { GetBalanceUseCase } from './application/get-balance.use-case';
+import { GetStatementUseCase } from './application/get-statement.use-case';
+import { GetVendorUseCase } from './application/get-vendor.use-case';
+import { ListLedgerUseCase } from './application/list-ledger.use-case';
+import { ListVendorsUseCase } from './application/list-vendors.use-case';
+import { LowBalanceMonitor } from './application/low-balance.monitor';
+import { OnPaymentSucceededUseCase } from './application/on-payment-succeeded.use-case';
+import { systemClock, type Clock, type PaymentIntentsPort } from './application/ports';
+import { ReleaseFundsUseCase } from './application/release-funds.use-case';
+import { ReserveFundsUseCase } from './application/reserve-funds.use-case';
+import { UpdateVendorUseCase } from './application/update-vendor.use-case';
+import type { VendorBillingConfig } from './config';
+import type { VendorDefaults } from './domain/vendor.rules';
+import { startBillingRetentionJob } from './entry-points/jobs/retention.job';
+import { startFundsCommandsConsumer } from './entry-points/messaging/funds-commands.consumer';
+import { startPaymentEventsConsumer } from './entry-points/messaging/payment-events.consumer';
+import { registerBillingRpcs } from './entry-points/rpc/billing.rpc';
+import { PrismaClient } from './infrastructure/generated/prisma/client';
+import { LedgerRepository } from './infrastructure/ledger.repository';
+import { PaymentClient } from './infrastructure/payment.client';
+import { TopupRepository } from './infrastructure/topup.repository';
+import { VendorRepository } from './infrastructure/vendor.repository';
+
+export const SERVICE_NAME = 'vendor-billing';
+/** Owner segment of our message names (billing.*): our RPC queue, command exchange and event exchange. */
+export const MESSAGE_OWNER = 'billing';
+export const DEFAULT_MIGRATIONS_DIR = resolve(__dirname, '../../../prisma/vendor-billing/migrations');
+
+/** Repositories and use cases over one Prisma client (the service uses it; tests build one to call use cases directly). */
+export function createBillingUseCases(deps: { prisma: PrismaClient; schema: string; payments: PaymentIntentsPort; defaults: VendorDefaults; clock: Clock; logger: Logger }) {
+  const { prisma, schema, clock, logger } = deps;
+  const vendors = new VendorRepository(prisma, schema);
+  const ledger = new LedgerRepository(prisma, schema);
+  const topups = new TopupRepository(prisma);
+  const lowBalance = new LowBalanceMonitor({ vendors });
+  const common = { vendors, ledger, lowBalance, clock, logger };
+  return {
+    repositories: { vendors, ledger, topups },
+    reserve: new ReserveFundsUseCase(common),
+    capture: new CaptureFundsUseCase(common),
+    release: new ReleaseFundsUseCase(common),
+    paymentSucceeded: new OnPaymentSucceededUseCase({ ...common, topups }),
+    rpc: {
+      createVendor: new CreateVendorUseCase({ vendors, ledger, defaults: deps.defaults, clock }),
+      getVendor: new GetVendorUseCase({ vendors }),
+      listVendors: new ListVendorsUseCase({ vendors }),
+      updateVendor: new UpdateVendorUseCase({ vendors, ledger, lowBalance, clock }),
+      getBalance: new GetBalanceUseCase({ vendors, ledger }),
+      listLedger: new ListLedgerUseCase({ vendors, ledger }),
+      adjustBalance: new AdjustBalanceUseCase({ vendors, ledger, lowBalance, clock }),
+      createTopup: new CreateTopupUseCase({ vendors, topups, payments: deps.payments, clock, logger }),
+      getStatement: new GetStatementUseCase({ vendors, ledger }),
+    },
+  };
+}
+
+export type BillingUseCases = ReturnType<typeof createBillingUseCases>;
+
+export interface VendorBillingHandle {
+  opsPort: number;
+  metrics: ServiceMetrics;
+  runRetentionNow(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  metrics?: ServiceMetrics;
+  migrationsDir?: string;
+  /** The time use cases stamp ledger rows with (tests write past months through it). */
+  clock?: Clock;
+  /** Delays of the consumers' retry queues (tests shorten them). */
+  consumerRetryDelaysMs?: number[];
+}
+
+export async function startVendorBilling(config: VendorBillingConfig, opts: StartOptions = {}): Promise<VendorBillingHandle> {
+  const logger = opts.logger ?? createLogger({ service: SERVICE_NAME, level: config.logLevel });
+  const metrics = opts.metrics ?? createMetrics(SERVICE_NAME);
+  const migrationsDir = opts.migrationsDir ?? DEFAULT_MIGRATIONS_DIR;
+  const { databaseUrl, schema } = config;
+  // Closers run in reverse order, also when start fails half-way.
+  const closers: Array<{ name: string; fn: () => Promise<void> | void }> = [];
+  const closeAll = async (): Promise<void> => {
+    for (const closer of closers.splice(0).reverse()) {
+      try {
+        await closer.fn();
+      } catch (err) {
+        logger.error({ err, step: closer.name }, 'error while stopping vendor-billing');
+      }
+    }
+  };
+
+  try {
+    await runMigrations({ databaseUrl, schema, migrationsDir, logger });
+    let migrationsApplied = false;
+
+    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema, poolMax: config.dbPoolMax });
+    closers.push({ name: 'prisma', fn: () => prisma.$disconnect() });
+    const inbox = new PrismaInboxStore(prisma);
+
+    const conn = new AmqpConnection({ url: config.amqpUrl, name: SERVICE_NAME, logger });
+    conn.declare(async (ch) => {
+      await declareEventExchange(ch, MESSAGE_OWNER);
+    });
+    closers.push({ name: 'amqp', fn: () => conn.close() });
+    await conn.start();
+
+    const publisher = new ConfirmPublisher(conn, { logger, metrics });
+    const relay = new OutboxRelay({ databaseUrl, schema, publisher, logger, metrics });
+    await relay.start();
+    closers.push({ name: 'outbox relay', fn: () => relay.stop() });
+
+    const rpcClient = new RpcClient(conn, { logger, metrics, producer: SERVICE_NAME, defaultTimeoutMs: config.rpcTimeoutMs });
+    await rpcClient.start();
+    closers.push({ name: 'rpc client', fn: () => rpcClient.stop() });
+
+    const useCases = createBillingUseCases({
+      prisma,
+      schema,
+      payments: new PaymentClient({ rpc: rpcClient, timeoutMs: config.rpcTimeoutMs, logger }),
+      defaults: config.vendorDefaults,
+      clock: opts.clock ?? systemClock,
+      logger,
+    });
+
+    const retry = opts.consumerRetryDelaysMs ? { retryDelaysMs: opts.consumerRetryDelaysMs } : {};
+    const funds = startFundsCommandsConsumer(conn, {
+      reserve: useCases.reserve,
+      capture: useCases.capture,
+      release: useCases.release,
+      inbox,
+      logger,
+      metrics,
+      prefetch: config.fundsPrefetch,
+      ...retry,
+    });
+    closers.push({ name: 'funds commands consumer', fn: () => funds.stop() });
+    const payments = startPaymentEventsConsumer(conn, { succeeded: useCases.paymentSucceeded, inbox, logger, metrics, ...retry });
+    closers.push({ name: 'payment events consumer', fn: () => payments.stop() });
+
+    const rpc = new RpcServer(conn, { owner: MESSAGE_OWNER, logger, metrics });
+    registerBillingRpcs(rpc, useCases.rpc);
+    await rpc.start();
+    closers.push({ name: 'rpc server', fn: () => rpc.stop() });
+
+    const retention = startBillingRetentionJob({ db: { databaseUrl }, schema, intervalMs: config.retentionIntervalMs, logger });
+    closers.push({ name: 'retention job', fn: () => retention.stop() });
+
+    const ops = await startOpsServer({
+      port: config.opsPort,
+      logger,
+      metrics,
+      readiness: {
+        postgres: async () => {
+          await prisma.$queryRaw`SELECT 1`;
+          return true;
+        },
+        migrations: async () => {
+          if (!migrationsApplied) migrationsApplied = (await pendingMigrations({ databaseUrl, schema, migrationsDir })).length === 0;
+          return migrationsApplied;
+        },
+        broker: () => conn.isConnected(),
+      },
+      // A replica cut off from RabbitMQ for minutes serves nothing: let the orchestrator restart it.
+      liveness: { broker: () => conn.disconnectedForMs() < 120_000 },
+    });
+    closers.push({ name: 'ops server', fn: () => ops.close() });
+    logger.info({ opsPort: ops.port, schema }, 'vendor-billing started');
+
+    return { opsPort: ops.port, metrics, runRetentionNow: () => retention.runNow(), close: closeAll };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
