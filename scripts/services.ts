@@ -60,6 +60,14 @@ export const services: ServiceEntry[] = [
     env: () => ({ OPS_PORT: '9103' }),
   },
   {
+    name: 'vendor-billing',
+    main: 'apps/vendor-billing/src/main.ts',
+    schema: 'billing',
+    migrationsDir: 'prisma/vendor-billing/migrations',
+    opsPort: 9104,
+    env: () => ({ OPS_PORT: '9104' }),
+  },
+  {
     name: 'order',
     main: 'apps/order/src/main.ts',
     schema: 'orders',

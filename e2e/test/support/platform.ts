@@ -13,6 +13,8 @@ import { loadEsimProvisioningConfig } from '../../../apps/esim-provisioning/src/
 import { startEsimProvisioning, type EsimProvisioningHandle } from '../../../apps/esim-provisioning/src/service';
 import { loadPaymentConfig } from '../../../apps/payment/src/config';
 import { startPayment, type PaymentHandle } from '../../../apps/payment/src/service';
+import { loadVendorBillingConfig } from '../../../apps/vendor-billing/src/config';
+import { startVendorBilling, type VendorBillingHandle } from '../../../apps/vendor-billing/src/service';
 import { loadOrderConfig } from '../../../apps/order/src/config';
 import { startOrder, type OrderHandle } from '../../../apps/order/src/service';
 import { loadNotificationConfig } from '../../../apps/notification/src/config';
@@ -21,6 +23,8 @@ import { loadGatewayConfig } from '../../../apps/gateway/src/config';
 import { startGateway, type GatewayHandle } from '../../../apps/gateway/src/service';
 
 export const WEBHOOK_SECRET = 'whsec_e2e_secret';
+export const ADMIN_EMAIL = 'admin@e2e.test';
+export const ADMIN_PASSWORD = 'e2e-admin-password-long-enough';
 
 export interface TestPlatform {
   vhost: TestVhost;
@@ -30,6 +34,7 @@ export interface TestPlatform {
   mail: SmtpCatcher;
   provisioning: EsimProvisioningHandle;
   payment?: PaymentHandle;
+  billing?: VendorBillingHandle;
   order?: OrderHandle;
   notification?: NotificationHandle;
   gateway: GatewayHandle;
@@ -90,11 +95,14 @@ export async function startTestPlatform(opts: PlatformOptions = {}): Promise<Tes
     await provisioning.syncCatalogueNow();
 
     let payment: PaymentHandle | undefined;
+    let billing: VendorBillingHandle | undefined;
     let order: OrderHandle | undefined;
     let notification: NotificationHandle | undefined;
     if (!opts.catalogueOnly) {
       payment = await startPayment(loadPaymentConfig({ ...common, DB_SCHEMA: schema('payments'), STRIPE_API_BASE: stripeBase }), { logger });
       stops.push(() => payment!.close());
+      billing = await startVendorBilling(loadVendorBillingConfig({ ...common, DB_SCHEMA: schema('billing') }), { logger });
+      stops.push(() => billing!.close());
       order = await startOrder(loadOrderConfig({ ...common, DB_SCHEMA: schema('orders') }), { logger });
       stops.push(() => order!.close());
       notification = await startNotification(
@@ -119,6 +127,8 @@ export async function startTestPlatform(opts: PlatformOptions = {}): Promise<Tes
         PORT: '0',
         DB_SCHEMA: schema('gateway'),
         STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        ADMIN_EMAIL,
+        ADMIN_PASSWORD,
         ARGON2_MEMORY_KIB: '1024',
         ARGON2_TIME_COST: '1',
       }),
@@ -136,6 +146,7 @@ export async function startTestPlatform(opts: PlatformOptions = {}): Promise<Tes
       mail,
       provisioning,
       payment,
+      billing,
       order,
       notification,
       gateway,
