@@ -1,12 +1,15 @@
 /**
  * `npm run bench -- <name>`: performance benchmarks. Targets are checked here, never by timed unit tests.
  *   catalogue  GET /api/v1/bundles?country=FR through the gateway vs a bare Express hello-world (issue: foundation)
+ *   b2b        concurrent vendor orders for 60 s: orders/s accepted/completed, time-to-COMPLETED, lost/duplicated, ledger, vs pgbench -N (issue: B2B)
  *   webhooks   signed payment_intent.succeeded events for real orders at the gateway: events/s, ack p50/p99, time to COMPLETED (issue: B2C)
  */
+import { runB2bBench } from './b2b.bench';
 import { runCatalogueBench } from './catalogue.bench';
 import { runWebhooksBench } from './webhooks.bench';
 
 const benches: Record<string, () => Promise<boolean>> = {
+  b2b: runB2bBench,
   catalogue: runCatalogueBench,
   webhooks: runWebhooksBench,
 };

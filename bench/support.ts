@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import autocannon from 'autocannon';
+import pg from 'pg';
 import type { RunningPlatform } from '../scripts/platform';
 import { services, type ServiceEntry } from '../scripts/services';
 
@@ -164,4 +166,106 @@ export async function stopInReverse(platform: RunningPlatform, timeoutMs = 15_00
     });
   }
   await platform.stop();
+}
+
+export interface MetricSample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** GET a Prometheus /metrics page and parse its samples (enough of the text format for prom-client's output). */
+export async function scrapeMetrics(url: string): Promise<MetricSample[]> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url} answered ${res.status}`);
+  const samples: MetricSample[] = [];
+  for (const line of (await res.text()).split('\n')) {
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
+    if (!m) continue;
+    const labels: Record<string, string> = {};
+    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!;
+    samples.push({ name: m[1]!, labels, value: Number(m[3]) });
+  }
+  return samples;
+}
+
+/** A positive integer from the environment (`def` when unset or empty); anything else is an error, not a silent default. */
+export function envInt(name: string, def: number): number {
+  const raw = process.env[name];
+  const n = raw === undefined || raw === '' ? def : Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got '${raw}'`);
+  return n;
+}
+
+/** Messages waiting in every non-empty queue of the vhost (ready + unacked), biggest first; undefined without rabbitmqctl. */
+export function queueDepths(vhost: string): Array<[string, number]> | undefined {
+  try {
+    const out = execFileSync('rabbitmqctl', ['list_queues', '-q', '-p', vhost, 'name', 'messages'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const depths: Array<[string, number]> = [];
+    for (const line of out.split('\n')) {
+      const [name, messages] = line.trim().split(/\s+/);
+      if (name && /^\d+$/.test(messages ?? '') && Number(messages) > 0) depths.push([name, Number(messages)]);
+    }
+    return depths.sort((a, b) => b[1] - a[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU time (user + system, ms) of processes, from /proc (Linux): `ps -o pcpu` is a lifetime average, so a benchmark
+ * takes two samples and divides the difference by the wall time between them. Keyed by pid; `comm` is the process name.
+ */
+export function cpuTimes(): Map<number, { comm: string; ms: number }> {
+  const times = new Map<number, { comm: string; ms: number }>();
+  let pids: string[] = [];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return times;
+  }
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const fields = stat.slice(close + 2).split(' ');
+      // fields[0] is field 3 (state); utime and stime are fields 14 and 15, in clock ticks (100 Hz on Linux).
+      times.set(Number(pid), { comm, ms: (Number(fields[11]) + Number(fields[12])) * 10 });
+    } catch {
+      // exited between readdir and read
+    }
+  }
+  return times;
+}
+
+/** CPU % (100 = one core) of each process between two `cpuTimes()` samples `wallMs` apart; a process born in between counts whole. */
+export function cpuPercent(before: Map<number, { comm: string; ms: number }>, after: Map<number, { comm: string; ms: number }>, wallMs: number): Map<number, { comm: string; pct: number }> {
+  const pct = new Map<number, { comm: string; pct: number }>();
+  for (const [pid, a] of after) pct.set(pid, { comm: a.comm, pct: ((a.ms - (before.get(pid)?.ms ?? 0)) / wallMs) * 100 });
+  return pct;
+}
+
+/**
+ * A clean slate for a benchmark that leaves state behind (orders, pending e-mails, outbox rows): drops the given
+ * services' `_bench` schemas (they migrate again at start) and empties the vhost by recreating it. Bench-only data.
+ */
+export async function resetBenchState(opts: { databaseUrl: string; services: ServiceEntry[]; vhost: string | undefined }): Promise<void> {
+  const client = new pg.Client({ connectionString: opts.databaseUrl });
+  await client.connect();
+  try {
+    for (const s of opts.services) {
+      if (s.schema) await client.query(`DROP SCHEMA IF EXISTS "${s.schema}_bench" CASCADE`);
+    }
+  } finally {
+    await client.end();
+  }
+  if (opts.vhost) {
+    try {
+      execFileSync('rabbitmqctl', ['delete_vhost', opts.vhost], { stdio: 'ignore' });
+    } catch {
+      // did not exist
+    }
+    ensureVhost(opts.vhost);
+  }
 }

@@ -13,8 +13,8 @@ import { createHmac, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { startPlatform } from '../scripts/platform';
-import { BENCH_PORT_OFFSET, benchEnv, benchOpsPort, benchPort, benchServices, benchUrls, deadLetters, loadAverage, percentile, stopInReverse } from './support';
+import { reachable, startPlatform } from '../scripts/platform';
+import { BENCH_PORT_OFFSET, benchEnv, benchOpsPort, benchPort, benchServices, benchUrls, deadLetters, loadAverage, percentile, resetBenchState, scrapeMetrics, stopInReverse } from './support';
 
 function envInt(name: string, def: number): number {
   const raw = process.env[name];
@@ -201,6 +201,36 @@ async function orderStatuses(customers: Customer[]): Promise<Map<string, string>
   return statuses;
 }
 
+/**
+ * What the services say about the run (their own /metrics): messages consumed by outcome, the gateway's own view
+ * of the webhook route, event-loop lag. Where a slow spot or a retry storm shows.
+ */
+async function printServiceMetrics(targets: Array<{ name: string; opsPort: number }>): Promise<void> {
+  console.log('\nservice metrics (from each /metrics):');
+  for (const t of targets) {
+    const samples = await scrapeMetrics(`http://127.0.0.1:${t.opsPort}/metrics`).catch(() => undefined);
+    if (!samples) continue;
+    const parts: string[] = [];
+    const consumed = new Map<string, number>();
+    for (const s of samples.filter((x) => x.name === 'ttelgo_messages_consumed_total')) {
+      const key = `${s.labels.type}:${s.labels.outcome}`;
+      consumed.set(key, (consumed.get(key) ?? 0) + s.value);
+    }
+    if (consumed.size > 0) parts.push(`consumed ${[...consumed].map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    const route = (suffix: string) =>
+      samples.filter((x) => x.name === `ttelgo_http_request_duration_seconds_${suffix}` && x.labels.route?.includes('webhooks/stripe')).reduce((a, x) => a + x.value, 0);
+    if (route('count') > 0) parts.push(`webhook route server-side mean ${((route('sum') / route('count')) * 1000).toFixed(0)} ms over ${route('count')}`);
+    const external = samples.filter((x) => x.name === 'ttelgo_external_call_duration_seconds_count');
+    for (const e of external) {
+      const sum = samples.find((x) => x.name === 'ttelgo_external_call_duration_seconds_sum' && JSON.stringify(x.labels) === JSON.stringify(e.labels))?.value ?? 0;
+      parts.push(`${e.labels.provider} ${e.labels.operation} ${e.labels.outcome} ${e.value}× mean ${((sum / e.value) * 1000).toFixed(0)} ms`);
+    }
+    const lag = samples.find((x) => x.name === 'nodejs_eventloop_lag_p99_seconds')?.value;
+    if (lag !== undefined) parts.push(`event-loop lag p99 ${(lag * 1000).toFixed(0)} ms`);
+    console.log(`  ${t.name.padEnd(18)} ${parts.join('; ')}`);
+  }
+}
+
 export async function runWebhooksBench(): Promise<boolean> {
   console.log(`load average (1/5/15 min) at start: ${loadAverage()}`);
   const { env, vhost } = benchEnv({ STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_SIM_WEBHOOK_URL: '' });
@@ -209,6 +239,14 @@ export async function runWebhooksBench(): Promise<boolean> {
     'stripe-sim': { STRIPE_SIM_WEBHOOK_URL: '' },
     'esim-provisioning': { ESIMGO_RATE_LIMIT_PER_SECOND },
   });
+  // Another benchmark on the same ports, vhost and schemas: the reset below would wreck it, and our processes could not listen.
+  const busy = (await Promise.all(processes.map(async (p) => ((await reachable(`http://127.0.0.1:${benchOpsPort(p)}`, 0)) ? p.name : undefined)))).filter(Boolean);
+  if (busy.length > 0) throw new Error(`another benchmark is running (bench ports of ${busy.join(', ')} answer); run this one after it`);
+  // Leftovers of an earlier run (unsent e-mails, unpaid orders, queued messages) would compete with this one.
+  if (process.env.BENCH_KEEP_STATE !== '1') {
+    await resetBenchState({ databaseUrl: env.DATABASE_URL!, services: processes, vhost });
+    console.log('Bench schemas (*_bench) dropped and the vhost recreated: a clean slate (BENCH_KEEP_STATE=1 keeps them).');
+  }
   const dlqBefore = vhost ? deadLetters(vhost) : undefined;
   const crashed: string[] = [];
   let stopping = false;
@@ -277,7 +315,9 @@ export async function runWebhooksBench(): Promise<boolean> {
     const polling = (async () => {
       while (completedAt.size < orderIds.size && performance.now() < deadline) {
         await sleep(POLL_INTERVAL_MS);
-        const statuses = await orderStatuses(customers).catch(() => new Map<string, string>());
+        // Only the customers with an order not yet COMPLETED are asked again.
+        const waiting = customers.filter((c) => orders.some((o) => o.customer === c && !completedAt.has(o.order.id)));
+        const statuses = await orderStatuses(waiting).catch(() => new Map<string, string>());
         polls++;
         const now = performance.now() - firstSend;
         for (const [id, status] of statuses) {
@@ -331,7 +371,8 @@ export async function runWebhooksBench(): Promise<boolean> {
     }
     const lost = orderIds.size - completedAt.size;
     const esimGo = await json<{ orders: number; totalRequests: number; requests: Record<string, number> }>(`${esimGoControl}/state`).catch(() => undefined);
-    const mails = await json<unknown[]>(`http://127.0.0.1:${benchPort(1080)}/api/messages`).catch(() => undefined);
+    const emails = new Set(customers.map((c) => c.email));
+    const mails = await json<Array<{ to?: string[]; subject?: string }>>(`http://127.0.0.1:${benchPort(1080)}/api/messages`).catch(() => undefined);
     const dlqAfter = vhost ? deadLetters(vhost) : undefined;
     const dlqDelta = dlqAfter
       ? Object.entries(dlqAfter)
@@ -360,8 +401,11 @@ export async function runWebhooksBench(): Promise<boolean> {
     if (esimGo?.status === 200) {
       console.log(`eSIM Go purchases                  ${esimGo.body.requests['POST /orders'] ?? 0} POST /orders for ${esimGo.body.orders} orders held (${esimGo.body.totalRequests} requests in all)`);
     }
-    if (mails?.status === 200 && Array.isArray(mails.body)) console.log(`order e-mails caught by then      ${mails.body.length} / ${orderIds.size}  (not part of the measurement)`);
+    if (mails?.status === 200 && Array.isArray(mails.body)) console.log(
+        `order e-mails caught by then      ${mails.body.filter((m) => m.to?.some((to) => [...emails].some((e) => to.includes(e)))).length} / ${orderIds.size}  (not part of the measurement)`,
+      );
     console.log(`dead-lettered during the run       ${dlqDelta === undefined ? '(rabbitmqctl unavailable)' : dlqDelta.length === 0 ? 'none' : JSON.stringify(Object.fromEntries(dlqDelta))}`);
+    await printServiceMetrics(processes.map((p) => ({ name: p.name, opsPort: benchOpsPort(p) })));
     if (crashed.length > 0) console.log(`processes that exited              ${crashed.join(', ')}`);
     console.log(`load average (1/5/15 min) at end   ${loadAverage()}  (${os.cpus().length} CPUs)`);
     const met = lost === 0 && crashed.length === 0;
