@@ -5,6 +5,7 @@
  */
 import { migrateAll } from './migrate';
 import { reachable, startPlatform, type RunningPlatform } from './platform';
+import { seedDemo } from './seed-demo';
 import { services } from './services';
 
 const env: NodeJS.ProcessEnv = {
@@ -54,6 +55,14 @@ async function main(): Promise<void> {
     for (const [label, url] of Object.entries(service.urls?.(env) ?? {})) lines.push(`  ${label.padEnd(26)} ${url}`);
   }
   for (const service of services) lines.push(`  ${`${service.name} ops`.padEnd(26)} http://localhost:${service.opsPort}/health/ready  /metrics`);
+
+  // The gateway seeds the admin from ADMIN_EMAIL / ADMIN_PASSWORD, with development defaults outside production.
+  const admin = { email: env.ADMIN_EMAIL ?? 'admin@ttelgo.local', password: env.ADMIN_PASSWORD ?? 'ttelgo-admin-dev-password' };
+  const demo = await seedDemo('http://127.0.0.1:8080', admin).catch((err: unknown) => ({ ...admin, problem: String(err) }) as never);
+  lines.push('');
+  lines.push(`  ${'Admin login'.padEnd(26)} ${admin.email} / ${admin.password}   (development defaults; set ADMIN_EMAIL / ADMIN_PASSWORD)`);
+  if (demo.apiKey) lines.push(`  ${'Demo reseller API key'.padEnd(26)} ${demo.apiKey}   (X-API-Key; vendor ${demo.vendorId}, PREPAID, USD 100.00 credit)`);
+  else lines.push(`  ${'Demo reseller'.padEnd(26)} not seeded: ${demo.problem}`);
   console.log(`\nTtelGo is running.\n${lines.join('\n')}\n\nCtrl-C stops everything.\n`);
 }
 

@@ -71,6 +71,15 @@ export const GatewayConfigSchema = z.object({
   AUTH_RATE_LIMIT_PER_MINUTE: env.int(10, 1, 100_000),
   REFRESH_RATE_LIMIT_PER_MINUTE: env.int(30, 1, 100_000),
   IDEMPOTENCY_TTL_HOURS: env.int(24, 1, 24 * 30),
+  /**
+   * How long a replica may trust what it cached about a vendor (status, rate limit, markup) and an API key row
+   * (revocation). At most 5000: a suspension or a revocation must reach every replica within 5 s even when the
+   * billing.vendor-changed.v1 event is lost.
+   */
+  VENDOR_CACHE_TTL_MS: env.int(2000, 0, 5000),
+  /** Interval bounds of the order polling behind `Prefer: wait` (doubling from MIN to MAX). */
+  PREFER_WAIT_POLL_MIN_MS: env.int(100, 10, 5000),
+  PREFER_WAIT_POLL_MAX_MS: env.int(500, 10, 5000),
   IDEMPOTENCY_CLEANUP_INTERVAL_MS: env.int(3_600_000, 1000),
 });
 

@@ -7,13 +7,14 @@
 import { resolve } from 'node:path';
 import Redis from 'ioredis';
 import { Counter } from 'prom-client';
-import { HandleStripeEventV1 } from '@ttelgo/contracts';
+import { HandleStripeEventV1, type VendorView } from '@ttelgo/contracts';
 import { createPrismaClient, pendingMigrations, runMigrations } from '@ttelgo/db';
 import { listen, startOpsServer, type RunningServer } from '@ttelgo/http';
 import { AmqpConnection, ConfirmPublisher, RpcClient, declareContractExchange, type Consumer } from '@ttelgo/messaging';
 import { createLogger, createMetrics, type Logger } from '@ttelgo/observability';
 import { seedAdmin } from './application/seed-admin.use-case';
 import { SessionIssuer } from './application/session.issuer';
+import { VendorAccess, VendorDirectory } from './application/vendor-access';
 import type { GatewayConfig } from './config';
 import type { CachedJson } from './entry-points/http/cached-json';
 import { createGatewayHttpApp } from './entry-points/http/http.app';
@@ -21,9 +22,12 @@ import { authenticate } from './entry-points/http/middleware/authenticate.middle
 import { idempotency } from './entry-points/http/middleware/idempotency.middleware';
 import { principalOf } from './entry-points/http/middleware/authenticate.middleware';
 import { rateLimitByIp } from './entry-points/http/middleware/rate-limit.middleware';
+import { LAST_USED_WRITE_INTERVAL_MS, authenticateVendor, vendorOf } from './entry-points/http/middleware/vendor-auth.middleware';
 import { buildOpenApiDocument } from './entry-points/http/openapi/openapi.document';
 import { startCleanupJob } from './entry-points/jobs/idempotency-cleanup.job';
 import { startCatalogueCacheInvalidation } from './entry-points/messaging/catalogue-updated.consumer';
+import { startVendorCacheInvalidation } from './entry-points/messaging/vendor-changed.consumer';
+import { ApiKeyRepository, type ApiKeyRow } from './infrastructure/api-key.repository';
 import { AccessTokenSigner } from './infrastructure/access-token.signer';
 import { AuditLogRepository } from './infrastructure/audit-log.repository';
 import { createRateLimiter } from './infrastructure/auth.rate-limiter';
@@ -34,6 +38,7 @@ import { RefreshTokenRepository } from './infrastructure/refresh-token.repositor
 import { ResponseCache } from './infrastructure/response.cache';
 import { StripeSignatureVerifier } from './infrastructure/stripe-signature.verifier';
 import { UserRepository } from './infrastructure/user.repository';
+import { createVendorRateLimiter } from './infrastructure/vendor.rate-limiter';
 import { createServiceCaller } from './rpc/service.caller';
 
 export const SERVICE_NAME = 'gateway';
@@ -139,6 +144,18 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
     const consumer: Consumer = startCatalogueCacheInvalidation(conn, { cache: catalogueCache, logger, metrics });
     closers.push({ name: 'catalogue cache consumer', close: () => consumer.stop() });
 
+    const esimCaller = createServiceCaller(rpc, { timeoutMs: config.RPC_TIMEOUT_MS });
+    const orderCaller = createServiceCaller(rpc, { timeoutMs: config.RPC_TIMEOUT_MS });
+    const billing = createServiceCaller(rpc, { timeoutMs: config.RPC_TIMEOUT_MS });
+    const notification = createServiceCaller(rpc, { timeoutMs: config.RPC_TIMEOUT_MS });
+    // Vendors and key rows are trusted for at most VENDOR_CACHE_TTL_MS (<= 5 s) on this replica.
+    const vendorCacheOpts = { ttlMs: config.VENDOR_CACHE_TTL_MS, maxEntries: 50_000 };
+    const vendors = new VendorDirectory(billing, new ResponseCache<VendorView>(vendorCacheOpts));
+    const apiKeys = new ApiKeyRepository(prisma);
+    const vendorAccess = new VendorAccess({ keys: apiKeys, keyCache: new ResponseCache<ApiKeyRow | null>(vendorCacheOpts), vendors, logger });
+    const vendorConsumer: Consumer = startVendorCacheInvalidation(conn, { vendors, logger, metrics });
+    closers.push({ name: 'vendor cache consumer', close: () => vendorConsumer.stop() });
+
     let redis: Redis | undefined;
     if (config.REDIS_URL) {
       // No offline queue: while Redis is away the limiter fails at once and the in-memory insurance limiter answers.
@@ -162,12 +179,14 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
     });
     closers.push({ name: 'cleanup job', close: () => cleanup.stop() });
 
+    const vendorLimiter = createVendorRateLimiter({ redis });
+
     const authn = authenticate({ signer, users, logger });
     const app = createGatewayHttpApp({
       logger,
       metrics,
-      esim: createServiceCaller(rpc, { timeoutMs: config.RPC_TIMEOUT_MS }),
-      order: createServiceCaller(rpc, { timeoutMs: config.RPC_TIMEOUT_MS }),
+      esim: esimCaller,
+      order: orderCaller,
       catalogueCache,
       onCatalogueCacheOutcome: (outcome) => cacheOutcomes.inc({ outcome }),
       openApi: buildOpenApiDocument({ publicBaseUrl: config.PUBLIC_BASE_URL }),
@@ -190,6 +209,39 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
         logger,
       }),
       stripeWebhook: { verifier: new StripeSignatureVerifier(config.stripeWebhookSecret), publisher, logger },
+      vendor: {
+        billing,
+        notification,
+        authenticate: authenticateVendor({
+          access: vendorAccess,
+          limiter: vendorLimiter,
+          touch: (keyId) => apiKeys.touch(keyId, LAST_USED_WRITE_INTERVAL_MS),
+          logger,
+        }),
+        idempotency: idempotency({
+          store: idempotencyRecords,
+          principal: (req) => `vendor:${vendorOf(req).vendorId}`,
+          required: true,
+          ttlMs: config.IDEMPOTENCY_TTL_HOURS * HOUR_MS,
+          logger,
+        }),
+        pollMinMs: config.PREFER_WAIT_POLL_MIN_MS,
+        pollMaxMs: config.PREFER_WAIT_POLL_MAX_MS,
+      },
+      admin: {
+        billing,
+        keys: apiKeys,
+        auditLog,
+        idempotency: idempotency({
+          store: idempotencyRecords,
+          principal: (req) => `user:${principalOf(req).userId}`,
+          required: false,
+          ttlMs: config.IDEMPOTENCY_TTL_HOURS * HOUR_MS,
+          logger,
+        }),
+        forgetKey: (keyId) => vendorAccess.forgetKey(keyId),
+        forgetVendor: (vendorId) => vendors.invalidate(vendorId),
+      },
     });
     const http = await listen(app, config.PORT);
     closers.push({ name: 'http server', close: () => http.close() });

@@ -6,15 +6,22 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { ProblemSchema, TokenResponseSchema } from '@ttelgo/contracts';
 import { createTestVhost, type TestVhost } from '@ttelgo/testing';
+import { BillingDouble } from './support/billing.double';
 import { EsimDouble } from './support/esim.double';
+import { NotificationDouble } from './support/notification.double';
 import { OrderDouble } from './support/order.double';
-import { api, bearer, json, rawGet, rawRequest, startTestGateway, type RawResponse, type TestGateway } from './support/gateway.harness';
+import { TEST_ADMIN, api, bearer, json, rawGet, rawRequest, startTestGateway, type RawResponse, type TestGateway } from './support/gateway.harness';
 
 let vhost: TestVhost;
 let esim: EsimDouble;
 let order: OrderDouble;
+let billing: BillingDouble;
+let notification: NotificationDouble;
 let gateway: TestGateway;
 let token: string;
+let adminToken: string;
+let vendorId: string;
+let vendorKey: string;
 
 beforeAll(async () => {
   vhost = await createTestVhost('gateway_hostile');
@@ -23,10 +30,18 @@ beforeAll(async () => {
   gateway = await startTestGateway({ AMQP_URL: vhost.url }, 'gateway_hostile');
   const res = await api(gateway.handle.port).post('/api/v1/auth/register', { email: 'hostile@example.com', password: 'a perfectly fine password' });
   token = TokenResponseSchema.parse(json(res)).accessToken;
+  billing = await new BillingDouble(vhost.url).start();
+  notification = await new NotificationDouble(vhost.url).start();
+  adminToken = TokenResponseSchema.parse(json(await api(gateway.handle.port).post('/api/v1/auth/login', TEST_ADMIN))).accessToken;
+  vendorId = billing.addVendor({ rateLimitPerMinute: 100_000 }).id;
+  const created = await api(gateway.handle.port).post(`/api/v1/admin/vendors/${vendorId}/api-keys`, { name: 'hostile' }, bearer(adminToken));
+  vendorKey = json<{ key: string }>(created).key;
 });
 
 afterAll(async () => {
   await gateway?.close();
+  await notification?.stop();
+  await billing?.stop();
   await order?.stop();
   await esim?.stop();
   await vhost?.dispose();
@@ -237,5 +252,98 @@ describe('property: hostile requests to the account, order and webhook routes ne
         expect({ route, body: body.slice(0, 30), status: res.status < 500 }).toEqual({ route, body: body.slice(0, 30), status: true });
       }
     }
+  });
+});
+
+// ---- the reseller and operator routes -----------------------------------------------------------------------------
+
+const VENDOR_WRITES: Array<[string, string]> = [
+  ['POST', '/api/v1/vendor/orders'],
+  ['POST', '/api/v1/vendor/topups'],
+  ['PUT', '/api/v1/vendor/webhook-endpoint'],
+];
+const ADMIN_WRITES: Array<[string, string]> = [
+  ['POST', '/api/v1/admin/vendors'],
+  ['PATCH', '/api/v1/admin/vendors/VENDOR'],
+  ['POST', '/api/v1/admin/vendors/VENDOR/api-keys'],
+  ['POST', '/api/v1/admin/vendors/VENDOR/adjustments'],
+  ['DELETE', '/api/v1/admin/vendors/VENDOR/api-keys/abcdefghij0123456789'],
+  ['POST', '/api/v1/admin/orders/VENDOR/refund'],
+];
+const B2B_BODIES = [
+  ...NASTY_BODIES,
+  '{"bundleName":"esim_1GB_7D_FR_V2","quantity":1,"price":{"amount":1,"currency":"USD"}}',
+  '{"bundleName":"esim_1GB_7D_FR_V2","quantity":1,"customerReference":"\\u0000\\u001b[31m"}',
+  '{"amount":1e309}', '{"amount":"5000"}', '{"amount":-5000}', '{"amount":5000,"status":"CREDITED"}',
+  '{"url":"file:///etc/passwd"}', '{"url":"http://[::1]:80/"}', '{"url":"javascript:alert(1)"}', '{"url":"' + 'h'.repeat(5000) + '"}',
+  '{"name":"x","email":"x@example.com","billingMode":"BARTER","currency":"usd"}', '{"markupPercent":1e308}', '{"status":"DELETED"}',
+  '{"creditLimit":-1}', '{"rateLimitPerMinute":0}', '{"amount":0,"reason":""}', '{"name":"' + 'n'.repeat(1000) + '"}',
+];
+const b2bBody = fc.oneof(
+  fc.constantFrom(...B2B_BODIES),
+  fc.json({ maxDepth: 4 }),
+  fc.record({ bundleName: fc.string({ maxLength: 250 }), quantity: fc.oneof(fc.integer(), fc.double()), customerReference: fc.string({ maxLength: 300 }) }).map((v) => JSON.stringify(v)),
+  fc.record({ amount: fc.oneof(fc.integer(), fc.double(), fc.string()) }).map((v) => JSON.stringify(v)),
+  fc.record({ url: fc.oneof(fc.webUrl(), fc.string({ maxLength: 100 })), rotateSecret: fc.anything() }).map((v) => JSON.stringify(v)),
+  fc.record({ status: fc.string(), creditLimit: fc.integer(), markupPercent: fc.double(), rateLimitPerMinute: fc.integer() }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
+);
+const hostileApiKey = fc.oneof(
+  fc.constant(undefined),
+  fc.constant('VALID'),
+  fc.constantFrom('', 'ttk_', 'ttk__', `ttk_${'a'.repeat(20)}_`, `ttk_${'a'.repeat(20)}_${'b'.repeat(43)}`, `ttk_${'A'.repeat(300)}`, 'ttk_%00_x', 'Bearer x'),
+  fc.string({ maxLength: 300 }).map((s) => s.replace(/[^\x20-\x7e]/g, '')),
+);
+const hostilePrefer = fc.oneof(fc.constant(undefined), fc.constantFrom('wait=0', 'wait=1', 'wait=-1', 'wait=99999999999999999999', 'wait=1e9', 'wait', 'respond-async, wait=0', ',,,'));
+
+describe('property: hostile requests to the reseller and operator routes never cause a 5xx', () => {
+  it('vendor writes with generated bodies, keys, Prefer and idempotency keys', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...VENDOR_WRITES), b2bBody, hostileApiKey, hostilePrefer, hostileKey, hostileContentType, async ([method, route], body, key, prefer, idem, contentType) => {
+        const headers: Record<string, string> = { 'content-type': contentType };
+        if (key !== undefined) headers['x-api-key'] = key === 'VALID' ? vendorKey : key;
+        if (prefer !== undefined) headers['prefer'] = prefer;
+        if (idem !== undefined) headers['idempotency-key'] = idem;
+        const res = await rawRequest(gateway.handle.port, method, route, { headers, body });
+        checkResponse(res, route, method);
+      }),
+      { seed: 20261205, numRuns: 250 },
+    );
+  });
+
+  it('vendor reads with generated ids and queries', async () => {
+    const idSegment = fc.oneof(pathSegment, fc.uuid(), fc.stringMatching(/^[0-9]{18,22}$/));
+    const prefixes = ['/api/v1/vendor/orders/', '/api/v1/vendor/esims/', '/api/v1/vendor/orders?', '/api/v1/vendor/bundles?', '/api/v1/vendor/ledger?', '/api/v1/vendor/balance?'];
+    const target = fc.tuple(fc.constantFrom(...prefixes), idSegment, fc.boolean(), fc.option(queryString, { nil: undefined }), hostileApiKey);
+    await fc.assert(
+      fc.asyncProperty(target, async ([prefix, segment, qr, qs, key]) => {
+        const raw = prefix.endsWith('?') ? `${prefix}${qs ?? segment}` : `${prefix}${segment}${qr && prefix.includes('esims') ? '/qrcode' : ''}${qs === undefined ? '' : `?${qs}`}`;
+        const path = raw.replace(/ /g, '%20');
+        const headers: Record<string, string> = key === undefined ? {} : { 'x-api-key': key === 'VALID' ? vendorKey : key };
+        checkResponse(await rawGet(gateway.handle.port, path, headers), path);
+      }),
+      { seed: 20261206, numRuns: 200 },
+    );
+  });
+
+  it('admin writes and reads with generated bodies, ids and queries', async () => {
+    const id = fc.oneof(fc.constant(vendorId), fc.uuid(), pathSegment);
+    const auth = fc.oneof(fc.constant('ADMIN'), fc.constant('CUSTOMER'), fc.constant(undefined));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...ADMIN_WRITES), id, b2bBody, auth, hostileKey, async ([method, template], vendor, body, who, idem) => {
+        const route = template.replace('VENDOR', vendor).replace(/ /g, '%20');
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (who !== undefined) headers['authorization'] = `Bearer ${who === 'ADMIN' ? adminToken : token}`;
+        if (idem !== undefined) headers['idempotency-key'] = idem;
+        checkResponse(await rawRequest(gateway.handle.port, method, route, { headers, body }), route, method);
+      }),
+      { seed: 20261207, numRuns: 200 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('/api/v1/admin/audit-log?', '/api/v1/admin/orders?', '/api/v1/admin/vendors?'), queryString, async (prefix, qs) => {
+        const path = `${prefix}${qs}`;
+        checkResponse(await rawGet(gateway.handle.port, path, bearer(adminToken)), path);
+      }),
+      { seed: 20261208, numRuns: 150 },
+    );
   });
 });

@@ -59,7 +59,26 @@ describe('GET /api/v1/openapi.json', () => {
       '/api/v1/orders',
       '/api/v1/orders/{id}',
       '/api/v1/webhooks/stripe',
-    ]);
+      '/api/v1/admin/audit-log',
+      '/api/v1/admin/dead-letters',
+      '/api/v1/admin/dead-letters/{id}/replay',
+      '/api/v1/admin/orders',
+      '/api/v1/admin/orders/{id}/refund',
+      '/api/v1/admin/vendors',
+      '/api/v1/admin/vendors/{id}',
+      '/api/v1/admin/vendors/{id}/adjustments',
+      '/api/v1/admin/vendors/{id}/api-keys',
+      '/api/v1/admin/vendors/{id}/api-keys/{keyId}',
+      '/api/v1/vendor/balance',
+      '/api/v1/vendor/bundles',
+      '/api/v1/vendor/esims/{iccid}',
+      '/api/v1/vendor/esims/{iccid}/qrcode',
+      '/api/v1/vendor/ledger',
+      '/api/v1/vendor/orders',
+      '/api/v1/vendor/orders/{id}',
+      '/api/v1/vendor/topups',
+      '/api/v1/vendor/webhook-endpoint',
+    ].sort());
   });
 
   it('documents the list query parameters exactly as the validating schema defines them', () => {
@@ -94,8 +113,27 @@ describe('GET /api/v1/openapi.json', () => {
     expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Bundle', 'BundleList', 'Problem']));
   });
 
-  it('declares the bearer JWT scheme and requires it on the customer routes only', () => {
-    expect(doc.components.securitySchemes).toEqual({ bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }) });
+  it('declares the X-API-Key scheme on every reseller route, with Prefer, Idempotency-Key and strict bodies', () => {
+    expect(doc.components.securitySchemes).toMatchObject({ apiKeyAuth: { type: 'apiKey', in: 'header', name: 'X-API-Key' } });
+    const paths = doc.paths as unknown as Record<string, Record<string, Operation>>;
+    for (const [path, item] of Object.entries(paths).filter(([p]) => p.startsWith('/api/v1/vendor/'))) {
+      for (const op of Object.values(item)) expect({ path, security: op.security }).toEqual({ path, security: [{ apiKeyAuth: [] }] });
+    }
+    for (const [path, item] of Object.entries(paths).filter(([p]) => p.startsWith('/api/v1/admin/'))) {
+      for (const op of Object.values(item)) expect({ path, security: op.security }).toEqual({ path, security: [{ bearerAuth: [] }] });
+    }
+    const place = doc.paths['/api/v1/vendor/orders']!.post;
+    expect(place.parameters).toContainEqual(expect.objectContaining({ name: 'Prefer', in: 'header' }));
+    expect(place.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true }));
+    expect(Object.keys(place.responses)).toEqual(expect.arrayContaining(['201', '202', '400', '401', '403', '429']));
+    expect(place.responses['202']!.headers).toHaveProperty('Location');
+    expect(place.responses['201']!.headers).toHaveProperty('RateLimit-Remaining');
+    expect(doc.components.schemas['VendorPlaceOrderRequest']).toMatchObject({ additionalProperties: false, required: ['bundleName', 'quantity'] });
+    expect(doc.components.schemas['CreateVendorRequest']).toMatchObject({ additionalProperties: false });
+  });
+
+  it('declares the bearer JWT scheme and requires it on the customer routes', () => {
+    expect(doc.components.securitySchemes).toMatchObject({ bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }) });
     const secured = [doc.paths['/api/v1/me']!.get, doc.paths['/api/v1/orders']!.post, doc.paths['/api/v1/orders']!.get, doc.paths['/api/v1/orders/{id}']!.get,
       doc.paths['/api/v1/esims']!.get, doc.paths['/api/v1/esims/{iccid}']!.get, doc.paths['/api/v1/esims/{iccid}/qrcode']!.get];
     for (const op of secured) expect(op.security).toEqual([{ bearerAuth: [] }]);

@@ -11,6 +11,7 @@ import {
   type EsimListResponse,
   type EsimResponse,
   type EsimView,
+  type Owner,
 } from '@ttelgo/contracts';
 import { AppError } from '@ttelgo/http';
 import type { ServiceCaller } from '../rpc/service.caller';
@@ -36,8 +37,13 @@ export function toEsimResponse(view: EsimView): EsimResponse {
   });
 }
 
+/** One eSIM of `owner` (a customer or a vendor): esim-provisioning answers ESIM_NOT_FOUND for anyone else's. */
+export async function getOwnedEsim(esim: ServiceCaller, owner: Owner, iccid: string): Promise<EsimResponse> {
+  return toEsimResponse(await esim.call(GetEsimV1, { owner, iccid }));
+}
+
 export async function getCustomerEsim(esim: ServiceCaller, customer: { id: string }, iccid: string): Promise<EsimResponse> {
-  return toEsimResponse(await esim.call(GetEsimV1, { owner: customerOwner(customer.id), iccid }));
+  return getOwnedEsim(esim, customerOwner(customer.id), iccid);
 }
 
 export async function listCustomerEsims(esim: ServiceCaller, customer: { id: string }, page: { limit: number; cursor?: string | undefined }): Promise<EsimListResponse> {
@@ -51,7 +57,11 @@ export async function listCustomerEsims(esim: ServiceCaller, customer: { id: str
 
 /** The PNG bytes; anything that is not a PNG is the upstream's fault (502), never relayed to the client. */
 export async function getCustomerEsimQrCode(esim: ServiceCaller, customer: { id: string }, iccid: string): Promise<Buffer> {
-  const { pngBase64 } = await esim.call(GetEsimQrCodeV1, { owner: customerOwner(customer.id), iccid });
+  return getOwnedEsimQrCode(esim, customerOwner(customer.id), iccid);
+}
+
+export async function getOwnedEsimQrCode(esim: ServiceCaller, owner: Owner, iccid: string): Promise<Buffer> {
+  const { pngBase64 } = await esim.call(GetEsimQrCodeV1, { owner, iccid });
   const png = /^[A-Za-z0-9+/]+={0,2}$/.test(pngBase64) ? Buffer.from(pngBase64, 'base64') : Buffer.alloc(0);
   if (png.length < PNG_SIGNATURE.length || png.length > MAX_QR_BYTES || !png.subarray(0, 8).equals(PNG_SIGNATURE)) {
     throw new AppError('UPSTREAM_ERROR', 502, 'An upstream service answered with an invalid QR code.');

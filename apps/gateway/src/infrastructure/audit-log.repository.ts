@@ -1,5 +1,5 @@
 /**
- * The audit log (schema `gateway`): append-only here; issue 4 adds the admin read route.
+ * The audit log (schema `gateway`): append-only; read newest first by `GET /admin/audit-log` (keyset pages on (at, id)).
  */
 import { randomUUID } from 'node:crypto';
 import type { Prisma, PrismaClient } from './generated/prisma/client';
@@ -43,5 +43,33 @@ export class AuditLogRepository {
       take: limit,
     });
     return rows.map((r) => ({ ...r, outcome: r.outcome as AuditEntry['outcome'], details: (r.details ?? {}) as Record<string, unknown> }));
+  }
+
+  /**
+   * One page, newest first. The cursor is the (at, id) of the last row of the previous page: stable while new rows
+   * arrive (they are newer, so they never shift a page the way an offset would).
+   */
+  async page(
+    filter: { actorId?: string | undefined; action?: string | undefined; resourceType?: string | undefined; resourceId?: string | undefined },
+    page: { limit: number; after?: { at: Date; id: string } | undefined },
+  ): Promise<{ rows: AuditRow[]; last: { at: Date; id: string } | null }> {
+    const rows = await this.prisma.auditLog.findMany({
+      where: {
+        ...(filter.actorId !== undefined ? { actorId: filter.actorId } : {}),
+        ...(filter.action !== undefined ? { action: filter.action } : {}),
+        ...(filter.resourceType !== undefined ? { resourceType: filter.resourceType } : {}),
+        ...(filter.resourceId !== undefined ? { resourceId: filter.resourceId } : {}),
+        ...(page.after ? { OR: [{ at: { lt: page.after.at } }, { at: page.after.at, id: { lt: page.after.id } }] } : {}),
+      },
+      orderBy: [{ at: 'desc' }, { id: 'desc' }],
+      take: page.limit + 1,
+    });
+    const more = rows.length > page.limit;
+    const pageRows = rows.slice(0, page.limit);
+    const lastRow = pageRows.at(-1);
+    return {
+      rows: pageRows.map((r) => ({ ...r, outcome: r.outcome as AuditEntry['outcome'], details: (r.details ?? {}) as Record<string, unknown> })),
+      last: more && lastRow ? { at: lastRow.at, id: lastRow.id } : null,
+    };
   }
 }

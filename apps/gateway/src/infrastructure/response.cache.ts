@@ -81,6 +81,14 @@ export class ResponseCache<V> {
     this.inFlight.clear();
   }
 
+  /** Drops one key at once; a load of it already running finishes for its callers but stores nothing. */
+  invalidate(key: string): void {
+    // Global generation: cheap and safe (other keys' running loads merely skip one store); invalidations are rare.
+    this.generation += 1;
+    this.entries.delete(key);
+    this.inFlight.delete(key);
+  }
+
   private set(key: string, value: V): void {
     if (this.opts.ttlMs <= 0) return;
     this.entries.delete(key);

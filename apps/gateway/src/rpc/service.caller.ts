@@ -8,7 +8,13 @@ export interface ServiceCaller {
 }
 
 /** Service names for messages, by contract owner (the RPC queue's owner). */
-const SERVICE_BY_OWNER: Record<string, string> = { esim: 'esim-provisioning', order: 'order', payment: 'payment' };
+const SERVICE_BY_OWNER: Record<string, string> = {
+  esim: 'esim-provisioning',
+  order: 'order',
+  payment: 'payment',
+  billing: 'vendor-billing',
+  notification: 'notification',
+};
 
 export function createServiceCaller(client: Pick<RpcClient, 'call'>, opts: { timeoutMs: number }): ServiceCaller {
   return {

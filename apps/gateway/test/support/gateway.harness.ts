@@ -25,8 +25,10 @@ export const TEST_ADMIN = { email: 'admin@ttelgo.test', password: 'admin-passwor
  * (Postgres, migrations, broker). argon2 runs with lowered (non-production) parameters and the auth rate limits are
  * high, unless a test sets them.
  */
-export async function startTestGateway(env: Record<string, string>, prefix = 'gateway'): Promise<TestGateway> {
-  const schema = createTestSchemaName(prefix);
+export async function startTestGateway(env: Record<string, string>, prefix = 'gateway', opts: { replicaOf?: TestGateway } = {}): Promise<TestGateway> {
+  // A replica shares the first gateway's schema (like two pods on one database) and leaves dropping it to that one.
+  const owner = opts.replicaOf === undefined;
+  const schema = opts.replicaOf?.schema ?? createTestSchemaName(prefix);
   const config = loadGatewayConfig({
     PORT: '0',
     OPS_PORT: '0',
@@ -46,7 +48,7 @@ export async function startTestGateway(env: Record<string, string>, prefix = 'ga
   try {
     handle = await startGateway(config, { logger: testLogger('gateway') });
   } catch (err) {
-    await dropSchema(TEST_DATABASE_URL, schema);
+    if (owner) await dropSchema(TEST_DATABASE_URL, schema);
     throw err;
   }
   const baseUrl = `http://127.0.0.1:${handle.port}`;
@@ -70,7 +72,7 @@ export async function startTestGateway(env: Record<string, string>, prefix = 'ga
     close: async () => {
       await handle.close();
       await pool.end();
-      await dropSchema(TEST_DATABASE_URL, schema);
+      if (owner) await dropSchema(TEST_DATABASE_URL, schema);
     },
   };
 }
@@ -143,3 +145,5 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 export function json<T = unknown>(res: RawResponse): T {
   return JSON.parse(res.body) as T;
 }
+
+export const apiKey = (key: string) => ({ 'x-api-key': key });

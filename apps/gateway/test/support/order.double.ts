@@ -36,6 +36,8 @@ export class OrderDouble {
   readonly placeRequests: Array<Record<string, unknown>> = [];
   readonly getRequests: Array<Record<string, unknown>> = [];
   readonly listRequests: Array<Record<string, unknown>> = [];
+  /** Called once per new order (the saga's next steps, driven by a test). */
+  onPlaced: ((order: OrderView) => void) | undefined;
   private readonly orders = new Map<string, OrderView>();
   private readonly byRequestKey = new Map<string, string>();
   private readonly flakyFailed = new Set<string>();
@@ -63,7 +65,8 @@ export class OrderDouble {
       const order: OrderView = {
         id,
         owner: req.owner,
-        status: 'AWAITING_PAYMENT',
+        // B2B orders are paid from the vendor's wallet/credit: PENDING (funds being held), no payment intent.
+        status: req.owner.type === 'vendor' ? 'PENDING' : 'AWAITING_PAYMENT',
         bundleName: req.bundleName,
         quantity: req.quantity,
         unitPrice: UNIT_PRICE,
@@ -72,7 +75,7 @@ export class OrderDouble {
         esims: [],
         failureReason: null,
         payment:
-          req.bundleName === NO_INTENT_BUNDLE
+          req.owner.type === 'vendor' || req.bundleName === NO_INTENT_BUNDLE
             ? null
             : { paymentIntentId: `pi_${id.slice(0, 8)}`, clientSecret: `pi_${id.slice(0, 8)}_secret_x`, publishableKey: 'pk_test_ttelgo_sim' },
         createdAt: now,
@@ -80,6 +83,7 @@ export class OrderDouble {
       };
       this.orders.set(id, order);
       this.byRequestKey.set(dedupe, id);
+      this.onPlaced?.(order);
       return order;
     });
 
@@ -104,6 +108,13 @@ export class OrderDouble {
     const order = this.orders.get(orderId);
     if (!order) throw new Error(`no order ${orderId}`);
     this.orders.set(orderId, { ...order, status: 'COMPLETED', esims: iccids.map((iccid) => ({ iccid })), updatedAt: new Date().toISOString() });
+  }
+
+  /** Any status change (REJECTED with a reason, FAILED ...). */
+  setStatus(orderId: string, status: OrderView['status'], failureReason: string | null = null): void {
+    const order = this.orders.get(orderId);
+    if (!order) throw new Error(`no order ${orderId}`);
+    this.orders.set(orderId, { ...order, status, failureReason, updatedAt: new Date().toISOString() });
   }
 
   countPlaced(requestKey: string): number {

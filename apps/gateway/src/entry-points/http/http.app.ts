@@ -6,6 +6,8 @@ import type { LoadOutcome, ResponseCache } from '../../infrastructure/response.c
 import type { ServiceCaller } from '../../rpc/service.caller';
 import type { CachedJson } from './cached-json';
 import { auditTrail, type AuditSink } from './middleware/audit.middleware';
+import { adminRoutes, type AdminRoutesDeps } from './routes/admin.routes';
+import { vendorRoutes, type VendorRoutesDeps } from './routes/vendor.routes';
 import type { OpenApiDocument } from './openapi/openapi.document';
 import { authRoutes, type AuthRoutesDeps } from './routes/auth.routes';
 import { bundlesRoutes } from './routes/bundles.routes';
@@ -29,6 +31,10 @@ export interface GatewayHttpDeps {
   /** Idempotency-Key middleware (required) for POST /orders. */
   orderIdempotency: RequestHandler;
   stripeWebhook: StripeWebhookDeps;
+  /** The reseller API (`/vendor/*`, X-API-Key). */
+  vendor: Omit<VendorRoutesDeps, 'order' | 'esim' | 'logger'>;
+  /** The operator API (`/admin/*`, admin JWT). */
+  admin: Omit<AdminRoutesDeps, 'order' | 'authenticate'>;
 }
 
 const JSON_BODY_LIMIT = '100kb';
@@ -69,6 +75,8 @@ export function createGatewayHttpApp(deps: GatewayHttpDeps): Express {
   app.use('/api/v1', authRoutes({ ...deps.auth, logger: deps.logger }));
   app.use('/api/v1', ordersRoutes({ order: deps.order, logger: deps.logger, authenticate: deps.auth.authenticate, idempotency: deps.orderIdempotency }));
   app.use('/api/v1', esimsRoutes({ esim: deps.esim, authenticate: deps.auth.authenticate }));
+  app.use('/api/v1', vendorRoutes({ ...deps.vendor, order: deps.order, esim: deps.esim, logger: deps.logger }));
+  app.use('/api/v1', adminRoutes({ ...deps.admin, order: deps.order, authenticate: deps.auth.authenticate }));
   app.use('/api', docsRoutes(deps.openApi));
   finishHttpApp(app, deps.logger);
   return app;

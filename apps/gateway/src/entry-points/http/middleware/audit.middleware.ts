@@ -4,6 +4,7 @@ import { requestIdOf, routeTemplate } from '@ttelgo/http';
 import type { Logger } from '@ttelgo/observability';
 import type { AuditEntry } from '../../../infrastructure/audit-log.repository';
 import { optionalPrincipalOf } from './authenticate.middleware';
+import { optionalVendorOf } from './vendor-auth.middleware';
 
 /** What a route tells the audit trail about its request. Never put passwords, tokens or secrets in `details`. */
 export interface AuditNote {
@@ -59,7 +60,11 @@ export function auditTrail(deps: { sink: AuditSink; logger: Logger; onWritten?: 
       written = true;
       const note = notes.get(res) ?? {};
       const principal = optionalPrincipalOf(req);
-      const actor = note.actor ?? (principal ? { type: 'user', id: principal.userId } : { type: 'anonymous', id: null });
+      // An API key acts for its vendor: the actor is the vendor, the key that was used goes with the details.
+      const vendor = optionalVendorOf(req);
+      const actor =
+        note.actor ??
+        (principal ? { type: 'user', id: principal.userId } : vendor ? { type: 'vendor', id: vendor.vendorId } : { type: 'anonymous', id: null });
       const route = routeTemplate(req);
       const entry: AuditEntry = {
         actorType: actor.type,
@@ -73,7 +78,12 @@ export function auditTrail(deps: { sink: AuditSink; logger: Logger; onWritten?: 
         path: pathOf(req),
         requestId: requestIdOf(res) ?? null,
         ip: req.ip ?? null,
-        details: { ...(note.details ?? {}), ...(principal ? { role: principal.role } : {}), ...(aborted ? { aborted: true } : {}) },
+        details: {
+          ...(note.details ?? {}),
+          ...(principal ? { role: principal.role } : {}),
+          ...(vendor ? { keyId: vendor.keyId } : {}),
+          ...(aborted ? { aborted: true } : {}),
+        },
       };
       deps.sink.append(entry).then(
         () => deps.onWritten?.(entry),

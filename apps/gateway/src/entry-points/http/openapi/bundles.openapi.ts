@@ -5,7 +5,7 @@ import { CATALOGUE_CACHE_CONTROL } from '../cached-json';
 import { commonRequestHeaders, commonResponseHeaders, problemResponses } from './common.openapi';
 
 const BundleDoc = BundleResponseSchema.meta({ id: 'Bundle', description: 'A data bundle as the platform sells it; price in minor units.' });
-const BundleListDoc = BundleListResponseSchema.meta({
+export const BundleListDoc = BundleListResponseSchema.meta({
   id: 'BundleList',
   description: 'One page of bundles; `nextCursor` is null on the last page.',
 });

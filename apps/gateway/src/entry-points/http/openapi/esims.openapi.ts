@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { QR_CACHE_CONTROL } from '../routes/esims.routes';
 import { bearerSecurity, commonRequestHeaders, commonResponseHeaders, problemResponses } from './common.openapi';
 
-const EsimDoc = EsimResponseSchema.meta({ id: 'Esim', description: 'An eSIM of the signed-in customer, with its install data and usage.' });
+export const EsimDoc = EsimResponseSchema.meta({ id: 'Esim', description: 'An eSIM of the signed-in customer, with its install data and usage.' });
 const EsimListDoc = EsimListResponseSchema.meta({ id: 'EsimList', description: 'One page of eSIMs, newest first.' });
 
 const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });

@@ -1,9 +1,11 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { registerAuthOpenApi } from './auth.openapi';
 import { registerBundlesOpenApi } from './bundles.openapi';
-import { BEARER_AUTH } from './common.openapi';
+import { registerAdminOpenApi } from './admin.openapi';
+import { API_KEY_AUTH, BEARER_AUTH } from './common.openapi';
 import { registerEsimsOpenApi } from './esims.openapi';
 import { registerOrdersOpenApi } from './orders.openapi';
+import { registerVendorOpenApi } from './vendor.openapi';
 import { registerWebhooksOpenApi } from './webhooks.openapi';
 
 export type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
@@ -15,6 +17,8 @@ const registrations: Array<(registry: OpenAPIRegistry) => void> = [
   registerOrdersOpenApi,
   registerEsimsOpenApi,
   registerWebhooksOpenApi,
+  registerVendorOpenApi,
+  registerAdminOpenApi,
 ];
 
 export function buildOpenApiDocument(opts: { publicBaseUrl?: string | undefined }): OpenApiDocument {
@@ -24,6 +28,14 @@ export function buildOpenApiDocument(opts: { publicBaseUrl?: string | undefined 
     scheme: 'bearer',
     bearerFormat: 'JWT',
     description: 'The access token of POST /auth/login, /auth/register or /auth/refresh (HS256, 15 minutes).',
+  });
+  registry.registerComponent('securitySchemes', API_KEY_AUTH, {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-API-Key',
+    description:
+      'A reseller API key `ttk_<keyId>_<secret>`, issued by an admin and shown once. Rate-limited per key (the vendor\'s ' +
+      'rateLimitPerMinute; RateLimit-* headers on every answer, 429 + Retry-After above it).',
   });
   for (const register of registrations) register(registry);
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
@@ -43,6 +55,8 @@ export function buildOpenApiDocument(opts: { publicBaseUrl?: string | undefined 
       { name: 'Orders', description: 'A customer\'s orders (JWT).' },
       { name: 'eSIMs', description: 'A customer\'s eSIMs, install data and QR codes (JWT).' },
       { name: 'Webhooks', description: 'Provider callbacks, authenticated by their signatures.' },
+      { name: 'Reseller', description: 'The B2B API for resellers (X-API-Key).' },
+      { name: 'Admin', description: 'Operator routes (JWT of an admin account).' },
     ],
   });
 }

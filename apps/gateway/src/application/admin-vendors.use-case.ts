@@ -1,0 +1,133 @@
+/**
+ * Operators manage resellers (vendor-billing owns them) and their API keys (the gateway owns those). Percentages in
+ * the public API, basis points on the wire: 15.25 % = 1525 bps.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  AdjustBalanceV1,
+  AdjustmentResponseSchema,
+  AdminOrderListResponseSchema,
+  AdminVendorListResponseSchema,
+  AdminVendorResponseSchema,
+  ApiKeyListResponseSchema,
+  CreateVendorV1,
+  CreatedApiKeyResponseSchema,
+  GetVendorV1,
+  ListOrdersV1,
+  ListVendorsV1,
+  UpdateVendorV1,
+  type AdminVendorResponse,
+  type CreateVendorRequest,
+  type UpdateVendorRequest,
+  type VendorView,
+} from '@ttelgo/contracts';
+import { AppError } from '@ttelgo/http';
+import type { ApiKeyRepository, ApiKeyRow } from '../infrastructure/api-key.repository';
+import type { ServiceCaller } from '../rpc/service.caller';
+import { toOrderResponse } from './customer-orders.use-case';
+import { toPublic } from './public-response';
+
+export const percentToBps = (percent: number): number => Math.round(percent * 100);
+
+export function toAdminVendor(view: VendorView): AdminVendorResponse {
+  return toPublic(AdminVendorResponseSchema, {
+    id: view.id,
+    name: view.name,
+    email: view.email,
+    billingMode: view.billingMode,
+    currency: view.currency,
+    status: view.status,
+    creditLimit: view.creditLimit,
+    markupPercent: view.markupBps / 100,
+    rateLimitPerMinute: view.rateLimitPerMinute,
+    lowBalanceThreshold: view.lowBalanceThreshold,
+    createdAt: view.createdAt,
+    updatedAt: view.updatedAt,
+  });
+}
+
+export async function createVendor(billing: ServiceCaller, input: CreateVendorRequest, requestKey: string | undefined) {
+  const view = await billing.call(CreateVendorV1, {
+    name: input.name,
+    email: input.email,
+    billingMode: input.billingMode,
+    currency: input.currency,
+    ...(input.creditLimit !== undefined ? { creditLimit: input.creditLimit } : {}),
+    ...(input.markupPercent !== undefined ? { markupBps: percentToBps(input.markupPercent) } : {}),
+    ...(input.rateLimitPerMinute !== undefined ? { rateLimitPerMinute: input.rateLimitPerMinute } : {}),
+    ...(input.lowBalanceThreshold !== undefined ? { lowBalanceThreshold: input.lowBalanceThreshold } : {}),
+    requestKey: requestKey ?? randomUUID(),
+  });
+  return toAdminVendor(view);
+}
+
+export async function listVendors(billing: ServiceCaller, page: { limit: number; cursor?: string | undefined }) {
+  const result = await billing.call(ListVendorsV1, { limit: page.limit, ...(page.cursor !== undefined ? { cursor: page.cursor } : {}) });
+  return toPublic(AdminVendorListResponseSchema, { data: result.data.map(toAdminVendor), nextCursor: result.nextCursor });
+}
+
+export async function getVendor(billing: ServiceCaller, vendorId: string) {
+  return toAdminVendor(await billing.call(GetVendorV1, { vendorId }));
+}
+
+export async function updateVendor(billing: ServiceCaller, vendorId: string, patch: UpdateVendorRequest) {
+  const view = await billing.call(UpdateVendorV1, {
+    vendorId,
+    ...(patch.status !== undefined ? { status: patch.status } : {}),
+    ...(patch.creditLimit !== undefined ? { creditLimit: patch.creditLimit } : {}),
+    ...(patch.markupPercent !== undefined ? { markupBps: percentToBps(patch.markupPercent) } : {}),
+    ...(patch.rateLimitPerMinute !== undefined ? { rateLimitPerMinute: patch.rateLimitPerMinute } : {}),
+    ...(patch.lowBalanceThreshold !== undefined ? { lowBalanceThreshold: patch.lowBalanceThreshold } : {}),
+  });
+  return toAdminVendor(view);
+}
+
+export async function adjustVendorBalance(
+  billing: ServiceCaller,
+  vendorId: string,
+  input: { amount: number; reason: string; actor: string; requestKey: string | undefined },
+) {
+  const result = await billing.call(AdjustBalanceV1, {
+    vendorId,
+    amount: input.amount,
+    reason: input.reason,
+    actor: input.actor,
+    requestKey: input.requestKey ?? randomUUID(),
+  });
+  const b = result.balance;
+  return toPublic(AdjustmentResponseSchema, {
+    transactionId: result.transactionId,
+    balance: { billingMode: b.billingMode, currency: b.currency, balance: b.balance, reserved: b.reserved, available: b.available, creditLimit: b.creditLimit },
+  });
+}
+
+export async function listAllOrders(order: ServiceCaller, page: { limit: number; cursor?: string | undefined }) {
+  const result = await order.call(ListOrdersV1, { limit: page.limit, ...(page.cursor !== undefined ? { cursor: page.cursor } : {}) });
+  return toPublic(AdminOrderListResponseSchema, { data: result.data.map((v) => ({ ...toOrderResponse(v), owner: v.owner })), nextCursor: result.nextCursor });
+}
+
+const apiKeyView = (row: ApiKeyRow) => ({
+  id: row.id,
+  name: row.name,
+  createdAt: row.createdAt.toISOString(),
+  createdBy: row.createdBy,
+  revokedAt: row.revokedAt?.toISOString() ?? null,
+  lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+});
+
+/** A new key for an existing vendor; the answer carries the only copy of the secret. */
+export async function createApiKey(deps: { billing: ServiceCaller; keys: ApiKeyRepository }, vendorId: string, input: { name: string; createdBy: string }) {
+  await deps.billing.call(GetVendorV1, { vendorId }); // VENDOR_NOT_FOUND (404) for an unknown vendor
+  const { row, key } = await deps.keys.create({ vendorId, name: input.name, createdBy: input.createdBy });
+  return toPublic(CreatedApiKeyResponseSchema, { id: row.id, key, name: row.name, createdAt: row.createdAt.toISOString() });
+}
+
+export async function listApiKeys(keys: ApiKeyRepository, vendorId: string) {
+  return toPublic(ApiKeyListResponseSchema, { data: (await keys.listByVendor(vendorId)).map(apiKeyView), nextCursor: null });
+}
+
+export async function revokeApiKey(deps: { keys: ApiKeyRepository; forget: (keyId: string) => void }, vendorId: string, keyId: string): Promise<void> {
+  const found = await deps.keys.revoke(vendorId, keyId);
+  deps.forget(keyId);
+  if (!found) throw new AppError('API_KEY_NOT_FOUND', 404, 'This vendor has no such API key.');
+}

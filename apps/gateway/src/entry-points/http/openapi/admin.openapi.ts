@@ -1,0 +1,114 @@
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import {
+  AdjustmentRequestSchema,
+  AdjustmentResponseSchema,
+  AdminOrderListResponseSchema,
+  AdminVendorListResponseSchema,
+  AdminVendorResponseSchema,
+  ApiKeyListResponseSchema,
+  ApiKeyParamsSchema,
+  AuditLogListResponseSchema,
+  AuditLogQuerySchema,
+  CreateApiKeyRequestSchema,
+  CreateVendorRequestSchema,
+  CreatedApiKeyResponseSchema,
+  ListOrdersQuerySchema,
+  OrderIdParamsSchema,
+  PageQuerySchema,
+  UpdateVendorRequestSchema,
+  VendorIdParamsSchema,
+} from '@ttelgo/contracts';
+import { z } from 'zod';
+import { bearerSecurity, commonRequestHeaders, commonResponseHeaders, idempotencyKeyHeader, problemResponses } from './common.openapi';
+
+const VendorDoc = AdminVendorResponseSchema.meta({ id: 'AdminVendor', description: 'A reseller; markup in percent.' });
+const VendorListDoc = AdminVendorListResponseSchema.meta({ id: 'AdminVendorList' });
+const CreateVendorDoc = CreateVendorRequestSchema.meta({ id: 'CreateVendorRequest' });
+const UpdateVendorDoc = UpdateVendorRequestSchema.meta({ id: 'UpdateVendorRequest', description: 'Only the fields given change.' });
+const CreatedKeyDoc = CreatedApiKeyResponseSchema.meta({ id: 'CreatedApiKey', description: '`key` is shown in this response only; store it now.' });
+const KeyListDoc = ApiKeyListResponseSchema.meta({ id: 'ApiKeyList', description: 'Keys of a vendor, newest first; never secrets.' });
+const CreateKeyDoc = CreateApiKeyRequestSchema.meta({ id: 'CreateApiKeyRequest' });
+const AdjustmentDoc = AdjustmentRequestSchema.meta({ id: 'AdjustmentRequest' });
+const AdjustmentResultDoc = AdjustmentResponseSchema.meta({ id: 'Adjustment' });
+const AdminOrderListDoc = AdminOrderListResponseSchema.meta({ id: 'AdminOrderList' });
+const AuditLogDoc = AuditLogListResponseSchema.meta({ id: 'AuditLogPage', description: 'Audit records, newest first.' });
+
+const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
+const adminErrors = (extra: number[] = []) => problemResponses([400, 401, 403, 500, 502, 503, 504, ...extra].sort((a, b) => a - b));
+const ok = <T extends z.ZodType>(description: string, schema: T) => ({ description, headers: commonResponseHeaders, ...json(schema) });
+
+/** `/admin/*` (JWT, role admin). */
+export function registerAdminOpenApi(registry: OpenAPIRegistry): void {
+  const base = { tags: ['Admin'], security: bearerSecurity };
+  const vendorId = { params: VendorIdParamsSchema, headers: commonRequestHeaders };
+
+  registry.registerPath({
+    ...base, method: 'post', path: '/api/v1/admin/vendors', operationId: 'createVendor', summary: 'Onboard a reseller (ACTIVE)',
+    request: { headers: idempotencyKeyHeader(false, 'admin'), body: { required: true, ...json(CreateVendorDoc) } },
+    responses: { 201: ok('The vendor.', VendorDoc), ...adminErrors([409, 413, 422]) },
+  });
+  registry.registerPath({
+    ...base, method: 'get', path: '/api/v1/admin/vendors', operationId: 'listVendors', summary: 'List resellers',
+    request: { query: PageQuerySchema, headers: commonRequestHeaders },
+    responses: { 200: ok('A page of vendors.', VendorListDoc), ...adminErrors() },
+  });
+  registry.registerPath({
+    ...base, method: 'get', path: '/api/v1/admin/vendors/{id}', operationId: 'getVendor', summary: 'Get a reseller',
+    request: vendorId,
+    responses: { 200: ok('The vendor.', VendorDoc), ...adminErrors([404]) },
+  });
+  registry.registerPath({
+    ...base, method: 'patch', path: '/api/v1/admin/vendors/{id}', operationId: 'updateVendor', summary: 'Suspend/reactivate a reseller or change its limits',
+    description: 'A suspension takes effect on every gateway replica within 5 s.',
+    request: { ...vendorId, body: { required: true, ...json(UpdateVendorDoc) } },
+    responses: { 200: ok('The vendor.', VendorDoc), ...adminErrors([404, 413]) },
+  });
+  registry.registerPath({
+    ...base, method: 'post', path: '/api/v1/admin/vendors/{id}/api-keys', operationId: 'createApiKey', summary: 'Issue an API key',
+    request: { ...vendorId, body: { required: true, ...json(CreateKeyDoc) } },
+    responses: { 201: ok('The key (shown once).', CreatedKeyDoc), ...adminErrors([404, 413]) },
+  });
+  registry.registerPath({
+    ...base, method: 'get', path: '/api/v1/admin/vendors/{id}/api-keys', operationId: 'listApiKeys', summary: 'List a reseller\'s API keys',
+    request: vendorId,
+    responses: { 200: ok('The keys, without secrets.', KeyListDoc), ...adminErrors() },
+  });
+  registry.registerPath({
+    ...base, method: 'delete', path: '/api/v1/admin/vendors/{id}/api-keys/{keyId}', operationId: 'revokeApiKey', summary: 'Revoke an API key',
+    description: 'Idempotent. The key stops working on every gateway replica within 5 s.',
+    request: { params: ApiKeyParamsSchema, headers: commonRequestHeaders },
+    responses: { 204: { description: 'Revoked.', headers: commonResponseHeaders }, ...adminErrors([404]) },
+  });
+  registry.registerPath({
+    ...base, method: 'post', path: '/api/v1/admin/vendors/{id}/adjustments', operationId: 'adjustVendorBalance', summary: 'Correct a reseller\'s balance',
+    description: 'A new ledger transaction (signed amount, minor units), never an edit.',
+    request: { params: VendorIdParamsSchema, headers: idempotencyKeyHeader(false, 'admin'), body: { required: true, ...json(AdjustmentDoc) } },
+    responses: { 201: ok('The transaction and the new balance.', AdjustmentResultDoc), ...adminErrors([404, 409, 413, 422]) },
+  });
+  registry.registerPath({
+    ...base, method: 'get', path: '/api/v1/admin/orders', operationId: 'listAllOrders', summary: 'All orders, newest first',
+    request: { query: ListOrdersQuerySchema, headers: commonRequestHeaders },
+    responses: { 200: ok('A page of orders with their owners.', AdminOrderListDoc), ...adminErrors() },
+  });
+  registry.registerPath({
+    ...base, method: 'post', path: '/api/v1/admin/orders/{id}/refund', operationId: 'refundOrder', summary: 'Refund an order (not available yet)',
+    description: 'Always 409 `REFUND_NOT_AVAILABLE` in this version: refunds belong to the order saga, which has no refund entry point yet.',
+    request: { params: OrderIdParamsSchema, headers: commonRequestHeaders },
+    responses: { ...adminErrors([409]) },
+  });
+  registry.registerPath({
+    ...base, method: 'get', path: '/api/v1/admin/audit-log', operationId: 'listAuditLog', summary: 'The audit trail of state-changing requests',
+    request: { query: AuditLogQuerySchema, headers: commonRequestHeaders },
+    responses: { 200: ok('A page of audit records.', AuditLogDoc), ...adminErrors() },
+  });
+  registry.registerPath({
+    ...base, method: 'get', path: '/api/v1/admin/dead-letters', operationId: 'listDeadLetters', summary: 'Dead letters (not implemented)',
+    request: { headers: commonRequestHeaders },
+    responses: { ...adminErrors([501]) },
+  });
+  registry.registerPath({
+    ...base, method: 'post', path: '/api/v1/admin/dead-letters/{id}/replay', operationId: 'replayDeadLetter', summary: 'Replay a dead letter (not implemented)',
+    request: { params: z.object({ id: z.string() }), headers: commonRequestHeaders },
+    responses: { ...adminErrors([501]) },
+  });
+}

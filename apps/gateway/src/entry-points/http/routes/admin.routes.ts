@@ -1,0 +1,183 @@
+import { Router, type RequestHandler } from 'express';
+import {
+  AdjustmentRequestSchema,
+  ApiKeyParamsSchema,
+  AuditLogQuerySchema,
+  CreateApiKeyRequestSchema,
+  CreateVendorRequestSchema,
+  ListOrdersQuerySchema,
+  OrderIdParamsSchema,
+  PageQuerySchema,
+  UpdateVendorRequestSchema,
+  VendorIdParamsSchema,
+  type AdjustmentRequest,
+  type AuditLogQuery,
+  type CreateApiKeyRequest,
+  type CreateVendorRequest,
+  type PageQuery,
+  type UpdateVendorRequest,
+} from '@ttelgo/contracts';
+import { AppError, parsed, validateRequest } from '@ttelgo/http';
+import { listAuditLog } from '../../../application/audit-log.use-case';
+import {
+  adjustVendorBalance,
+  createApiKey,
+  createVendor,
+  getVendor,
+  listAllOrders,
+  listApiKeys,
+  listVendors,
+  revokeApiKey,
+  updateVendor,
+} from '../../../application/admin-vendors.use-case';
+import type { ApiKeyRepository } from '../../../infrastructure/api-key.repository';
+import type { AuditLogRepository } from '../../../infrastructure/audit-log.repository';
+import type { ServiceCaller } from '../../../rpc/service.caller';
+import { auditNote } from '../middleware/audit.middleware';
+import { audited } from '../middleware/audited.middleware';
+import { principalOf, requireRole } from '../middleware/authenticate.middleware';
+import { IDEMPOTENCY_KEY_HEADER } from '../middleware/idempotency.middleware';
+
+export interface AdminRoutesDeps {
+  billing: ServiceCaller;
+  order: ServiceCaller;
+  keys: ApiKeyRepository;
+  auditLog: AuditLogRepository;
+  authenticate: RequestHandler;
+  /** Optional Idempotency-Key (principal `user:<adminId>`) for vendor creation and adjustments. */
+  idempotency: RequestHandler;
+  /** This replica forgets what it cached about a key / a vendor at once (others within VENDOR_CACHE_TTL_MS). */
+  forgetKey: (keyId: string) => void;
+  forgetVendor: (vendorId: string) => void;
+}
+
+const PRIVATE = 'private, no-store';
+
+const notImplemented = (what: string) =>
+  new AppError('NOT_IMPLEMENTED', 501, `${what} is not available in this version of the API.`, { title: 'Not implemented' });
+
+/** Operator routes (mounted on /api/v1): a JWT whose account has the admin role; anything else is 401/403. */
+export function adminRoutes(deps: AdminRoutesDeps): Router {
+  const router = Router();
+  const admin = [deps.authenticate, requireRole('admin')];
+  router.use('/admin', (_req, res, next) => {
+    res.setHeader('Cache-Control', PRIVATE);
+    next();
+  });
+
+  router.post('/admin/vendors', audited('admin.vendor.create', 'vendor'), ...admin, validateRequest({ body: CreateVendorRequestSchema }), deps.idempotency, async (req, res) => {
+    const { body } = parsed<unknown, unknown, CreateVendorRequest>(req);
+    const note = auditNote(res);
+    note.details = { name: body.name, billingMode: body.billingMode, currency: body.currency };
+    const vendor = await createVendor(deps.billing, body, req.header(IDEMPOTENCY_KEY_HEADER));
+    note.resource = { type: 'vendor', id: vendor.id };
+    res.setHeader('Location', `/api/v1/admin/vendors/${vendor.id}`);
+    res.status(201).json(vendor);
+  });
+
+  router.get('/admin/vendors', ...admin, validateRequest({ query: PageQuerySchema }), async (req, res) => {
+    res.json(await listVendors(deps.billing, parsed<PageQuery>(req).query));
+  });
+
+  router.get('/admin/vendors/:id', ...admin, validateRequest({ params: VendorIdParamsSchema }), async (req, res) => {
+    res.json(await getVendor(deps.billing, parsed<unknown, { id: string }>(req).params.id.toLowerCase()));
+  });
+
+  router.patch(
+    '/admin/vendors/:id',
+    audited('admin.vendor.update', 'vendor'),
+    ...admin,
+    validateRequest({ params: VendorIdParamsSchema, body: UpdateVendorRequestSchema }),
+    async (req, res) => {
+      const { params, body } = parsed<unknown, { id: string }, UpdateVendorRequest>(req);
+      const vendorId = params.id.toLowerCase();
+      const note = auditNote(res);
+      note.resource = { type: 'vendor', id: vendorId };
+      note.details = { changes: body };
+      const vendor = await updateVendor(deps.billing, vendorId, body);
+      // vendor-billing also announces billing.vendor-changed.v1 to every replica; this one need not wait for it.
+      deps.forgetVendor(vendorId);
+      res.json(vendor);
+    },
+  );
+
+  router.post(
+    '/admin/vendors/:id/api-keys',
+    audited('admin.api-key.create', 'api_key'),
+    ...admin,
+    validateRequest({ params: VendorIdParamsSchema, body: CreateApiKeyRequestSchema }),
+    async (req, res) => {
+      const { params, body } = parsed<unknown, { id: string }, CreateApiKeyRequest>(req);
+      const vendorId = params.id.toLowerCase();
+      const note = auditNote(res);
+      note.details = { vendorId, name: body.name };
+      const created = await createApiKey({ billing: deps.billing, keys: deps.keys }, vendorId, { name: body.name, createdBy: principalOf(req).userId });
+      // The key id only: the key itself is in this one response and nowhere else.
+      note.resource = { type: 'api_key', id: created.id };
+      res.status(201).json(created);
+    },
+  );
+
+  router.get('/admin/vendors/:id/api-keys', ...admin, validateRequest({ params: VendorIdParamsSchema }), async (req, res) => {
+    res.json(await listApiKeys(deps.keys, parsed<unknown, { id: string }>(req).params.id.toLowerCase()));
+  });
+
+  router.delete('/admin/vendors/:id/api-keys/:keyId', audited('admin.api-key.revoke', 'api_key'), ...admin, validateRequest({ params: ApiKeyParamsSchema }), async (req, res) => {
+    const { id, keyId } = parsed<unknown, { id: string; keyId: string }>(req).params;
+    const vendorId = id.toLowerCase();
+    const note = auditNote(res);
+    note.resource = { type: 'api_key', id: keyId };
+    note.details = { vendorId };
+    await revokeApiKey({ keys: deps.keys, forget: deps.forgetKey }, vendorId, keyId);
+    res.status(204).end();
+  });
+
+  router.post(
+    '/admin/vendors/:id/adjustments',
+    audited('admin.vendor.adjust-balance', 'vendor'),
+    ...admin,
+    validateRequest({ params: VendorIdParamsSchema, body: AdjustmentRequestSchema }),
+    deps.idempotency,
+    async (req, res) => {
+      const { params, body } = parsed<unknown, { id: string }, AdjustmentRequest>(req);
+      const vendorId = params.id.toLowerCase();
+      const note = auditNote(res);
+      note.resource = { type: 'vendor', id: vendorId };
+      note.details = { amount: body.amount, reason: body.reason };
+      const result = await adjustVendorBalance(deps.billing, vendorId, {
+        amount: body.amount,
+        reason: body.reason,
+        actor: `admin:${principalOf(req).userId}`,
+        requestKey: req.header(IDEMPOTENCY_KEY_HEADER),
+      });
+      note.details = { ...note.details, transactionId: result.transactionId };
+      res.status(201).json(result);
+    },
+  );
+
+  router.get('/admin/orders', ...admin, validateRequest({ query: ListOrdersQuerySchema }), async (req, res) => {
+    res.json(await listAllOrders(deps.order, parsed<PageQuery>(req).query));
+  });
+
+  router.post('/admin/orders/:id/refund', audited('admin.order.refund', 'order'), ...admin, validateRequest({ params: OrderIdParamsSchema }), (req, res) => {
+    auditNote(res).resource = { type: 'order', id: parsed<unknown, { id: string }>(req).params.id.toLowerCase() };
+    // The refund belongs to the order saga (it must move the order to REFUNDED and, for a vendor order, credit the
+    // ledger): the order service has no refund entry point yet, and a payment.refund-payment.v1 sent from here
+    // would refund the card behind the order's back. Refused rather than half-done.
+    throw new AppError('REFUND_NOT_AVAILABLE', 409, 'Refunds cannot be issued through the API yet; this order was not refunded.');
+  });
+
+  router.get('/admin/audit-log', ...admin, validateRequest({ query: AuditLogQuerySchema }), async (req, res) => {
+    res.json(await listAuditLog(deps.auditLog, parsed<AuditLogQuery>(req).query));
+  });
+
+  router.get('/admin/dead-letters', ...admin, () => {
+    throw notImplemented('Listing dead letters');
+  });
+
+  router.post('/admin/dead-letters/:id/replay', audited('admin.dead-letter.replay', 'dead_letter'), ...admin, () => {
+    throw notImplemented('Replaying dead letters');
+  });
+
+  return router;
+}
