@@ -372,6 +372,7 @@ async function runOnce(mode: 'closed' | 'rate', agent: http.Agent, adminJwt: str
     midDepths = obs.vhost ? queueDepths(obs.vhost) : undefined;
   })();
   let seq = 0;
+  let unsent = 0;
   if (mode === 'closed') {
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
@@ -391,6 +392,11 @@ async function runOnce(mode: 'closed' | 'rate', agent: http.Agent, adminJwt: str
       const wait = scheduled - wallNow();
       if (wait > 0) await sleep(wait);
       if (inFlight >= CONCURRENCY) await new Promise<void>((resolve) => slots.push(resolve));
+      // The platform fell behind the offered rate: what is still unsent at the end of the window is never sent (counted).
+      if (wallNow() >= end) {
+        unsent = Math.ceil(((end - t0) * RATE) / 1000) - n;
+        break;
+      }
       inFlight++;
       seq++;
       running.push(
@@ -539,6 +545,7 @@ async function runOnce(mode: 'closed' | 'rate', agent: http.Agent, adminJwt: str
   console.log(`run                                  ${label}, ${windowS} s window`);
   console.log(`orders sent / accepted               ${seq} / ${accepted}  (${attempts} POSTs, ${retries} retries with the same key; failures ${failuresTotal ? JSON.stringify(Object.fromEntries(failures)) : 'none'})`);
   for (const s of failureSamples) console.log(`  e.g. ${s}`);
+  if (unsent > 0) console.log(`NOT SENT (platform behind the rate)   ${unsent} scheduled orders: ${CONCURRENCY} requests were in flight until the window closed`);
   console.log(`orders/s accepted                    ${fmt(acceptedInWindow / windowS)}`);
   console.log(`orders/s completed (in the window)   ${fmt(completedPerS)}   (all ${completed} COMPLETED by ${fmt((lastCompletion - t0) / 1000, 2)} s: ${fmt(completed / ((lastCompletion - t0) / 1000))} orders/s)`);
   console.log(`accept latency p50 / p99             ${fmt(percentile(acceptLatencies, 50))} / ${fmt(percentile(acceptLatencies, 99))} ms${mode === 'rate' ? ' (from the scheduled send)' : ''}`);
@@ -561,7 +568,7 @@ async function runOnce(mode: 'closed' | 'rate', agent: http.Agent, adminJwt: str
   console.log(`load average (1/5/15 min)            ${loadAverage()}  (${os.cpus().length} CPUs); drain took ${fmt((drainEnd - loadEnd) / 1000, 2)} s`);
 
   const integrity = lost === 0 && duplicated === 0 && ledgerOk && globalOk && simOrders === completed;
-  const target = mode === 'closed' ? completedPerS >= TARGET_COMPLETED_PER_S : p99 < TARGET_P99_MS;
+  const target = mode === 'closed' ? completedPerS >= TARGET_COMPLETED_PER_S : p99 < TARGET_P99_MS && unsent === 0;
   const targetText = mode === 'closed' ? `${fmt(completedPerS)} orders/s completed (target >= ${TARGET_COMPLETED_PER_S})` : `p99 time-to-COMPLETED ${fmt(p99)} ms (target < ${TARGET_P99_MS} ms)`;
   console.log(`${target ? 'TARGET MET' : 'TARGET NOT MET'}: ${targetText}; integrity (lost 0, duplicated 0, ledger) ${integrity ? 'OK' : 'FAILED'}`);
   return { label, met: target && integrity, completedPerS, p99 };
