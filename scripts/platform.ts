@@ -68,7 +68,8 @@ export async function startPlatform(opts: {
       const opsPort = opts.opsPort?.(service) ?? service.opsPort;
       const child = spawn(process.execPath, [...(opts.nodeArgs?.(service) ?? []), '--import', 'tsx', service.main], {
         env: { ...opts.env, ...(service.env?.(opts.env) ?? {}), ...(opts.opsPort ? { OPS_PORT: String(opsPort) } : {}) },
-        stdio: ['ignore', opts.stdio ?? 'inherit', opts.stdio ?? 'inherit'],
+        // The IPC channel is a lifeline: a service whose supervisor dies sees it close and stops itself.
+        stdio: ['ignore', opts.stdio ?? 'inherit', opts.stdio ?? 'inherit', 'ipc'],
       });
       children.push({ name: service.name, child });
       child.once('exit', (code, signal) => {

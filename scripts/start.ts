@@ -54,7 +54,9 @@ async function main(): Promise<void> {
   for (const service of services) {
     for (const [label, url] of Object.entries(service.urls?.(env) ?? {})) lines.push(`  ${label.padEnd(26)} ${url}`);
   }
-  for (const service of services) lines.push(`  ${`${service.name} ops`.padEnd(26)} http://localhost:${service.opsPort}/health/ready  /metrics`);
+  for (const service of services) {
+    if (!service.readyPath) lines.push(`  ${`${service.name} ops`.padEnd(26)} http://localhost:${service.opsPort}/health/ready  /metrics`);
+  }
 
   // The gateway seeds the admin from ADMIN_EMAIL / ADMIN_PASSWORD, with development defaults outside production.
   const admin = { email: env.ADMIN_EMAIL ?? 'admin@ttelgo.local', password: env.ADMIN_PASSWORD ?? 'ttelgo-admin-dev-password' };

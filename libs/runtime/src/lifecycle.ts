@@ -86,6 +86,13 @@ export function createLifecycle(logger: Logger, opts: LifecycleOptions = {}): Li
           void lifecycle.shutdown(signal, 0);
         });
       }
+      // Started by a supervisor over an IPC channel (`npm start`): when the supervisor dies, however it died,
+      // the channel closes and this process stops too instead of running on as an orphan.
+      if (process.send) {
+        process.once('disconnect', () => {
+          if (!running) void lifecycle.shutdown('supervisor gone (IPC channel closed)', 0);
+        });
+      }
       process.on('uncaughtException', (err) => {
         logger.fatal({ err }, 'uncaught exception');
         void lifecycle.shutdown('uncaughtException', 1);
