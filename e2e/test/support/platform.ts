@@ -65,7 +65,16 @@ export async function startTestPlatform(opts: PlatformOptions = {}): Promise<Tes
       stops.push(() => dropSchema(TEST_DATABASE_URL, s));
       return s;
     };
-    const common = { DATABASE_URL: TEST_DATABASE_URL, AMQP_URL: vhost.url, OPS_PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', ...opts.env };
+    const common = {
+      DATABASE_URL: TEST_DATABASE_URL,
+      AMQP_URL: vhost.url,
+      OPS_PORT: '0',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+      // Generous RPC timeouts: a CI box running two jest workers and nine services in one process is slow at
+      // times, and these tests are about outcomes, not latency (timeouts have their own component tests).
+      RPC_TIMEOUT_MS: '15000',
+      ...opts.env,
+    };
 
     const esimSim = createEsimGoSimulator({ apiKeys: [DEFAULT_API_KEY], logger, rateLimitPerSecond: 10 });
     const esimServer = await listen(esimSim.app, 0, '127.0.0.1');
@@ -124,6 +133,8 @@ export async function startTestPlatform(opts: PlatformOptions = {}): Promise<Tes
       loadGatewayConfig({
         ...common,
         AMQP_URL: gatewayAmqp.toString(),
+        // Longer than the services' own RPC chains (order waits on payment and billing).
+        RPC_TIMEOUT_MS: opts.env?.RPC_TIMEOUT_MS ?? '20000',
         PORT: '0',
         DB_SCHEMA: schema('gateway'),
         STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
