@@ -53,8 +53,12 @@ function problemHandler(logger: Logger): ErrorRequestHandler {
     const mapped = toAppError(err);
     const appError =
       mapped ?? new AppError('INTERNAL_ERROR', 500, 'An unexpected error occurred.', { title: 'Internal Server Error' });
-    if (!mapped || appError.status >= 500) {
+    if (!mapped || appError.status === 500 || appError.status === 502) {
       logger.error({ err, method: req.method, path: req.path, code: appError.code }, 'request failed');
+    } else if (appError.status >= 500) {
+      // 503/504: a dependency is briefly away (broker down, service slow). Expected in operation and answered
+      // with Retry-After; a warning, so error-level alerts stay about bugs.
+      logger.warn({ err, method: req.method, path: req.path, code: appError.code }, 'request failed: dependency unavailable');
     }
     if (res.headersSent) {
       // Too late for a problem body: let Express tear the connection down.
