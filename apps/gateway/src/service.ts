@@ -26,10 +26,12 @@ import { LAST_USED_WRITE_INTERVAL_MS, authenticateVendor, vendorOf } from './ent
 import { buildOpenApiDocument } from './entry-points/http/openapi/openapi.document';
 import { startCleanupJob } from './entry-points/jobs/idempotency-cleanup.job';
 import { startCatalogueCacheInvalidation } from './entry-points/messaging/catalogue-updated.consumer';
+import { startDeadLetterArchive } from './entry-points/messaging/dead-letter-archive.consumer';
 import { startVendorCacheInvalidation } from './entry-points/messaging/vendor-changed.consumer';
 import { ApiKeyRepository, type ApiKeyRow } from './infrastructure/api-key.repository';
 import { AccessTokenSigner } from './infrastructure/access-token.signer';
 import { AuditLogRepository } from './infrastructure/audit-log.repository';
+import { DeadLetterRepository } from './infrastructure/dead-letter.repository';
 import { createRateLimiter } from './infrastructure/auth.rate-limiter';
 import { PrismaClient } from './infrastructure/generated/prisma/client';
 import { IdempotencyRepository } from './infrastructure/idempotency.repository';
@@ -144,6 +146,12 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
     const consumer: Consumer = startCatalogueCacheInvalidation(conn, { cache: catalogueCache, logger, metrics });
     closers.push({ name: 'catalogue cache consumer', close: () => consumer.stop() });
 
+    // Competing consumer of the archive queue: every dead letter of every queue, stored for /admin/dead-letters.
+    const deadLetters = new DeadLetterRepository(prisma);
+    const archive: Consumer = startDeadLetterArchive(conn, { store: deadLetters, logger });
+    closers.push({ name: 'dead-letter archive consumer', close: () => archive.stop() });
+    const replayPublisher = new ConfirmPublisher(conn, { logger, metrics, name: 'dead-letter-replay' });
+
     const esimCaller = createServiceCaller(rpc, { timeoutMs: config.RPC_TIMEOUT_MS });
     const orderCaller = createServiceCaller(rpc, { timeoutMs: config.RPC_TIMEOUT_MS });
     const billing = createServiceCaller(rpc, { timeoutMs: config.RPC_TIMEOUT_MS });
@@ -232,6 +240,7 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
         billing,
         keys: apiKeys,
         auditLog,
+        deadLetters: { repo: deadLetters, publisher: replayPublisher },
         idempotency: idempotency({
           store: idempotencyRecords,
           principal: (req) => `user:${principalOf(req).userId}`,

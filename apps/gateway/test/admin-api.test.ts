@@ -1,6 +1,6 @@
 /**
  * The operator API: role checks on every admin route, vendor onboarding and updates (percent -> basis points),
- * API keys, balance adjustments, all orders, the refusals (refund, dead letters), and the audit log that records
+ * API keys, balance adjustments, all orders, the refusal of refunds, and the audit log that records
  * every admin action, read back through GET /admin/audit-log with filters and cursor pages.
  */
 import { randomUUID } from 'node:crypto';
@@ -104,7 +104,7 @@ describe('admin actions', () => {
     expectProblem(await http.get(`/api/v1/admin/vendors/${randomUUID()}`, admin()), 404, 'VENDOR_NOT_FOUND');
   });
 
-  it('updates, issues and revokes keys, adjusts the balance, lists all orders; refund and dead letters are refused', async () => {
+  it('updates, issues and revokes keys, adjusts the balance, lists all orders; refund is refused, an unknown dead letter is not found', async () => {
     const patched = await http.send('PATCH', `/api/v1/admin/vendors/${vendor.id}`, { rateLimitPerMinute: 300, markupPercent: 7 }, admin());
     expect(patched.status).toBe(200);
     expect(json(patched)).toMatchObject({ rateLimitPerMinute: 300, markupPercent: 7 });
@@ -135,8 +135,8 @@ describe('admin actions', () => {
     expect(orders.listRequests.at(-1)).toEqual({ limit: 5 });
 
     expectProblem(await http.post(`/api/v1/admin/orders/${randomUUID()}/refund`, undefined, admin()), 409, 'REFUND_NOT_AVAILABLE');
-    expectProblem(await http.get('/api/v1/admin/dead-letters', admin()), 501, 'NOT_IMPLEMENTED');
-    expectProblem(await http.post('/api/v1/admin/dead-letters/abc/replay', undefined, admin()), 501, 'NOT_IMPLEMENTED');
+    expectProblem(await http.post('/api/v1/admin/dead-letters/abc/replay', undefined, admin()), 400, 'VALIDATION_FAILED');
+    expectProblem(await http.post(`/api/v1/admin/dead-letters/${randomUUID()}/replay`, undefined, admin()), 404, 'DEAD_LETTER_NOT_FOUND');
   });
 
   it('every admin action appears in GET /admin/audit-log, newest first, filterable and paged', async () => {

@@ -17,6 +17,15 @@ import {
 export const DEFAULT_DELIVERY_LIMIT = 10;
 export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [1000, 5000, 30000];
 
+/**
+ * Every dead letter of every consumer queue is also copied here (the gateway stores them for GET /admin/dead-letters):
+ * it is bound to ttelgo.dlx with each `<queue>.dlq` key, and a direct exchange delivers to every queue bound with
+ * the routing key, so `<queue>.dlq` keeps its copy. Quorum, durable, no dead-letter exchange of its own (a message
+ * the archiver keeps failing on is dropped after the delivery limit rather than looping through ttelgo.dlx).
+ */
+export const DEAD_LETTER_ARCHIVE_QUEUE = 'ttelgo.dead-letters';
+export const DEAD_LETTER_ARCHIVE_DELIVERY_LIMIT = 20;
+
 const EVENTS_PREFIX = eventExchange('');
 const COMMANDS_PREFIX = commandExchange('');
 
@@ -66,6 +75,16 @@ export async function declareDeadLetterExchange(ch: Channel): Promise<void> {
   await declareExchange(ch, DEAD_LETTER_EXCHANGE);
 }
 
+/** The archive queue (same arguments every time), optionally bound to ttelgo.dlx with a `<queue>.dlq` key. */
+export async function declareDeadLetterArchive(ch: Channel, dlqRoutingKey?: string): Promise<void> {
+  await declareDeadLetterExchange(ch);
+  await ch.assertQueue(DEAD_LETTER_ARCHIVE_QUEUE, {
+    durable: true,
+    arguments: { 'x-queue-type': 'quorum', 'x-delivery-limit': DEAD_LETTER_ARCHIVE_DELIVERY_LIMIT },
+  });
+  if (dlqRoutingKey !== undefined) await ch.bindQueue(DEAD_LETTER_ARCHIVE_QUEUE, DEAD_LETTER_EXCHANGE, dlqRoutingKey);
+}
+
 /** The exchange a contract is published to (none for RPC: requests use the default exchange). */
 export async function declareContractExchange(ch: Channel, contract: Pick<MessageContract, 'kind' | 'owner' | 'name'>): Promise<Route> {
   const route = routeFor(contract);
@@ -86,6 +105,7 @@ export function bindingsFor(contracts: ReadonlyArray<Pick<MessageContract, 'kind
  * - `<queue>`: quorum, explicit x-delivery-limit (3.x has no default; 4.0 changed it), dead-letters to ttelgo.dlx
  *   with routing key `<queue>.dlq` (poison messages that keep crashing the consumer end up there);
  * - `<queue>.dlq`: quorum, bound to ttelgo.dlx with routing key `<queue>.dlq`;
+ * - the archive `ttelgo.dead-letters`, bound to ttelgo.dlx with the same key, so it gets a copy of every dead letter;
  * - `<queue>.retry.<ms>`: quorum with x-message-ttl; on expiry the broker dead-letters the message through the
  *   default exchange back to `<queue>`.
  * The exchanges the bindings name are declared too (idempotent), so a consumer may start before the producer.
@@ -102,6 +122,7 @@ export async function declareConsumerQueue(ch: Channel, spec: ConsumerQueueSpec)
   await declareDeadLetterExchange(ch);
   await ch.assertQueue(dlqName(queue), { durable: true, arguments: { 'x-queue-type': 'quorum' } });
   await ch.bindQueue(dlqName(queue), DEAD_LETTER_EXCHANGE, dlqName(queue));
+  await declareDeadLetterArchive(ch, dlqName(queue));
 
   await ch.assertQueue(queue, {
     durable: true,
@@ -149,6 +170,7 @@ export async function declareBroadcastQueue(ch: Channel, spec: { base: string; q
   await declareDeadLetterExchange(ch);
   await ch.assertQueue(dlqName(spec.base), { durable: true, arguments: { 'x-queue-type': 'quorum' } });
   await ch.bindQueue(dlqName(spec.base), DEAD_LETTER_EXCHANGE, dlqName(spec.base));
+  await declareDeadLetterArchive(ch, dlqName(spec.base));
   await ch.assertQueue(spec.queue, {
     durable: false,
     exclusive: true,

@@ -9,6 +9,7 @@ import { createFixtureDb, type FixtureDb, type FixturePrisma } from '../../db/te
 import {
   AmqpConnection,
   ConfirmPublisher,
+  DEAD_LETTER_ARCHIVE_QUEUE,
   PermanentError,
   TransientError,
   declareEventExchange,
@@ -169,6 +170,37 @@ describe('startConsumer against the real broker and Postgres', () => {
     expect(handled).toBe(0);
     expect(await consumed(metrics, 'invalid-handler', 'invalid')).toBe(3);
     await waitFor(async () => (await vhost.queueDepth(queue)) === 0, { message: 'invalid messages acked' });
+  });
+
+  it('copies every dead letter to the archive queue too, with the reason and the original queue', async () => {
+    const queue = 'constest.archived';
+    await start(queue, 'archived-handler', async () => undefined);
+    const { exchange, routingKey } = routeFor(OrderPlaced);
+    const id = `archived-${globalThis.crypto.randomUUID()}`;
+    await publisher.send(exchange, routingKey, Buffer.from('{not json'), { messageId: id, type: OrderPlaced.name, contentType: 'application/json', persistent: true });
+
+    const admin = await openAdmin(vhost.url);
+    try {
+      const inDlq = await takeOne(admin, dlqName(queue));
+      expect(inDlq.properties.messageId).toBe(id);
+      // Other tests dead-letter into the same archive: look for this message among them.
+      const archived = await waitFor(
+        async () => {
+          for (;;) {
+            const msg = await admin.ch.get(DEAD_LETTER_ARCHIVE_QUEUE, { noAck: true });
+            if (!msg) return undefined;
+            if (msg.properties.messageId === id) return msg;
+          }
+        },
+        { message: 'the dead letter in the archive queue' },
+      );
+      expect(archived.content.toString()).toBe('{not json');
+      expect(archived.fields.routingKey).toBe(dlqName(queue));
+      expect(headerString(archived.properties.headers?.['x-original-queue'])).toBe(queue);
+      expect(headerString(archived.properties.headers?.['x-dead-letter-reason'])).toMatch(/invalid JSON/);
+    } finally {
+      await admin.close();
+    }
   });
 
   it('retries a transient failure after the retry delays, then succeeds once', async () => {

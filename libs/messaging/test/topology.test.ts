@@ -1,6 +1,6 @@
 import { DEAD_LETTER_EXCHANGE, commandExchange, eventExchange } from '@ttelgo/contracts';
 import { createTestVhost, testLogger, waitFor, type TestVhost } from '@ttelgo/testing';
-import { AmqpConnection, declareCommandExchange, declareConsumerQueue, declareRpcQueue, dlqName, exchangeType, retryQueueName } from '../src';
+import { AmqpConnection, DEAD_LETTER_ARCHIVE_QUEUE, declareCommandExchange, declareConsumerQueue, declareRpcQueue, dlqName, exchangeType, retryQueueName } from '../src';
 import { openAdmin, takeOne, type Admin } from './helpers';
 
 describe('topology declarations against the real broker', () => {
@@ -27,7 +27,7 @@ describe('topology declarations against the real broker', () => {
   it('declares the queue, its DLQ and retry queues idempotently, and refuses other arguments', async () => {
     await declareConsumerQueue(admin.ch, spec);
     await declareConsumerQueue(admin.ch, spec); // same arguments: no error
-    for (const queue of [spec.queue, dlqName(spec.queue), retryQueueName(spec.queue, 100), retryQueueName(spec.queue, 250)]) {
+    for (const queue of [spec.queue, dlqName(spec.queue), DEAD_LETTER_ARCHIVE_QUEUE, retryQueueName(spec.queue, 100), retryQueueName(spec.queue, 250)]) {
       await expect(admin.ch.checkQueue(queue)).resolves.toMatchObject({ queue });
     }
     await declareCommandExchange(admin.ch, 'topo');
@@ -60,6 +60,12 @@ describe('topology declarations against the real broker', () => {
     await admin.ch.cancel(consumerTag);
     expect(dead.properties.messageId).toBe('poison-1');
     expect(deliveries).toBe(3); // the first delivery plus deliveryLimit redeliveries
+  });
+
+  it('copies a message dead-lettered past x-delivery-limit to the archive queue as well', async () => {
+    const dead = await waitFor(async () => (await admin.ch.get(DEAD_LETTER_ARCHIVE_QUEUE, { noAck: true })) || undefined, { message: 'poison-1 in the archive' });
+    expect(dead.properties.messageId).toBe('poison-1');
+    expect(dead.fields.routingKey).toBe(dlqName(spec.queue));
   });
 
   it('sends a message parked in a retry queue back to the consumer queue after its TTL', async () => {

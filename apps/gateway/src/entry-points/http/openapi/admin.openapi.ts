@@ -19,6 +19,12 @@ import {
   VendorIdParamsSchema,
 } from '@ttelgo/contracts';
 import { z } from 'zod';
+import {
+  DeadLetterIdParamsSchema,
+  DeadLetterListResponseSchema,
+  DeadLetterQuerySchema,
+  DeadLetterReplayResponseSchema,
+} from '../../../application/dead-letters.use-case';
 import { bearerSecurity, commonRequestHeaders, commonResponseHeaders, idempotencyKeyHeader, problemResponses } from './common.openapi';
 
 const VendorDoc = AdminVendorResponseSchema.meta({ id: 'AdminVendor', description: 'A reseller; markup in percent.' });
@@ -32,6 +38,12 @@ const AdjustmentDoc = AdjustmentRequestSchema.meta({ id: 'AdjustmentRequest' });
 const AdjustmentResultDoc = AdjustmentResponseSchema.meta({ id: 'Adjustment' });
 const AdminOrderListDoc = AdminOrderListResponseSchema.meta({ id: 'AdminOrderList' });
 const AuditLogDoc = AuditLogListResponseSchema.meta({ id: 'AuditLogPage', description: 'Audit records, newest first.' });
+
+const DeadLetterListDoc = DeadLetterListResponseSchema.meta({
+  id: 'DeadLetterPage',
+  description: 'Dead letters of every consumer queue, newest first. `body` is the parsed JSON when the body is JSON of at most 10 KB, else its text cut at 10 KB (`bodyTruncated`).',
+});
+const DeadLetterReplayDoc = DeadLetterReplayResponseSchema.meta({ id: 'DeadLetterReplay' });
 
 const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 const adminErrors = (extra: number[] = []) => problemResponses([400, 401, 403, 500, 502, 503, 504, ...extra].sort((a, b) => a - b));
@@ -102,13 +114,14 @@ export function registerAdminOpenApi(registry: OpenAPIRegistry): void {
     responses: { 200: ok('A page of audit records.', AuditLogDoc), ...adminErrors() },
   });
   registry.registerPath({
-    ...base, method: 'get', path: '/api/v1/admin/dead-letters', operationId: 'listDeadLetters', summary: 'Dead letters (not implemented)',
-    request: { headers: commonRequestHeaders },
-    responses: { ...adminErrors([501]) },
+    ...base, method: 'get', path: '/api/v1/admin/dead-letters', operationId: 'listDeadLetters', summary: 'Dead letters of every consumer queue, newest first',
+    request: { query: DeadLetterQuerySchema, headers: commonRequestHeaders },
+    responses: { 200: ok('A page of dead letters.', DeadLetterListDoc), ...adminErrors() },
   });
   registry.registerPath({
-    ...base, method: 'post', path: '/api/v1/admin/dead-letters/{id}/replay', operationId: 'replayDeadLetter', summary: 'Replay a dead letter (not implemented)',
-    request: { params: z.object({ id: z.string() }), headers: commonRequestHeaders },
-    responses: { ...adminErrors([501]) },
+    ...base, method: 'post', path: '/api/v1/admin/dead-letters/{id}/replay', operationId: 'replayDeadLetter',
+    summary: 'Publish a dead letter back to its queue, unchanged (once; 409 ALREADY_REPLAYED, 409 DEAD_LETTER_QUEUE_GONE)',
+    request: { params: DeadLetterIdParamsSchema, headers: commonRequestHeaders },
+    responses: { 200: ok('The dead letter was published back to its queue.', DeadLetterReplayDoc), ...adminErrors([404, 409]) },
   });
 }

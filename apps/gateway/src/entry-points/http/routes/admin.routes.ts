@@ -30,8 +30,17 @@ import {
   revokeApiKey,
   updateVendor,
 } from '../../../application/admin-vendors.use-case';
+import {
+  DeadLetterIdParamsSchema,
+  DeadLetterQuerySchema,
+  listDeadLetters,
+  replayDeadLetter,
+  type DeadLetterPublisher,
+  type DeadLetterQuery,
+} from '../../../application/dead-letters.use-case';
 import type { ApiKeyRepository } from '../../../infrastructure/api-key.repository';
 import type { AuditLogRepository } from '../../../infrastructure/audit-log.repository';
+import type { DeadLetterRepository } from '../../../infrastructure/dead-letter.repository';
 import type { ServiceCaller } from '../../../rpc/service.caller';
 import { auditNote } from '../middleware/audit.middleware';
 import { audited } from '../middleware/audited.middleware';
@@ -43,6 +52,8 @@ export interface AdminRoutesDeps {
   order: ServiceCaller;
   keys: ApiKeyRepository;
   auditLog: AuditLogRepository;
+  /** Dead letters archived from ttelgo.dead-letters, and the confirm publisher a replay goes through. */
+  deadLetters: { repo: DeadLetterRepository; publisher: DeadLetterPublisher };
   authenticate: RequestHandler;
   /** Optional Idempotency-Key (principal `user:<adminId>`) for vendor creation and adjustments. */
   idempotency: RequestHandler;
@@ -52,9 +63,6 @@ export interface AdminRoutesDeps {
 }
 
 const PRIVATE = 'private, no-store';
-
-const notImplemented = (what: string) =>
-  new AppError('NOT_IMPLEMENTED', 501, `${what} is not available in this version of the API.`, { title: 'Not implemented' });
 
 /** Operator routes (mounted on /api/v1): a JWT whose account has the admin role; anything else is 401/403. */
 export function adminRoutes(deps: AdminRoutesDeps): Router {
@@ -171,13 +179,24 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     res.json(await listAuditLog(deps.auditLog, parsed<AuditLogQuery>(req).query));
   });
 
-  router.get('/admin/dead-letters', ...admin, () => {
-    throw notImplemented('Listing dead letters');
+  router.get('/admin/dead-letters', ...admin, validateRequest({ query: DeadLetterQuerySchema }), async (req, res) => {
+    res.json(await listDeadLetters(deps.deadLetters.repo, parsed<DeadLetterQuery>(req).query));
   });
 
-  router.post('/admin/dead-letters/:id/replay', audited('admin.dead-letter.replay', 'dead_letter'), ...admin, () => {
-    throw notImplemented('Replaying dead letters');
-  });
+  router.post(
+    '/admin/dead-letters/:id/replay',
+    audited('admin.dead-letter.replay', 'dead_letter'),
+    ...admin,
+    validateRequest({ params: DeadLetterIdParamsSchema }),
+    async (req, res) => {
+      const id = parsed<unknown, { id: string }>(req).params.id.toLowerCase();
+      const note = auditNote(res);
+      note.resource = { type: 'dead_letter', id };
+      const result = await replayDeadLetter(deps.deadLetters, id, principalOf(req).userId);
+      note.details = { messageId: result.messageId, originalQueue: result.originalQueue };
+      res.json(result);
+    },
+  );
 
   return router;
 }
