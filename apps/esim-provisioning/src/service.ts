@@ -6,7 +6,8 @@
  */
 import { resolve } from 'node:path';
 import Redis from 'ioredis';
-import { OutboxRelay, PrismaInboxStore, createPrismaClient, pendingMigrations, runMigrations } from '@ttelgo/db';
+import { OutboxRelay, PrismaInboxStore, createPrismaClient, postgresReadiness, runMigrations } from '@ttelgo/db';
+import { createClosers } from '@ttelgo/runtime';
 import { startOpsServer } from '@ttelgo/http';
 import { AmqpConnection, ConfirmPublisher, RpcServer, declareCommandExchange, declareEventExchange } from '@ttelgo/messaging';
 import { createLogger, createMetrics, type Logger, type ServiceMetrics } from '@ttelgo/observability';
@@ -64,25 +65,14 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
   const metrics = opts.metrics ?? createMetrics(SERVICE_NAME);
   const migrationsDir = opts.migrationsDir ?? DEFAULT_MIGRATIONS_DIR;
   const { databaseUrl, schema } = config;
-  // Closers run in reverse order, also when start fails half-way.
-  const closers: Array<{ name: string; fn: () => Promise<void> | void }> = [];
-  const closeAll = async (): Promise<void> => {
-    for (const closer of closers.splice(0).reverse()) {
-      try {
-        await closer.fn();
-      } catch (err) {
-        logger.error({ err, step: closer.name }, 'error while stopping esim-provisioning');
-      }
-    }
-  };
+  // Closed in reverse order, also when start fails half-way.
+  const closers = createClosers(logger, SERVICE_NAME);
 
   try {
     await runMigrations({ databaseUrl, schema, migrationsDir, logger });
-    // Re-verified by the first readiness probe rather than assumed; once applied they stay applied.
-    let migrationsApplied = false;
 
     const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema });
-    closers.push({ name: 'prisma', fn: () => prisma.$disconnect() });
+    closers.add('prisma', () => prisma.$disconnect());
     const repository = new CatalogueRepository(prisma, schema);
 
     const conn = new AmqpConnection({ url: config.amqpUrl, name: SERVICE_NAME, logger });
@@ -90,13 +80,13 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
       await declareEventExchange(ch, MESSAGE_OWNER);
       await declareCommandExchange(ch, MESSAGE_OWNER);
     });
-    closers.push({ name: 'amqp', fn: () => conn.close() });
+    closers.add('amqp', () => conn.close());
     await conn.start();
 
     const publisher = new ConfirmPublisher(conn, { logger, metrics });
     const relay = new OutboxRelay({ databaseUrl, schema, publisher, logger, metrics });
     await relay.start();
-    closers.push({ name: 'outbox relay', fn: () => relay.stop() });
+    closers.add('outbox relay', () => relay.stop());
 
     let redis: Redis | undefined;
     if (config.redisUrl) {
@@ -104,10 +94,10 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
       redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
       redis.on('error', (err) => logger.warn({ err }, 'Redis error (outbound rate limit falls back to per-replica)'));
       const client = redis;
-      closers.push({ name: 'redis', fn: async () => void (await client.quit().catch(() => client.disconnect())) });
+      closers.add('redis', async () => void (await client.quit().catch(() => client.disconnect())));
     }
     const esimGo = new EsimGoClient({ ...config.esimGo, ...(redis ? { redis } : {}), logger, metrics });
-    closers.push({ name: 'esimgo client', fn: () => esimGo.close() });
+    closers.add('esimgo client', () => esimGo.close());
     const gateway = new EsimGoCatalogueGateway(esimGo, {
       currency: config.catalogueCurrency,
       logger,
@@ -135,7 +125,7 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
       qr: new GetEsimQrCodeUseCase({ repository: provisioning, render: renderQrPng }),
     });
     await rpc.start();
-    closers.push({ name: 'rpc server', fn: () => rpc.stop() });
+    closers.add('rpc server', () => rpc.stop());
 
     const job = startCatalogueSyncJob({
       useCase: new SyncCatalogueUseCase({ source: gateway, repository, logger, producer: SERVICE_NAME }),
@@ -145,7 +135,7 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
       logger,
       afterSync: () => snapshot.refresh(),
     });
-    closers.push({ name: 'catalogue sync job', fn: () => job.stop() });
+    closers.add('catalogue sync job', () => job.stop());
 
     const provision = new ProvisionEsimsUseCase({
       repository: provisioning,
@@ -163,7 +153,7 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
       metrics,
       ...(opts.provisionRetryDelaysMs ? { retryDelaysMs: opts.provisionRetryDelaysMs } : {}),
     });
-    closers.push({ name: 'provision commands consumer', fn: () => consumer.stop() });
+    closers.add('provision commands consumer', () => consumer.stop());
 
     const reconcileJob = startReconcileProviderOrdersJob({
       useCase: new ReconcileProviderOrdersUseCase({ repository: provisioning, provision, logger }),
@@ -172,27 +162,20 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
       intervalMs: config.provisioning.reconcileIntervalMs,
       logger,
     });
-    closers.push({ name: 'provider order reconcile job', fn: () => reconcileJob.stop() });
+    closers.add('provider order reconcile job', () => reconcileJob.stop());
 
     const ops = await startOpsServer({
       port: config.opsPort,
       logger,
       metrics,
       readiness: {
-        postgres: async () => {
-          await prisma.$queryRaw`SELECT 1`;
-          return true;
-        },
-        migrations: async () => {
-          if (!migrationsApplied) migrationsApplied = (await pendingMigrations({ databaseUrl, schema, migrationsDir })).length === 0;
-          return migrationsApplied;
-        },
+        ...postgresReadiness({ prisma, databaseUrl, schema, migrationsDir }),
         broker: () => conn.isConnected(),
       },
       // A replica cut off from RabbitMQ for minutes serves nothing: let the orchestrator restart it.
       liveness: { broker: () => conn.disconnectedForMs() < 120_000 },
     });
-    closers.push({ name: 'ops server', fn: () => ops.close() });
+    closers.add('ops server', () => ops.close());
     logger.info({ opsPort: ops.port, schema }, 'esim-provisioning started');
 
     return {
@@ -200,10 +183,10 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
       metrics,
       syncCatalogueNow: () => job.runNow(),
       reconcileProviderOrdersNow: () => reconcileJob.runNow(),
-      close: closeAll,
+      close: () => closers.closeAll(),
     };
   } catch (err) {
-    await closeAll();
+    await closers.closeAll();
     throw err;
   }
 }

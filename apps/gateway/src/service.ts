@@ -8,7 +8,8 @@ import { resolve } from 'node:path';
 import Redis from 'ioredis';
 import { Counter } from 'prom-client';
 import { HandleStripeEventV1, type VendorView } from '@ttelgo/contracts';
-import { createPrismaClient, pendingMigrations, runMigrations } from '@ttelgo/db';
+import { createPrismaClient, postgresReadiness, runMigrations } from '@ttelgo/db';
+import { createClosers } from '@ttelgo/runtime';
 import { listen, startOpsServer, type RunningServer } from '@ttelgo/http';
 import { AmqpConnection, ConfirmPublisher, RpcClient, declareContractExchange, type Consumer } from '@ttelgo/messaging';
 import { createLogger, createMetrics, type Logger } from '@ttelgo/observability';
@@ -56,7 +57,6 @@ export interface GatewayHandle {
   close(): Promise<void>;
 }
 
-type Closer = { name: string; close: () => Promise<void> | void };
 
 export async function startGateway(config: GatewayConfig, opts: { logger?: Logger; migrationsDir?: string } = {}): Promise<GatewayHandle> {
   const logger = opts.logger ?? createLogger({ service: SERVICE_NAME, level: config.LOG_LEVEL });
@@ -67,25 +67,16 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
     labelNames: ['outcome'] as const,
     registers: [metrics.registry],
   });
-  const closers: Closer[] = [];
-  const closeAll = async (): Promise<void> => {
-    for (const { name, close } of closers.splice(0).reverse()) {
-      try {
-        await close();
-      } catch (err) {
-        logger.error({ err, component: name }, 'gateway: close failed');
-      }
-    }
-  };
+  // Closed in reverse order, also when start fails half-way.
+  const closers = createClosers(logger, SERVICE_NAME);
   for (const warning of config.insecureDefaults) logger.warn({ insecureDefault: true }, warning);
 
   try {
     const { DATABASE_URL: databaseUrl, DB_SCHEMA: schema } = config;
     const migrationsDir = opts.migrationsDir ?? DEFAULT_MIGRATIONS_DIR;
     await runMigrations({ databaseUrl, schema, migrationsDir, logger });
-    let migrationsApplied = false;
     const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema });
-    closers.push({ name: 'prisma', close: () => prisma.$disconnect() });
+    closers.add('prisma', () => prisma.$disconnect());
 
     const users = new UserRepository(prisma);
     const refreshTokens = new RefreshTokenRepository(prisma, schema);
@@ -117,26 +108,19 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
       logger,
       metrics,
       readiness: {
-        postgres: async () => {
-          await prisma.$queryRaw`SELECT 1`;
-          return true;
-        },
-        migrations: async () => {
-          if (!migrationsApplied) migrationsApplied = (await pendingMigrations({ databaseUrl, schema, migrationsDir })).length === 0;
-          return migrationsApplied;
-        },
+        ...postgresReadiness({ prisma, databaseUrl, schema, migrationsDir }),
         rabbitmq: () => conn.isConnected(),
       },
       liveness: { rabbitmq: () => conn.disconnectedForMs() < config.AMQP_MAX_DISCONNECTED_MS },
     });
-    closers.push({ name: 'ops server', close: () => ops.close() });
+    closers.add('ops server', () => ops.close());
 
-    closers.push({ name: 'amqp', close: () => conn.close() });
+    closers.add('amqp', () => conn.close());
     await conn.start();
 
     const rpc = new RpcClient(conn, { logger, metrics, producer: SERVICE_NAME, defaultTimeoutMs: config.RPC_TIMEOUT_MS });
     await rpc.start();
-    closers.push({ name: 'rpc client', close: () => rpc.stop() });
+    closers.add('rpc client', () => rpc.stop());
     const publisher = new ConfirmPublisher(conn, { logger, metrics, confirmTimeoutMs: config.WEBHOOK_CONFIRM_TIMEOUT_MS, name: 'webhook-ingress' });
 
     const catalogueCache = new ResponseCache<CachedJson>({
@@ -144,12 +128,12 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
       maxEntries: config.CATALOGUE_CACHE_MAX_ENTRIES,
     });
     const consumer: Consumer = startCatalogueCacheInvalidation(conn, { cache: catalogueCache, logger, metrics });
-    closers.push({ name: 'catalogue cache consumer', close: () => consumer.stop() });
+    closers.add('catalogue cache consumer', () => consumer.stop());
 
     // Competing consumer of the archive queue: every dead letter of every queue, stored for /admin/dead-letters.
     const deadLetters = new DeadLetterRepository(prisma);
     const archive: Consumer = startDeadLetterArchive(conn, { store: deadLetters, logger });
-    closers.push({ name: 'dead-letter archive consumer', close: () => archive.stop() });
+    closers.add('dead-letter archive consumer', () => archive.stop());
     const replayPublisher = new ConfirmPublisher(conn, { logger, metrics, name: 'dead-letter-replay' });
 
     const esimCaller = createServiceCaller(rpc, { timeoutMs: config.RPC_TIMEOUT_MS });
@@ -162,7 +146,7 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
     const apiKeys = new ApiKeyRepository(prisma);
     const vendorAccess = new VendorAccess({ keys: apiKeys, keyCache: new ResponseCache<ApiKeyRow | null>(vendorCacheOpts), vendors, logger });
     const vendorConsumer: Consumer = startVendorCacheInvalidation(conn, { vendors, logger, metrics });
-    closers.push({ name: 'vendor cache consumer', close: () => vendorConsumer.stop() });
+    closers.add('vendor cache consumer', () => vendorConsumer.stop());
 
     let redis: Redis | undefined;
     if (config.REDIS_URL) {
@@ -170,7 +154,7 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
       redis = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
       redis.on('error', (err) => logger.warn({ err }, 'Redis error (rate limits fall back to per-replica)'));
       const client = redis;
-      closers.push({ name: 'redis', close: async () => void (await client.quit().catch(() => client.disconnect())) });
+      closers.add('redis', async () => void (await client.quit().catch(() => client.disconnect())));
     }
     const credentialsLimiter = createRateLimiter({ name: 'auth-credentials', points: config.AUTH_RATE_LIMIT_PER_MINUTE, durationSeconds: 60, redis });
     const refreshLimiter = createRateLimiter({ name: 'auth-refresh', points: config.REFRESH_RATE_LIMIT_PER_MINUTE, durationSeconds: 60, redis });
@@ -185,7 +169,7 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
         refreshTokens: () => refreshTokens.deleteExpired(7 * 24 * HOUR_MS),
       },
     });
-    closers.push({ name: 'cleanup job', close: () => cleanup.stop() });
+    closers.add('cleanup job', () => cleanup.stop());
 
     const vendorLimiter = createVendorRateLimiter({ redis });
 
@@ -253,7 +237,7 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
       },
     });
     const http = await listen(app, config.PORT);
-    closers.push({ name: 'http server', close: () => http.close() });
+    closers.add('http server', () => http.close());
 
     logger.info({ port: http.port, opsPort: ops.port, schema }, 'gateway started');
     let closing: Promise<void> | undefined;
@@ -261,10 +245,10 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
       port: http.port,
       opsPort: ops.port,
       runCleanupNow: () => cleanup.runNow(),
-      close: () => (closing ??= closeAll().then(() => logger.info('gateway stopped'))),
+      close: () => (closing ??= closers.closeAll().then(() => logger.info('gateway stopped'))),
     };
   } catch (err) {
-    await closeAll();
+    await closers.closeAll();
     throw err;
   }
 }

@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { OutboxRelay, PrismaInboxStore, createPrismaClient, pendingMigrations, runMigrations } from '@ttelgo/db';
+import { OutboxRelay, PrismaInboxStore, createPrismaClient, postgresReadiness, runMigrations } from '@ttelgo/db';
+import { createClosers } from '@ttelgo/runtime';
 import { startOpsServer } from '@ttelgo/http';
 import { AmqpConnection, ConfirmPublisher, RpcServer } from '@ttelgo/messaging';
 import { createLogger, createMetrics, type Logger, type ServiceMetrics } from '@ttelgo/observability';
@@ -58,27 +59,18 @@ export async function startNotification(config: NotificationConfig, opts: StartO
   const metrics = opts.metrics ?? createMetrics(SERVICE_NAME);
   const migrationsDir = opts.migrationsDir ?? DEFAULT_MIGRATIONS_DIR;
   const { databaseUrl, schema } = config;
-  const closers: Array<{ name: string; fn: () => Promise<void> | void }> = [];
-  const closeAll = async (): Promise<void> => {
-    for (const closer of closers.splice(0).reverse()) {
-      try {
-        await closer.fn();
-      } catch (err) {
-        logger.error({ err, step: closer.name }, 'error while stopping notification');
-      }
-    }
-  };
+  // Closed in reverse order, also when start fails half-way.
+  const closers = createClosers(logger, SERVICE_NAME);
 
   try {
     await runMigrations({ databaseUrl, schema, migrationsDir, logger });
-    let migrationsApplied = false;
 
     const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema });
-    closers.push({ name: 'prisma', fn: () => prisma.$disconnect() });
+    closers.add('prisma', () => prisma.$disconnect());
 
     // The e-mail channel and its delivery job run before the consumer, so the first notice finds a worker.
     const transport = new SmtpMailTransport({ url: config.smtp.url, connectionTimeoutMs: config.smtp.timeoutMs, socketTimeoutMs: config.smtp.timeoutMs * 3 });
-    closers.push({ name: 'smtp transport', fn: () => transport.close() });
+    closers.add('smtp transport', () => transport.close());
     const deliveryStore = new PrismaEmailDeliveryStore(prisma, {
       schema,
       // connection + greeting + data at their limits, with room to record the outcome.
@@ -97,10 +89,10 @@ export async function startNotification(config: NotificationConfig, opts: StartO
       pollIntervalMs: config.delivery.pollIntervalMs,
       logger,
     });
-    closers.push({ name: 'e-mail delivery job', fn: () => job.stop() });
+    closers.add('e-mail delivery job', () => job.stop());
     const listener = new PgWakeupListener({ databaseUrl, channel: emailDeliveryChannel(schema), onWake: () => job.wake(), logger });
     await listener.start();
-    closers.push({ name: 'e-mail wake-up listener', fn: () => listener.stop() });
+    closers.add('e-mail wake-up listener', () => listener.stop());
 
     // Vendor webhooks: the same shape as e-mail (delivery rows, claimed attempts, a LISTEN wake-up).
     const webhookGuard = new WebhookUrlGuard({
@@ -122,20 +114,20 @@ export async function startNotification(config: NotificationConfig, opts: StartO
       pollIntervalMs: config.delivery.pollIntervalMs,
       logger,
     });
-    closers.push({ name: 'webhook delivery job', fn: () => webhookJob.stop() });
+    closers.add('webhook delivery job', () => webhookJob.stop());
     const webhookListener = new PgWakeupListener({ databaseUrl, channel: webhookDeliveryChannel(schema), onWake: () => webhookJob.wake(), logger });
     await webhookListener.start();
-    closers.push({ name: 'webhook wake-up listener', fn: () => webhookListener.stop() });
+    closers.add('webhook wake-up listener', () => webhookListener.stop());
 
     const conn = new AmqpConnection({ url: config.amqpUrl, name: SERVICE_NAME, logger });
-    closers.push({ name: 'amqp', fn: () => conn.close() });
+    closers.add('amqp', () => conn.close());
     await conn.start();
 
     // notification publishes nothing yet; the relay keeps the outbox contract every service shares.
     const publisher = new ConfirmPublisher(conn, { logger, metrics });
     const relay = new OutboxRelay({ databaseUrl, schema, publisher, logger, metrics });
     await relay.start();
-    closers.push({ name: 'outbox relay', fn: () => relay.stop() });
+    closers.add('outbox relay', () => relay.stop());
 
     const recordNotice = new RecordOrderNoticeUseCase({
       store: new PrismaNotificationStore(),
@@ -157,7 +149,7 @@ export async function startNotification(config: NotificationConfig, opts: StartO
       metrics,
       ...(opts.consumerRetryDelaysMs ? { retryDelaysMs: opts.consumerRetryDelaysMs } : {}),
     });
-    closers.push({ name: 'order events consumer', fn: () => consumer.stop() });
+    closers.add('order events consumer', () => consumer.stop());
     const billingConsumer = startBillingEventsConsumer(conn, {
       useCase: new RecordBalanceLowUseCase({ endpoints: webhookEndpoints, deliveries: webhookDeliveries, logger, newId: randomUUID }),
       inbox: new PrismaInboxStore(prisma),
@@ -165,36 +157,29 @@ export async function startNotification(config: NotificationConfig, opts: StartO
       metrics,
       ...(opts.consumerRetryDelaysMs ? { retryDelaysMs: opts.consumerRetryDelaysMs } : {}),
     });
-    closers.push({ name: 'billing events consumer', fn: () => billingConsumer.stop() });
+    closers.add('billing events consumer', () => billingConsumer.stop());
 
     const rpc = new RpcServer(conn, { owner: SERVICE_NAME, logger, metrics });
     registerWebhookEndpointRpc(rpc, new SetWebhookEndpointUseCase({ endpoints: webhookEndpoints, policy: webhookGuard, logger }));
     await rpc.start();
-    closers.push({ name: 'rpc server', fn: () => rpc.stop() });
+    closers.add('rpc server', () => rpc.stop());
 
     const ops = await startOpsServer({
       port: config.opsPort,
       logger,
       metrics,
       readiness: {
-        postgres: async () => {
-          await prisma.$queryRaw`SELECT 1`;
-          return true;
-        },
-        migrations: async () => {
-          if (!migrationsApplied) migrationsApplied = (await pendingMigrations({ databaseUrl, schema, migrationsDir })).length === 0;
-          return migrationsApplied;
-        },
+        ...postgresReadiness({ prisma, databaseUrl, schema, migrationsDir }),
         broker: () => conn.isConnected(),
       },
       liveness: { broker: () => conn.disconnectedForMs() < 120_000 },
     });
-    closers.push({ name: 'ops server', fn: () => ops.close() });
+    closers.add('ops server', () => ops.close());
     logger.info({ opsPort: ops.port, schema, smtp: redactUrl(config.smtp.url) }, 'notification started');
 
-    return { opsPort: ops.port, metrics, close: closeAll };
+    return { opsPort: ops.port, metrics, close: () => closers.closeAll() };
   } catch (err) {
-    await closeAll();
+    await closers.closeAll();
     throw err;
   }
 }

@@ -4,7 +4,8 @@
  * everything in reverse order of start.
  */
 import { resolve } from 'node:path';
-import { OutboxRelay, PrismaInboxStore, createPrismaClient, pendingMigrations, runMigrations } from '@ttelgo/db';
+import { OutboxRelay, PrismaInboxStore, createPrismaClient, postgresReadiness, runMigrations } from '@ttelgo/db';
+import { createClosers } from '@ttelgo/runtime';
 import { startOpsServer } from '@ttelgo/http';
 import { AmqpConnection, ConfirmPublisher, RpcClient, RpcServer, declareCommandExchange, declareEventExchange } from '@ttelgo/messaging';
 import { createLogger, createMetrics, type Logger, type ServiceMetrics } from '@ttelgo/observability';
@@ -65,25 +66,14 @@ export async function startOrder(config: OrderConfig, opts: StartOptions = {}): 
   const metrics = opts.metrics ?? createMetrics(SERVICE_NAME);
   const migrationsDir = opts.migrationsDir ?? DEFAULT_MIGRATIONS_DIR;
   const { databaseUrl, schema } = config;
-  // Closers run in reverse order, also when start fails half-way.
-  const closers: Array<{ name: string; fn: () => Promise<void> | void }> = [];
-  const closeAll = async (): Promise<void> => {
-    for (const closer of closers.splice(0).reverse()) {
-      try {
-        await closer.fn();
-      } catch (err) {
-        logger.error({ err, step: closer.name }, 'error while stopping order');
-      }
-    }
-  };
+  // Closed in reverse order, also when start fails half-way.
+  const closers = createClosers(logger, SERVICE_NAME);
 
   try {
     await runMigrations({ databaseUrl, schema, migrationsDir, logger });
-    // Re-verified by the first readiness probe rather than assumed; once applied they stay applied.
-    let migrationsApplied = false;
 
     const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema });
-    closers.push({ name: 'prisma', fn: () => prisma.$disconnect() });
+    closers.add('prisma', () => prisma.$disconnect());
     const repository = new OrderRepository(prisma, schema);
     const inbox = new PrismaInboxStore(prisma);
 
@@ -96,17 +86,17 @@ export async function startOrder(config: OrderConfig, opts: StartOptions = {}): 
       await declareCommandExchange(ch, 'payment');
       await declareCommandExchange(ch, 'billing');
     });
-    closers.push({ name: 'amqp', fn: () => conn.close() });
+    closers.add('amqp', () => conn.close());
     await conn.start();
 
     const publisher = new ConfirmPublisher(conn, { logger, metrics });
     const relay = new OutboxRelay({ databaseUrl, schema, publisher, logger, metrics });
     await relay.start();
-    closers.push({ name: 'outbox relay', fn: () => relay.stop() });
+    closers.add('outbox relay', () => relay.stop());
 
     const rpcClient = new RpcClient(conn, { logger, metrics, producer: SERVICE_NAME, defaultTimeoutMs: config.rpcTimeoutMs });
     await rpcClient.start();
-    closers.push({ name: 'rpc client', fn: () => rpcClient.stop() });
+    closers.add('rpc client', () => rpcClient.stop());
 
     const transitions = new OrderTransitions({ repository, producer: SERVICE_NAME, logger });
 
@@ -121,7 +111,7 @@ export async function startOrder(config: OrderConfig, opts: StartOptions = {}): 
         refunded: new OnPaymentRefundedUseCase({ transitions }),
       },
     });
-    closers.push({ name: 'payment events consumer', fn: () => paymentEvents.stop() });
+    closers.add('payment events consumer', () => paymentEvents.stop());
     const esimEvents = startEsimEventsConsumer(conn, {
       ...consumerOpts,
       useCases: {
@@ -129,7 +119,7 @@ export async function startOrder(config: OrderConfig, opts: StartOptions = {}): 
         provisioningFailed: new OnEsimProvisioningFailedUseCase({ transitions }),
       },
     });
-    closers.push({ name: 'esim events consumer', fn: () => esimEvents.stop() });
+    closers.add('esim events consumer', () => esimEvents.stop());
     const billingEvents = startBillingEventsConsumer(conn, {
       ...consumerOpts,
       useCases: {
@@ -138,7 +128,7 @@ export async function startOrder(config: OrderConfig, opts: StartOptions = {}): 
         settled: new OnFundsSettledUseCase({ transitions }),
       },
     });
-    closers.push({ name: 'billing events consumer', fn: () => billingEvents.stop() });
+    closers.add('billing events consumer', () => billingEvents.stop());
 
     const rpc = new RpcServer(conn, { owner: MESSAGE_OWNER, logger, metrics });
     registerPlaceOrderRpc(
@@ -155,7 +145,7 @@ export async function startOrder(config: OrderConfig, opts: StartOptions = {}): 
     registerGetOrderRpc(rpc, new GetOrderUseCase(repository));
     registerListOrdersRpc(rpc, new ListOrdersUseCase(repository));
     await rpc.start();
-    closers.push({ name: 'rpc server', fn: () => rpc.stop() });
+    closers.add('rpc server', () => rpc.stop());
 
     const lockDb = { databaseUrl };
     const expiryJob = startExpireUnpaidOrdersJob({
@@ -165,7 +155,7 @@ export async function startOrder(config: OrderConfig, opts: StartOptions = {}): 
       intervalMs: config.expirySweepIntervalMs,
       logger,
     });
-    closers.push({ name: 'expiry job', fn: () => expiryJob.stop() });
+    closers.add('expiry job', () => expiryJob.stop());
     const reconcileJob = startReconcileStuckOrdersJob({
       useCase: new ReconcileStuckOrdersUseCase({ repository, transitions, stuckAfterMs: config.stuckAfterMs, logger }),
       lockDb,
@@ -173,27 +163,20 @@ export async function startOrder(config: OrderConfig, opts: StartOptions = {}): 
       intervalMs: config.reconcileIntervalMs,
       logger,
     });
-    closers.push({ name: 'reconcile job', fn: () => reconcileJob.stop() });
+    closers.add('reconcile job', () => reconcileJob.stop());
 
     const ops = await startOpsServer({
       port: config.opsPort,
       logger,
       metrics,
       readiness: {
-        postgres: async () => {
-          await prisma.$queryRaw`SELECT 1`;
-          return true;
-        },
-        migrations: async () => {
-          if (!migrationsApplied) migrationsApplied = (await pendingMigrations({ databaseUrl, schema, migrationsDir })).length === 0;
-          return migrationsApplied;
-        },
+        ...postgresReadiness({ prisma, databaseUrl, schema, migrationsDir }),
         broker: () => conn.isConnected(),
       },
       // A replica cut off from RabbitMQ for minutes serves nothing: let the orchestrator restart it.
       liveness: { broker: () => conn.disconnectedForMs() < 120_000 },
     });
-    closers.push({ name: 'ops server', fn: () => ops.close() });
+    closers.add('ops server', () => ops.close());
     logger.info({ opsPort: ops.port, schema }, 'order started');
 
     return {
@@ -203,10 +186,10 @@ export async function startOrder(config: OrderConfig, opts: StartOptions = {}): 
         await expiryJob.runNow();
         await reconcileJob.runNow();
       },
-      close: closeAll,
+      close: () => closers.closeAll(),
     };
   } catch (err) {
-    await closeAll();
+    await closers.closeAll();
     throw err;
   }
 }

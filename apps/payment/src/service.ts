@@ -4,7 +4,8 @@
  * everything in reverse order of start.
  */
 import { resolve } from 'node:path';
-import { OutboxRelay, PrismaInboxStore, createPrismaClient, pendingMigrations, runMigrations } from '@ttelgo/db';
+import { OutboxRelay, PrismaInboxStore, createPrismaClient, postgresReadiness, runMigrations } from '@ttelgo/db';
+import { createClosers } from '@ttelgo/runtime';
 import { startOpsServer } from '@ttelgo/http';
 import { AmqpConnection, ConfirmPublisher, RpcServer, declareCommandExchange, declareEventExchange } from '@ttelgo/messaging';
 import { createLogger, createMetrics, type Logger, type ServiceMetrics } from '@ttelgo/observability';
@@ -52,24 +53,14 @@ export async function startPayment(config: PaymentConfig, opts: StartOptions = {
   const metrics = opts.metrics ?? createMetrics(SERVICE_NAME);
   const migrationsDir = opts.migrationsDir ?? DEFAULT_MIGRATIONS_DIR;
   const { databaseUrl, schema } = config;
-  // Closers run in reverse order, also when start fails half-way.
-  const closers: Array<{ name: string; fn: () => Promise<void> | void }> = [];
-  const closeAll = async (): Promise<void> => {
-    for (const closer of closers.splice(0).reverse()) {
-      try {
-        await closer.fn();
-      } catch (err) {
-        logger.error({ err, step: closer.name }, 'error while stopping payment');
-      }
-    }
-  };
+  // Closed in reverse order, also when start fails half-way.
+  const closers = createClosers(logger, SERVICE_NAME);
 
   try {
     await runMigrations({ databaseUrl, schema, migrationsDir, logger });
-    let migrationsApplied = false;
 
     const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema });
-    closers.push({ name: 'prisma', fn: () => prisma.$disconnect() });
+    closers.add('prisma', () => prisma.$disconnect());
     const payments = new PaymentRepository(prisma, schema);
     const events = new StripeEventRepository(prisma);
     // Command handlers call Stripe inside the inbox transaction (with the payment row locked): allow for the
@@ -95,25 +86,25 @@ export async function startPayment(config: PaymentConfig, opts: StartOptions = {
       await declareEventExchange(ch, MESSAGE_OWNER);
       await declareCommandExchange(ch, MESSAGE_OWNER);
     });
-    closers.push({ name: 'amqp', fn: () => conn.close() });
+    closers.add('amqp', () => conn.close());
     await conn.start();
 
     const publisher = new ConfirmPublisher(conn, { logger, metrics });
     const relay = new OutboxRelay({ databaseUrl, schema, publisher, logger, metrics });
     await relay.start();
-    closers.push({ name: 'outbox relay', fn: () => relay.stop() });
+    closers.add('outbox relay', () => relay.stop());
 
     const rpc = new RpcServer(conn, { owner: MESSAGE_OWNER, logger, metrics });
     registerCreatePaymentIntentRpc(rpc, new CreatePaymentIntentUseCase({ payments, provider, logger }));
     await rpc.start();
-    closers.push({ name: 'rpc server', fn: () => rpc.stop() });
+    closers.add('rpc server', () => rpc.stop());
 
     const stripeEvents = startHandleStripeEventConsumer(conn, {
       useCase: new HandleStripeEventUseCase({ inbox, events, processor, logger }),
       logger,
       metrics,
     });
-    closers.push({ name: 'stripe events consumer', fn: () => stripeEvents.stop() });
+    closers.add('stripe events consumer', () => stripeEvents.stop());
 
     const commands = startPaymentCommandsConsumer(conn, {
       refund: new RefundPaymentUseCase({ payments, provider, transitions, logger }),
@@ -123,7 +114,7 @@ export async function startPayment(config: PaymentConfig, opts: StartOptions = {
       metrics,
       ...(opts.commandRetryDelaysMs ? { retryDelaysMs: opts.commandRetryDelaysMs } : {}),
     });
-    closers.push({ name: 'commands consumer', fn: () => commands.stop() });
+    closers.add('commands consumer', () => commands.stop());
 
     const job = startRetryFailedStripeEventsJob({
       useCase: new RetryFailedStripeEventsUseCase({ events, processor, logger, staleAfterMs: config.stripeEvents.staleAfterMs }),
@@ -132,37 +123,30 @@ export async function startPayment(config: PaymentConfig, opts: StartOptions = {
       intervalMs: config.stripeEvents.retryIntervalMs,
       logger,
     });
-    closers.push({ name: 'stripe event retry job', fn: () => job.stop() });
+    closers.add('stripe event retry job', () => job.stop());
 
     const ops = await startOpsServer({
       port: config.opsPort,
       logger,
       metrics,
       readiness: {
-        postgres: async () => {
-          await prisma.$queryRaw`SELECT 1`;
-          return true;
-        },
-        migrations: async () => {
-          if (!migrationsApplied) migrationsApplied = (await pendingMigrations({ databaseUrl, schema, migrationsDir })).length === 0;
-          return migrationsApplied;
-        },
+        ...postgresReadiness({ prisma, databaseUrl, schema, migrationsDir }),
         broker: () => conn.isConnected(),
       },
       // A replica cut off from RabbitMQ for minutes serves nothing: let the orchestrator restart it.
       liveness: { broker: () => conn.disconnectedForMs() < 120_000 },
     });
-    closers.push({ name: 'ops server', fn: () => ops.close() });
+    closers.add('ops server', () => ops.close());
     logger.info({ opsPort: ops.port, schema, stripeApi: config.stripe.apiBase ?? 'https://api.stripe.com' }, 'payment started');
 
     return {
       opsPort: ops.port,
       metrics,
       retryStripeEventsNow: () => job.runNow(),
-      close: closeAll,
+      close: () => closers.closeAll(),
     };
   } catch (err) {
-    await closeAll();
+    await closers.closeAll();
     throw err;
   }
 }

@@ -4,7 +4,8 @@
  * reverse order of start.
  */
 import { resolve } from 'node:path';
-import { OutboxRelay, PrismaInboxStore, createPrismaClient, pendingMigrations, runMigrations } from '@ttelgo/db';
+import { OutboxRelay, PrismaInboxStore, createPrismaClient, postgresReadiness, runMigrations } from '@ttelgo/db';
+import { createClosers } from '@ttelgo/runtime';
 import { startOpsServer } from '@ttelgo/http';
 import { AmqpConnection, ConfirmPublisher, RpcClient, RpcServer, declareEventExchange } from '@ttelgo/messaging';
 import { createLogger, createMetrics, type Logger, type ServiceMetrics } from '@ttelgo/observability';
@@ -92,41 +93,31 @@ export async function startVendorBilling(config: VendorBillingConfig, opts: Star
   const metrics = opts.metrics ?? createMetrics(SERVICE_NAME);
   const migrationsDir = opts.migrationsDir ?? DEFAULT_MIGRATIONS_DIR;
   const { databaseUrl, schema } = config;
-  // Closers run in reverse order, also when start fails half-way.
-  const closers: Array<{ name: string; fn: () => Promise<void> | void }> = [];
-  const closeAll = async (): Promise<void> => {
-    for (const closer of closers.splice(0).reverse()) {
-      try {
-        await closer.fn();
-      } catch (err) {
-        logger.error({ err, step: closer.name }, 'error while stopping vendor-billing');
-      }
-    }
-  };
+  // Closed in reverse order, also when start fails half-way.
+  const closers = createClosers(logger, SERVICE_NAME);
 
   try {
     await runMigrations({ databaseUrl, schema, migrationsDir, logger });
-    let migrationsApplied = false;
 
     const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema, poolMax: config.dbPoolMax });
-    closers.push({ name: 'prisma', fn: () => prisma.$disconnect() });
+    closers.add('prisma', () => prisma.$disconnect());
     const inbox = new PrismaInboxStore(prisma);
 
     const conn = new AmqpConnection({ url: config.amqpUrl, name: SERVICE_NAME, logger });
     conn.declare(async (ch) => {
       await declareEventExchange(ch, MESSAGE_OWNER);
     });
-    closers.push({ name: 'amqp', fn: () => conn.close() });
+    closers.add('amqp', () => conn.close());
     await conn.start();
 
     const publisher = new ConfirmPublisher(conn, { logger, metrics });
     const relay = new OutboxRelay({ databaseUrl, schema, publisher, logger, metrics });
     await relay.start();
-    closers.push({ name: 'outbox relay', fn: () => relay.stop() });
+    closers.add('outbox relay', () => relay.stop());
 
     const rpcClient = new RpcClient(conn, { logger, metrics, producer: SERVICE_NAME, defaultTimeoutMs: config.rpcTimeoutMs });
     await rpcClient.start();
-    closers.push({ name: 'rpc client', fn: () => rpcClient.stop() });
+    closers.add('rpc client', () => rpcClient.stop());
 
     const useCases = createBillingUseCases({
       prisma,
@@ -148,42 +139,35 @@ export async function startVendorBilling(config: VendorBillingConfig, opts: Star
       prefetch: config.fundsPrefetch,
       ...retry,
     });
-    closers.push({ name: 'funds commands consumer', fn: () => funds.stop() });
+    closers.add('funds commands consumer', () => funds.stop());
     const payments = startPaymentEventsConsumer(conn, { succeeded: useCases.paymentSucceeded, inbox, logger, metrics, ...retry });
-    closers.push({ name: 'payment events consumer', fn: () => payments.stop() });
+    closers.add('payment events consumer', () => payments.stop());
 
     const rpc = new RpcServer(conn, { owner: MESSAGE_OWNER, logger, metrics });
     registerBillingRpcs(rpc, useCases.rpc);
     await rpc.start();
-    closers.push({ name: 'rpc server', fn: () => rpc.stop() });
+    closers.add('rpc server', () => rpc.stop());
 
     const retention = startBillingRetentionJob({ db: { databaseUrl }, schema, intervalMs: config.retentionIntervalMs, logger });
-    closers.push({ name: 'retention job', fn: () => retention.stop() });
+    closers.add('retention job', () => retention.stop());
 
     const ops = await startOpsServer({
       port: config.opsPort,
       logger,
       metrics,
       readiness: {
-        postgres: async () => {
-          await prisma.$queryRaw`SELECT 1`;
-          return true;
-        },
-        migrations: async () => {
-          if (!migrationsApplied) migrationsApplied = (await pendingMigrations({ databaseUrl, schema, migrationsDir })).length === 0;
-          return migrationsApplied;
-        },
+        ...postgresReadiness({ prisma, databaseUrl, schema, migrationsDir }),
         broker: () => conn.isConnected(),
       },
       // A replica cut off from RabbitMQ for minutes serves nothing: let the orchestrator restart it.
       liveness: { broker: () => conn.disconnectedForMs() < 120_000 },
     });
-    closers.push({ name: 'ops server', fn: () => ops.close() });
+    closers.add('ops server', () => ops.close());
     logger.info({ opsPort: ops.port, schema }, 'vendor-billing started');
 
-    return { opsPort: ops.port, metrics, runRetentionNow: () => retention.runNow(), close: closeAll };
+    return { opsPort: ops.port, metrics, runRetentionNow: () => retention.runNow(), close: () => closers.closeAll() };
   } catch (err) {
-    await closeAll();
+    await closers.closeAll();
     throw err;
   }
 }

@@ -10,3 +10,4 @@ export { cleanupOutbox, cleanupInbox, type RetentionOptions } from './retention'
 export { assertSchemaName, quoteIdent } from './schema-name';
 export type { DbHandle, PrismaRawClient } from './sql-runner';
 export * from './retention.job';
+export * from './readiness';

@@ -1,2 +1,3 @@
 export { ConfigError, env, loadConfig, type ConfigIssue } from './config';
 export { createLifecycle, type Lifecycle, type LifecycleOptions } from './lifecycle';
+export * from './closers';
