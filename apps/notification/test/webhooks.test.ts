@@ -10,11 +10,13 @@ import {
   LowBalanceV1,
   OrderCompletedV1,
   OrderFailedV1,
+  OrderRefundedV1,
   SetWebhookEndpointV1,
   createEnvelope,
   routeFor,
   type EsimInstall,
   type MessageContract,
+  type Owner,
 } from '@ttelgo/contracts';
 import { AmqpConnection, ConfirmPublisher, RpcClient, UnroutableError } from '@ttelgo/messaging';
 import { createMetrics, type ServiceMetrics } from '@ttelgo/observability';
@@ -126,6 +128,28 @@ async function sentDelivery(vendorId: string): Promise<DeliveryRow> {
     const [row] = await deliveriesOf(vendorId);
     return row?.status === 'SENT' && row;
   }, { timeoutMs: 20_000, message: `webhook for ${vendorId} SENT` });
+}
+
+async function sentDeliveryOf(vendorId: string, eventType: string): Promise<DeliveryRow> {
+  return waitFor(async () => {
+    const row = (await deliveriesOf(vendorId)).find((d) => d.event_type === eventType);
+    return row?.status === 'SENT' && row;
+  }, { timeoutMs: 20_000, message: `${eventType} webhook for ${vendorId} SENT` });
+}
+
+/** A refund of a completed order, as order publishes it (for a vendor order: an admin refund). */
+function vendorRefunded(completed: Omit<ReturnType<typeof vendorCompleted>, 'owner'> & { owner: Owner }, customerReference: string | null = `PO-${randomUUID().slice(0, 8)}`) {
+  return {
+    orderId: completed.orderId,
+    owner: completed.owner,
+    contactEmail: completed.contactEmail,
+    bundleName: completed.bundleName,
+    quantity: completed.quantity,
+    total: completed.total,
+    reason: 'admin refund: customer never installed the eSIM',
+    occurredAt: new Date().toISOString(),
+    customerReference,
+  };
 }
 
 async function consumedCount(outcome: string): Promise<number> {
@@ -285,6 +309,87 @@ test('the same event delivered twice -> one delivery and one POST', async () => 
   expect(endpoint.received(vendorId)).toHaveLength(1);
 });
 
+test('a refunded vendor order -> one signed order.refunded webhook with the refund, and no e-mail', async () => {
+  const { vendorId, secret } = await vendorWithEndpoint();
+  const completed = vendorCompleted(vendorId, [esim(31)]);
+  await publish(OrderCompletedV1, completed);
+  await sentDeliveryOf(vendorId, 'order.completed');
+  const data = vendorRefunded(completed);
+  const messageId = await publish(OrderRefundedV1, data);
+
+  const delivery = await sentDeliveryOf(vendorId, 'order.refunded');
+  expect(delivery).toMatchObject({ event_id: messageId, attempts: 1, last_status: 200, url: endpoint.urlFor(vendorId) });
+  const hooks = endpoint.received(vendorId).filter((h) => h.headers['ttelgo-event-id'] === delivery.id);
+  expect(hooks).toHaveLength(1);
+  const hook = hooks[0]!;
+  expect(hook.headers['content-type']).toBe('application/json');
+  expect(hook.headers['user-agent']).toBe('TtelGo-Webhooks/1');
+  const signature = hook.headers['ttelgo-signature'] as string;
+  expect(signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+  expect(verifyWebhookSignature(hook.rawBody, signature, secret)).toBe(true);
+  expect(verifyWebhookSignature(hook.rawBody, signature, 'whsec_wrong')).toBe(false);
+  expect(verifyWebhookSignature(hook.rawBody.replace('REFUNDED', 'COMPLETED'), signature, secret)).toBe(false);
+  expect(JSON.parse(hook.rawBody)).toEqual({
+    id: delivery.id,
+    type: 'order.refunded',
+    createdAt: expect.any(String),
+    data: {
+      id: data.orderId,
+      status: 'REFUNDED',
+      bundleName: data.bundleName,
+      quantity: 1,
+      total: { amount: 1100, currency: 'USD' },
+      customerReference: data.customerReference,
+      refundReason: data.reason,
+      refundedAt: data.occurredAt,
+    },
+  });
+  expect((await attemptsOf(delivery.id)).map((a) => [a.attempt_no, a.outcome, a.http_status])).toEqual([[1, 'SENT', 200]]);
+  const { rows } = await db.query(`SELECT kind, status, channel, skip_reason FROM "${schema}".notification WHERE order_id = $1 ORDER BY kind`, [data.orderId]);
+  expect(rows).toEqual([
+    { kind: 'ORDER_COMPLETED', status: 'QUEUED', channel: 'webhook', skip_reason: null },
+    { kind: 'ORDER_REFUNDED', status: 'QUEUED', channel: 'webhook', skip_reason: null },
+  ]);
+  expect(await mailsMentioning(catcher, data.orderId)).toHaveLength(0);
+});
+
+test('the same refund re-published under a new message id (and redelivered) -> one order.refunded delivery and one POST', async () => {
+  const { vendorId } = await vendorWithEndpoint();
+  const data = vendorRefunded(vendorCompleted(vendorId), null);
+  const duplicatesBefore = await consumedCount('duplicate');
+  const id = await publish(OrderRefundedV1, data);
+  const first = await sentDeliveryOf(vendorId, 'order.refunded');
+  await publish(OrderRefundedV1, data, { id });
+  await waitFor(async () => (await consumedCount('duplicate')) >= duplicatesBefore + 1, { message: 'the redelivery acked as a duplicate' });
+  const secondId = await publish(OrderRefundedV1, { ...data, occurredAt: new Date().toISOString() });
+  expect(secondId).not.toBe(id);
+  await waitFor(async () => {
+    const { rows } = await db.query(`SELECT count(*)::int AS n FROM "${schema}".inbox WHERE message_id = $1`, [secondId]);
+    return rows[0].n === 1;
+  }, { message: 'the re-published refund consumed' });
+  await sleep(1000);
+  const deliveries = await deliveriesOf(vendorId);
+  expect(deliveries.map((d) => [d.id, d.event_type, d.event_id])).toEqual([[first.id, 'order.refunded', id]]);
+  const hooks = endpoint.received(vendorId);
+  expect(hooks).toHaveLength(1);
+  expect(JSON.parse(hooks[0]!.rawBody).data).not.toHaveProperty('customerReference');
+});
+
+test('a refunded vendor order whose vendor has no endpoint -> skipped NO_ENDPOINT, nothing sent', async () => {
+  const vendorId = randomUUID();
+  const data = vendorRefunded(vendorCompleted(vendorId));
+  await publish(OrderRefundedV1, data);
+  const row = await waitFor(async () => {
+    const { rows } = await db.query(`SELECT kind, status, channel, skip_reason FROM "${schema}".notification WHERE order_id = $1`, [data.orderId]);
+    return rows[0];
+  });
+  expect(row).toEqual({ kind: 'ORDER_REFUNDED', status: 'SKIPPED', channel: null, skip_reason: 'NO_ENDPOINT' });
+  await sleep(800);
+  expect(await deliveriesOf(vendorId)).toHaveLength(0);
+  expect(endpoint.received(vendorId)).toHaveLength(0);
+  expect(await mailsMentioning(catcher, data.orderId)).toHaveLength(0);
+});
+
 test('an endpoint failing twice (500) then answering 200 -> delivered on the third attempt, three attempts logged', async () => {
   const { vendorId, secret } = await vendorWithEndpoint();
   endpoint.script(vendorId, [500, 500, 200]);
@@ -382,5 +487,26 @@ test('a customer-owned order still sends e-mail only', async () => {
     [data.orderId],
   );
   expect(rows[0].n).toBe(0);
+  expect(endpoint.received().slice(hooksBefore).filter((h) => h.rawBody.includes(data.orderId))).toHaveLength(0);
+});
+
+test('a refunded customer-owned order still sends the refund e-mail, and no webhook', async () => {
+  const hooksBefore = endpoint.received().length;
+  const customer = { ...vendorCompleted('unused'), owner: { type: 'customer' as const, id: randomUUID() }, contactEmail: `t-${randomUUID().slice(0, 8)}@example.com` };
+  const data = vendorRefunded(customer, null);
+  await publish(OrderRefundedV1, data);
+  const mails = await waitFor(async () => {
+    const found = await mailsMentioning(catcher, data.orderId);
+    return found.length === 1 && found;
+  }, { timeoutMs: 20_000, message: 'customer refund mail' });
+  expect(mails[0]!.subject).toContain('Your refund of $11.00 is on its way');
+  const { rows } = await db.query(`SELECT status, channel FROM "${schema}".notification WHERE order_id = $1`, [data.orderId]);
+  expect(rows).toEqual([{ status: 'QUEUED', channel: 'email' }]);
+  await sleep(800);
+  const { rows: hooks } = await db.query(
+    `SELECT count(*)::int AS n FROM "${schema}".webhook_deliveries w JOIN "${schema}".notification n ON n.id = w.notification_id WHERE n.order_id = $1`,
+    [data.orderId],
+  );
+  expect(hooks[0].n).toBe(0);
   expect(endpoint.received().slice(hooksBefore).filter((h) => h.rawBody.includes(data.orderId))).toHaveLength(0);
 });

@@ -39,7 +39,7 @@ export class RecordOrderNoticeUseCase {
   }
 
   async execute(tx: unknown, notice: OrderNotice): Promise<RecordResult> {
-    let route = routeOrderNotice(notice.owner, notice.contactEmail, notice.kind);
+    let route = routeOrderNotice(notice.owner, notice.contactEmail);
     const channel = route.channel ? this.channels.get(route.channel) : undefined;
     if (route.channel && !channel) throw new Error(`no ${route.channel} channel is configured`);
     if (route.channel && channel?.unavailableReason) {

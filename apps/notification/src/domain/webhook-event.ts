@@ -1,7 +1,7 @@
 import type { EsimInstall, Money } from '@ttelgo/contracts';
 
 /** The event types a vendor receives. The names are the public API of our webhooks: never rename one. */
-export type WebhookEventType = 'order.completed' | 'order.failed' | 'balance.low';
+export type WebhookEventType = 'order.completed' | 'order.failed' | 'order.refunded' | 'balance.low';
 
 /** The JSON body of every webhook. `id` is the delivery id: stable across retries, so vendors deduplicate on it. */
 export interface WebhookEvent<D = WebhookEventData> {
@@ -22,7 +22,7 @@ export interface WebhookEsim {
 
 export interface WebhookOrderData {
   id: string;
-  status: 'COMPLETED' | 'FAILED';
+  status: 'COMPLETED' | 'FAILED' | 'REFUNDED';
   bundleName: string;
   quantity: number;
   total: Money;
@@ -31,6 +31,8 @@ export interface WebhookOrderData {
   completedAt?: string;
   failureReason?: string;
   failedAt?: string;
+  refundReason?: string;
+  refundedAt?: string;
 }
 
 export interface WebhookBalanceLowData {

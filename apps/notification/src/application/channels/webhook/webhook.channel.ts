@@ -40,7 +40,9 @@ export class WebhookChannel implements NotificationChannel {
         payload = { id, type: 'order.failed', createdAt, data: { ...order, status: 'FAILED', failureReason: notice.reason, failedAt: notice.occurredAt } };
         break;
       case 'ORDER_REFUNDED':
-        throw new Error('order.refunded has no vendor webhook event');
+        // An admin refunded a completed vendor order: the wallet or receivable was credited back.
+        payload = { id, type: 'order.refunded', createdAt, data: { ...order, status: 'REFUNDED', refundReason: notice.reason, refundedAt: notice.occurredAt } };
+        break;
     }
     await this.opts.deliveries.insert(tx, {
       id,
