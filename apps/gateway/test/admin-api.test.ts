@@ -1,6 +1,6 @@
 /**
  * The operator API: role checks on every admin route, vendor onboarding and updates (percent -> basis points),
- * API keys, balance adjustments, all orders, the refusal of refunds, and the audit log that records
+ * API keys, balance adjustments, all orders, refunds through the order service, and the audit log that records
  * every admin action, read back through GET /admin/audit-log with filters and cursor pages.
  */
 import { randomUUID } from 'node:crypto';
@@ -104,7 +104,7 @@ describe('admin actions', () => {
     expectProblem(await http.get(`/api/v1/admin/vendors/${randomUUID()}`, admin()), 404, 'VENDOR_NOT_FOUND');
   });
 
-  it('updates, issues and revokes keys, adjusts the balance, lists all orders; refund is refused, an unknown dead letter is not found', async () => {
+  it('updates, issues and revokes keys, adjusts the balance, lists all orders; an unknown dead letter is not found', async () => {
     const patched = await http.send('PATCH', `/api/v1/admin/vendors/${vendor.id}`, { rateLimitPerMinute: 300, markupPercent: 7 }, admin());
     expect(patched.status).toBe(200);
     expect(json(patched)).toMatchObject({ rateLimitPerMinute: 300, markupPercent: 7 });
@@ -134,9 +134,31 @@ describe('admin actions', () => {
     expect(all.status).toBe(200);
     expect(orders.listRequests.at(-1)).toEqual({ limit: 5 });
 
-    expectProblem(await http.post(`/api/v1/admin/orders/${randomUUID()}/refund`, undefined, admin()), 409, 'REFUND_NOT_AVAILABLE');
     expectProblem(await http.post('/api/v1/admin/dead-letters/abc/replay', undefined, admin()), 400, 'VALIDATION_FAILED');
     expectProblem(await http.post(`/api/v1/admin/dead-letters/${randomUUID()}/replay`, undefined, admin()), 404, 'DEAD_LETTER_NOT_FOUND');
+  });
+
+  it('refunds a completed order through the order service: 202 while under way, 200 once done; refusals keep their code', async () => {
+    const placed = json<{ id: string }>(
+      await http.post('/api/v1/orders', { bundleName: 'esim_1GB_7D_FR_V2', quantity: 1 }, { ...bearer(customerToken), 'idempotency-key': randomUUID() }),
+    );
+    // Not completed yet: the order service refuses, and the gateway passes its code on.
+    expectProblem(await http.post(`/api/v1/admin/orders/${placed.id}/refund`, { reason: 'customer complaint' }, admin()), 409, 'ORDER_NOT_REFUNDABLE');
+    orders.complete(placed.id, ['8944000000000000001']);
+
+    expectProblem(await http.post(`/api/v1/admin/orders/${placed.id}/refund`, undefined, admin()), 400, 'VALIDATION_FAILED');
+    expectProblem(await http.post(`/api/v1/admin/orders/${placed.id}/refund`, { reason: 'x', amount: 1 }, admin()), 400, 'VALIDATION_FAILED');
+    expectProblem(await http.post(`/api/v1/admin/orders/${randomUUID()}/refund`, { reason: 'x' }, admin()), 404, 'ORDER_NOT_FOUND');
+
+    const pending = await http.post(`/api/v1/admin/orders/${placed.id}/refund`, { reason: '  customer complaint  ' }, admin());
+    expect(pending.status).toBe(202);
+    expect(json(pending)).toMatchObject({ id: placed.id, status: 'COMPLETED', owner: { type: 'customer' }, refund: { status: 'PENDING', refundedAt: null } });
+    expect(orders.refundRequests.at(-1)).toEqual({ orderId: placed.id, reason: 'customer complaint', requestedBy: `admin:${adminId}` });
+
+    orders.refunded(placed.id);
+    const done = await http.post(`/api/v1/admin/orders/${placed.id}/refund`, { reason: 'customer complaint' }, admin());
+    expect(done.status).toBe(200);
+    expect(json(done)).toMatchObject({ status: 'REFUNDED', refund: { status: 'SUCCEEDED', refundedAt: expect.any(String) } });
   });
 
   it('every admin action appears in GET /admin/audit-log, newest first, filterable and paged', async () => {

@@ -11,12 +11,14 @@ import { AmqpConnection, ConfirmPublisher, RpcClient, RpcServer, declareCommandE
 import { createLogger, createMetrics, type Logger, type ServiceMetrics } from '@ttelgo/observability';
 import { ExpireUnpaidOrdersUseCase } from './application/expire-unpaid-orders.use-case';
 import { GetOrderUseCase } from './application/get-order.use-case';
+import { RefundOrderUseCase } from './application/refund-order.use-case';
 import { ListOrdersUseCase } from './application/list-orders.use-case';
 import { OnEsimProvisionedUseCase } from './application/on-esim-provisioned.use-case';
 import { OnEsimProvisioningFailedUseCase } from './application/on-esim-provisioning-failed.use-case';
 import { OnFundsRejectedUseCase } from './application/on-funds-rejected.use-case';
 import { OnFundsReservedUseCase } from './application/on-funds-reserved.use-case';
 import { OnFundsSettledUseCase } from './application/on-funds-settled.use-case';
+import { OnOrderChargeRefundedUseCase } from './application/on-order-charge-refunded.use-case';
 import { OnPaymentCanceledUseCase } from './application/on-payment-canceled.use-case';
 import { OnPaymentFailedUseCase } from './application/on-payment-failed.use-case';
 import { OnPaymentMismatchedUseCase } from './application/on-payment-mismatched.use-case';
@@ -32,6 +34,7 @@ import { startBillingEventsConsumer } from './entry-points/messaging/on-billing-
 import { startEsimEventsConsumer } from './entry-points/messaging/on-esim-events.handler';
 import { startPaymentEventsConsumer } from './entry-points/messaging/on-payment-events.handler';
 import { registerGetOrderRpc } from './entry-points/rpc/get-order.rpc';
+import { registerRefundOrderRpc } from './entry-points/rpc/refund-order.rpc';
 import { registerListOrdersRpc } from './entry-points/rpc/list-orders.rpc';
 import { registerPlaceOrderRpc } from './entry-points/rpc/place-order.rpc';
 import { BillingClient } from './infrastructure/billing.client';
@@ -126,6 +129,7 @@ export async function startOrder(config: OrderConfig, opts: StartOptions = {}): 
         reserved: new OnFundsReservedUseCase({ transitions }),
         rejected: new OnFundsRejectedUseCase({ transitions, logger }),
         settled: new OnFundsSettledUseCase({ transitions }),
+        chargeRefunded: new OnOrderChargeRefundedUseCase({ transitions }),
       },
     });
     closers.add('billing events consumer', () => billingEvents.stop());
@@ -144,6 +148,7 @@ export async function startOrder(config: OrderConfig, opts: StartOptions = {}): 
     );
     registerGetOrderRpc(rpc, new GetOrderUseCase(repository));
     registerListOrdersRpc(rpc, new ListOrdersUseCase(repository));
+    registerRefundOrderRpc(rpc, new RefundOrderUseCase({ repository, transitions }));
     await rpc.start();
     closers.add('rpc server', () => rpc.stop());
 

@@ -5,7 +5,7 @@
  * outbox.
  */
 import { randomUUID } from 'node:crypto';
-import { FundsReservedV1, GetOrderV1, ListOrdersV1, type OrderView } from '@ttelgo/contracts';
+import { FundsReservedV1, GetOrderV1, ListOrdersV1, RefundOrderV1, type OrderView } from '@ttelgo/contracts';
 import { waitFor } from '@ttelgo/testing';
 import { BUNDLE, esimInstall, vendorUnitPrice } from './support/esim.double';
 import { OrderHarness } from './support/order.harness';
@@ -150,6 +150,42 @@ describe('order: B2B saga', () => {
     const row = await h.row(order.id);
     expect(row.status).toBe('COMPLETED');
     expect(row.funds_settled_at).toEqual(settledAt);
+  });
+
+  it('admin refund of a COMPLETED vendor order: refused until the capture is confirmed, then one billing.refund-order-charge.v1; charge-refunded -> REFUNDED', async () => {
+    const vendorId = vendor();
+    const order = await provisioningOrder(vendorId, { customerReference: 'ref-refund' });
+    await h.esim.provisioned(order.id, [esimInstall(), esimInstall()]);
+    await h.waitForStatus(order.id, 'COMPLETED');
+    const ask = { orderId: order.id, reason: 'duplicate purchase', requestedBy: 'admin:9' };
+
+    // Nothing to give back until vendor-billing confirmed the charge.
+    expect(await h.remoteError(h.call(RefundOrderV1, ask))).toMatchObject({ code: 'ORDER_NOT_REFUNDABLE', status: 409 });
+    await h.waitHandled((await h.billing.captured(order.id, vendorId, order.total)).id);
+
+    const pending = await h.call(RefundOrderV1, ask);
+    expect(pending).toMatchObject({ status: 'COMPLETED', refund: { status: 'PENDING' } });
+    await h.call(RefundOrderV1, ask);
+    const [command] = await h.waitForMessages('billing.refund-order-charge.v1', order.id, 1);
+    expect(command!.envelope.data).toEqual({ orderId: order.id, reason: 'refund by admin:9: duplicate purchase' });
+
+    // Another vendor's confirmation changes nothing.
+    const foreign = await h.billing.chargeRefunded(order.id, vendor(), order.total);
+    await h.waitHandled(foreign.id);
+    expect((await h.row(order.id)).status).toBe('COMPLETED');
+
+    const credited = await h.billing.chargeRefunded(order.id, vendorId, order.total);
+    await h.waitForStatus(order.id, 'REFUNDED');
+    const [event] = await h.waitForMessages('order.refunded.v1', order.id, 1);
+    expect(event!.envelope).toMatchObject({
+      causationId: credited.id,
+      data: { orderId: order.id, owner: { type: 'vendor', id: vendorId }, reason: 'refund by admin:9: duplicate purchase', customerReference: 'ref-refund' },
+    });
+    await h.waitHandled((await h.billing.chargeRefunded(order.id, vendorId, order.total)).id);
+    await h.settle();
+    expect(h.messages('billing.refund-order-charge.v1', order.id)).toHaveLength(1);
+    expect(h.messages('payment.refund-payment.v1', order.id)).toHaveLength(0);
+    expect(h.messages('order.refunded.v1', order.id)).toHaveLength(1);
   });
 
   it('esim.provisioning-failed -> FAILED + billing.release-funds.v1 + order.failed.v1, and no card refund', async () => {

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import amqplib from 'amqplib';
-import { GetOrderV1, ListOrdersV1, PaymentSucceededV1, type OrderView } from '@ttelgo/contracts';
+import { GetOrderV1, ListOrdersV1, PaymentSucceededV1, RefundOrderV1, type OrderView } from '@ttelgo/contracts';
 import { assertSchemaMatchesPrisma } from '@ttelgo/db';
 import { TEST_DATABASE_URL, waitFor } from '@ttelgo/testing';
 import { BUNDLE, esimInstall } from './support/esim.double';
@@ -188,6 +188,41 @@ describe('order: B2C saga', () => {
     expect(h.messages('order.refunded.v1', order.id)).toHaveLength(1);
     expect(h.messages('payment.refund-payment.v1', order.id)).toHaveLength(1);
     expect((await h.history(order.id)).map((e) => e.to_status)).toEqual(['AWAITING_PAYMENT', 'AWAITING_PAYMENT', 'PROVISIONING', 'FAILED', 'REFUNDED']);
+  });
+
+  it('admin refund of a COMPLETED card order: one payment.refund-payment.v1, still COMPLETED until payment.refunded, then REFUNDED + order.refunded.v1', async () => {
+    const order = await provisioningOrder();
+    await h.esim.provisioned(order.id, [esimInstall()]);
+    await h.waitForStatus(order.id, 'COMPLETED');
+
+    const ask = { orderId: order.id, reason: 'customer complaint', requestedBy: 'admin:7' };
+    const pending = await h.call(RefundOrderV1, ask);
+    expect(pending).toMatchObject({ status: 'COMPLETED', refund: { status: 'PENDING', reason: 'refund by admin:7: customer complaint', refundedAt: null } });
+    // Asked twice at once or again: one refund command only.
+    await Promise.all([h.call(RefundOrderV1, ask), h.call(RefundOrderV1, { ...ask, reason: 'another reason' })]);
+    const [refund] = await h.waitForMessages('payment.refund-payment.v1', order.id, 1);
+    expect(refund!.envelope.data).toEqual({ referenceId: order.id, reason: 'refund by admin:7: customer complaint' });
+
+    const refunded = await h.payment.refunded(order.id);
+    await h.waitForStatus(order.id, 'REFUNDED');
+    const [event] = await h.waitForMessages('order.refunded.v1', order.id, 1);
+    expect(event!.envelope).toMatchObject({ causationId: refunded.id, data: { orderId: order.id, reason: 'refund by admin:7: customer complaint', total: { amount: 998, currency: 'USD' } } });
+    expect(await h.call(RefundOrderV1, ask)).toMatchObject({ status: 'REFUNDED', refund: { status: 'SUCCEEDED', refundedAt: expect.any(String) } });
+    await h.settle();
+    expect(h.messages('payment.refund-payment.v1', order.id)).toHaveLength(1);
+    expect(h.messages('order.refunded.v1', order.id)).toHaveLength(1);
+    expect((await h.history(order.id)).map((e) => e.to_status)).toEqual(['AWAITING_PAYMENT', 'AWAITING_PAYMENT', 'PROVISIONING', 'COMPLETED', 'COMPLETED', 'REFUNDED']);
+  });
+
+  it('a refund of an order that was never charged is ORDER_NOT_REFUNDABLE (409) and of an unknown order ORDER_NOT_FOUND (404); nothing is sent', async () => {
+    const unpaid = await h.placeOrder(customer());
+    const refused = await h.remoteError(h.call(RefundOrderV1, { orderId: unpaid.id, reason: 'x', requestedBy: 'admin:7' }));
+    expect(refused).toMatchObject({ code: 'ORDER_NOT_REFUNDABLE', status: 409 });
+    const missing = await h.remoteError(h.call(RefundOrderV1, { orderId: randomUUID(), reason: 'x', requestedBy: 'admin:7' }));
+    expect(missing).toMatchObject({ code: 'ORDER_NOT_FOUND', status: 404 });
+    await h.settle();
+    expect(h.messages('payment.refund-payment.v1', unpaid.id)).toHaveLength(0);
+    expect((await h.row(unpaid.id)).status).toBe('AWAITING_PAYMENT');
   });
 
   it('a paid amount that differs from the total never provisions: FAILED + refund', async () => {

@@ -12,6 +12,7 @@ import { createLogger, createMetrics, type Logger, type ServiceMetrics } from '@
 import { AdjustBalanceUseCase } from './application/adjust-balance.use-case';
 import { CaptureFundsUseCase } from './application/capture-funds.use-case';
 import { CreateTopupUseCase } from './application/create-topup.use-case';
+import { RefundOrderChargeUseCase } from './application/refund-order-charge.use-case';
 import { CreateVendorUseCase } from './application/create-vendor.use-case';
 import { GetBalanceUseCase } from './application/get-balance.use-case';
 import { GetStatementUseCase } from './application/get-statement.use-case';
@@ -54,6 +55,7 @@ export function createBillingUseCases(deps: { prisma: PrismaClient; schema: stri
     reserve: new ReserveFundsUseCase(common),
     capture: new CaptureFundsUseCase(common),
     release: new ReleaseFundsUseCase(common),
+    refund: new RefundOrderChargeUseCase(common),
     paymentSucceeded: new OnPaymentSucceededUseCase({ ...common, topups }),
     rpc: {
       createVendor: new CreateVendorUseCase({ vendors, ledger, defaults: deps.defaults, clock }),
@@ -133,6 +135,7 @@ export async function startVendorBilling(config: VendorBillingConfig, opts: Star
       reserve: useCases.reserve,
       capture: useCases.capture,
       release: useCases.release,
+      refund: useCases.refund,
       inbox,
       logger,
       metrics,

@@ -1,10 +1,22 @@
 /**
  * Failure paths over the real broker: a provisioning failure releases the hold, a duplicated top-up event credits
  * once, the same reserve command twice holds once, captures and releases are idempotent and never undo each
- * other, and low-balance fires once per crossing.
+ * other, an admin refund credits a captured charge back once (and never a released hold), and low-balance fires
+ * once per crossing.
  */
 import { randomUUID } from 'node:crypto';
-import { CaptureFundsV1, CreateTopupV1, GetBalanceV1, ReleaseFundsV1, ReserveFundsV1, UpdateVendorV1, type Envelope } from '@ttelgo/contracts';
+import {
+  CaptureFundsV1,
+  CreateTopupV1,
+  GetBalanceV1,
+  GetStatementV1,
+  ListLedgerV1,
+  RefundOrderChargeV1,
+  ReleaseFundsV1,
+  ReserveFundsV1,
+  UpdateVendorV1,
+  type Envelope,
+} from '@ttelgo/contracts';
 import { waitFor } from '@ttelgo/testing';
 import { BillingHarness } from './support/billing.harness';
 import { expectLedgerConsistent } from './support/ledger.checks';
@@ -77,6 +89,68 @@ describe('vendor-billing: failure paths', () => {
     expect(await h.call(GetBalanceV1, { vendorId: vendor.id })).toMatchObject({ balance: 3_800, reserved: 0, available: 3_800 });
     const { rows } = await h.pg.query(`SELECT count(*)::int AS n FROM "${h.schema}".ledger_transactions WHERE order_id = $1`, [orderId]);
     expect(rows[0].n).toBe(1);
+    await expectLedgerConsistent(h.pg, h.schema);
+  });
+
+  it('a refund of a captured PREPAID order: one REFUND transaction credits the wallet back; a redelivery and a re-sent command credit nothing more', async () => {
+    const vendor = await toppedUpVendor(5_000);
+    const orderId = randomUUID();
+    await h.send(ReserveFundsV1, { orderId, vendorId: vendor.id, amount: usd(1_200) });
+    await h.waitForEvents('billing.funds-reserved.v1', (d) => d.orderId === orderId, 1);
+    await h.send(CaptureFundsV1, { orderId });
+    const [captured] = await h.waitForEvents('billing.funds-captured.v1', (d) => d.orderId === orderId, 1);
+    expect(await h.call(GetBalanceV1, { vendorId: vendor.id })).toMatchObject({ balance: 3_800, available: 3_800 });
+
+    const first = await h.send(RefundOrderChargeV1, { orderId, reason: 'refund by admin:1: duplicate purchase' });
+    const [refunded] = await h.waitForEvents('billing.order-charge-refunded.v1', (d) => d.orderId === orderId, 1);
+    expect(refunded!.envelope.data).toEqual({ orderId, vendorId: vendor.id, amount: usd(1_200), transactionId: expect.any(String) });
+    expect(refunded!.envelope.data.transactionId).not.toBe(captured!.envelope.data.transactionId);
+    expect(await h.call(GetBalanceV1, { vendorId: vendor.id })).toMatchObject({ balance: 5_000, reserved: 0, available: 5_000 });
+
+    // The same message again (inbox) and the order's reconciliation re-sending it (a new message): no second credit,
+    // and the re-sent command is answered again with the same transaction.
+    await h.republish(RefundOrderChargeV1, first as Envelope);
+    const resent = await h.send(RefundOrderChargeV1, { orderId, reason: 'reconcile' });
+    await h.waitHandled(resent.id);
+    await h.settle();
+    const answers = h.events('billing.order-charge-refunded.v1', (d) => d.orderId === orderId);
+    expect(answers).toHaveLength(2);
+    expect(new Set(answers.map((e) => e.envelope.data.transactionId))).toEqual(new Set([refunded!.envelope.data.transactionId]));
+    expect(await h.call(GetBalanceV1, { vendorId: vendor.id })).toMatchObject({ balance: 5_000, available: 5_000 });
+    const { rows } = await h.pg.query(`SELECT kind, count(*)::int AS n FROM "${h.schema}".ledger_transactions WHERE order_id = $1 GROUP BY kind ORDER BY kind`, [orderId]);
+    expect(rows).toEqual([{ kind: 'ORDER_CHARGE', n: 1 }, { kind: 'REFUND', n: 1 }]);
+    const ledger = await h.call(ListLedgerV1, { vendorId: vendor.id, limit: 10 });
+    expect(ledger.data[0]).toMatchObject({ kind: 'REFUND', amount: 1_200, balanceAfter: 5_000, orderId });
+    await expectLedgerConsistent(h.pg, h.schema);
+  });
+
+  it('a refund of a POSTPAID order lowers what is owed (statement: charges net of the refund); a released hold is never refunded', async () => {
+    const vendor = await h.createVendor({ billingMode: 'POSTPAID' });
+    await h.call(UpdateVendorV1, { vendorId: vendor.id, creditLimit: 10_000 });
+    const orderId = randomUUID();
+    await h.send(ReserveFundsV1, { orderId, vendorId: vendor.id, amount: usd(2_500) });
+    await h.waitForEvents('billing.funds-reserved.v1', (d) => d.orderId === orderId, 1);
+    await h.send(CaptureFundsV1, { orderId });
+    await h.waitForEvents('billing.funds-captured.v1', (d) => d.orderId === orderId, 1);
+    expect(await h.call(GetBalanceV1, { vendorId: vendor.id })).toMatchObject({ balance: -2_500, available: 7_500 });
+
+    await h.send(RefundOrderChargeV1, { orderId, reason: 'refund by admin:1: goodwill' });
+    await h.waitForEvents('billing.order-charge-refunded.v1', (d) => d.orderId === orderId, 1);
+    expect(await h.call(GetBalanceV1, { vendorId: vendor.id })).toMatchObject({ balance: 0, available: 10_000 });
+    const month = new Date().toISOString().slice(0, 7);
+    expect(await h.call(GetStatementV1, { vendorId: vendor.id, month })).toMatchObject({ openingBalance: 0, charges: 0, payments: 0, closingBalance: 0 });
+
+    // A hold released (provisioning failed) was never charged: a refund of it is refused for good (dead-lettered).
+    const released = randomUUID();
+    await h.send(ReserveFundsV1, { orderId: released, vendorId: vendor.id, amount: usd(1_000) });
+    await h.waitForEvents('billing.funds-reserved.v1', (d) => d.orderId === released, 1);
+    await h.send(ReleaseFundsV1, { orderId: released, reason: 'provisioning failed' });
+    await h.waitForEvents('billing.funds-released.v1', (d) => d.orderId === released, 1);
+    const before = await h.vhost.queueDepth('billing.funds-commands.dlq');
+    await h.send(RefundOrderChargeV1, { orderId: released, reason: 'x' });
+    await waitFor(async () => (await h.vhost.queueDepth('billing.funds-commands.dlq')) > before, { timeoutMs: 15_000, message: 'the refund of a released hold never reached the DLQ' });
+    expect(h.events('billing.order-charge-refunded.v1', (d) => d.orderId === released)).toHaveLength(0);
+    expect(await h.call(GetBalanceV1, { vendorId: vendor.id })).toMatchObject({ balance: 0, reserved: 0, available: 10_000 });
     await expectLedgerConsistent(h.pg, h.schema);
   });
 

@@ -14,6 +14,8 @@ import {
   ListLedgerV1,
   ListVendorsV1,
   LowBalanceV1,
+  OrderChargeRefundedV1,
+  RefundOrderChargeV1,
   ReleaseFundsV1,
   ReserveFundsV1,
   UpdateVendorV1,
@@ -32,7 +34,7 @@ import {
   ListEsimsV1,
   ProvisionEsimV1,
 } from './esim';
-import { GetOrderV1, ListOrdersV1, OrderCompletedV1, OrderFailedV1, OrderRefundedV1, PlaceOrderV1 } from './order';
+import { GetOrderV1, ListOrdersV1, OrderCompletedV1, OrderFailedV1, OrderRefundedV1, PlaceOrderV1, RefundOrderV1 } from './order';
 import {
   CancelPaymentV1,
   CreatePaymentIntentV1,
@@ -61,6 +63,7 @@ export const allContracts: readonly MessageContract[] = [
   PlaceOrderV1,
   GetOrderV1,
   ListOrdersV1,
+  RefundOrderV1,
   OrderCompletedV1,
   OrderFailedV1,
   OrderRefundedV1,
@@ -87,10 +90,12 @@ export const allContracts: readonly MessageContract[] = [
   ReserveFundsV1,
   CaptureFundsV1,
   ReleaseFundsV1,
+  RefundOrderChargeV1,
   FundsReservedV1,
   FundsRejectedV1,
   FundsCapturedV1,
   FundsReleasedV1,
+  OrderChargeRefundedV1,
   LowBalanceV1,
   VendorChangedV1,
   WalletCreditedV1,

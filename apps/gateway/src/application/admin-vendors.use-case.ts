@@ -7,6 +7,7 @@ import {
   AdjustBalanceV1,
   AdjustmentResponseSchema,
   AdminOrderListResponseSchema,
+  AdminOrderResponseSchema,
   AdminVendorListResponseSchema,
   AdminVendorResponseSchema,
   ApiKeyListResponseSchema,
@@ -15,9 +16,12 @@ import {
   GetVendorV1,
   ListOrdersV1,
   ListVendorsV1,
+  RefundOrderV1,
   UpdateVendorV1,
+  type AdminOrderResponse,
   type AdminVendorResponse,
   type CreateVendorRequest,
+  type OrderView,
   type UpdateVendorRequest,
   type VendorView,
 } from '@ttelgo/contracts';
@@ -101,9 +105,21 @@ export async function adjustVendorBalance(
   });
 }
 
+const toAdminOrder = (v: OrderView): AdminOrderResponse => ({ ...toOrderResponse(v), owner: v.owner, refund: v.refund ?? null });
+
 export async function listAllOrders(order: ServiceCaller, page: { limit: number; cursor?: string | undefined }) {
   const result = await order.call(ListOrdersV1, { limit: page.limit, ...(page.cursor !== undefined ? { cursor: page.cursor } : {}) });
-  return toPublic(AdminOrderListResponseSchema, { data: result.data.map((v) => ({ ...toOrderResponse(v), owner: v.owner })), nextCursor: result.nextCursor });
+  return toPublic(AdminOrderListResponseSchema, { data: result.data.map(toAdminOrder), nextCursor: result.nextCursor });
+}
+
+/**
+ * An admin refund goes through the order saga (order.refund-order.v1): the order asks payment or vendor-billing
+ * and becomes REFUNDED once the money is back. `done` is false while the refund is still PENDING.
+ */
+export async function refundOrder(order: ServiceCaller, orderId: string, input: { reason: string; requestedBy: string }): Promise<{ order: AdminOrderResponse; done: boolean }> {
+  const view = await order.call(RefundOrderV1, { orderId, reason: input.reason, requestedBy: input.requestedBy });
+  const response = toPublic(AdminOrderResponseSchema, toAdminOrder(view));
+  return { order: response, done: response.refund?.status === 'SUCCEEDED' };
 }
 
 const apiKeyView = (row: ApiKeyRow) => ({

@@ -2,10 +2,11 @@
  * A test double of the order service over the REAL broker: an RpcServer owning `ttelgo.rpc.order` that keeps orders
  * in memory and enforces what the real service promises: place-order is idempotent per (owner, requestKey), and
  * get/list only ever show the caller's own orders (another owner's order is ORDER_NOT_FOUND 404). It records every
- * request so tests can assert which owner the gateway sent. Special bundle names misbehave on demand.
+ * request so tests can assert which owner the gateway sent. Special bundle names misbehave on demand. A refund is
+ * accepted for a COMPLETED order only (PENDING until a test calls `refunded`), like the real saga.
  */
 import { randomUUID } from 'node:crypto';
-import { GetOrderV1, ListOrdersV1, PlaceOrderV1, type OrderView, type Owner } from '@ttelgo/contracts';
+import { GetOrderV1, ListOrdersV1, PlaceOrderV1, RefundOrderV1, type OrderView, type Owner } from '@ttelgo/contracts';
 import { AmqpConnection, RpcServer } from '@ttelgo/messaging';
 import { testLogger } from '@ttelgo/testing';
 
@@ -36,6 +37,7 @@ export class OrderDouble {
   readonly placeRequests: Array<Record<string, unknown>> = [];
   readonly getRequests: Array<Record<string, unknown>> = [];
   readonly listRequests: Array<Record<string, unknown>> = [];
+  readonly refundRequests: Array<Record<string, unknown>> = [];
   /** Called once per new order (the saga's next steps, driven by a test). */
   onPlaced: ((order: OrderView) => void) | undefined;
   private readonly orders = new Map<string, OrderView>();
@@ -101,6 +103,28 @@ export class OrderDouble {
       const data = mine.slice(offset, offset + req.limit);
       return { data, nextCursor: offset + req.limit < mine.length ? `o${offset + req.limit}` : null };
     });
+
+    this.server.handle(RefundOrderV1, async (req) => {
+      this.refundRequests.push(structuredClone(req));
+      const order = this.orders.get(req.orderId);
+      if (!order) throw new CodedError('ORDER_NOT_FOUND', 404, `order ${req.orderId} does not exist`);
+      if (order.refund) return order;
+      if (order.status !== 'COMPLETED') throw new CodedError('ORDER_NOT_REFUNDABLE', 409, `order ${req.orderId} is ${order.status}`);
+      const refunding: OrderView = {
+        ...order,
+        refund: { status: 'PENDING', reason: `refund by ${req.requestedBy}: ${req.reason}`, requestedAt: new Date().toISOString(), refundedAt: null },
+      };
+      this.orders.set(order.id, refunding);
+      return refunding;
+    });
+  }
+
+  /** What payment or vendor-billing confirming the refund does: the order is REFUNDED. */
+  refunded(orderId: string): void {
+    const order = this.orders.get(orderId);
+    if (!order?.refund) throw new Error(`no refund under way for ${orderId}`);
+    const now = new Date().toISOString();
+    this.orders.set(orderId, { ...order, status: 'REFUNDED', refund: { ...order.refund, status: 'SUCCEEDED', refundedAt: now }, updatedAt: now });
   }
 
   /** What provisioning would do: the order is COMPLETED with these eSIMs. */

@@ -9,6 +9,7 @@ import {
   OrderFailedV1,
   OrderRefundedV1,
   ProvisionEsimV1,
+  RefundOrderChargeV1,
   RefundPaymentV1,
   ReleaseFundsV1,
   ReserveFundsV1,
@@ -89,6 +90,10 @@ export async function enqueueEffects(tx: OutboxTx, order: Order, effects: readon
       case 'ReleaseFunds':
         await enqueue(tx, ReleaseFundsV1, { orderId: order.id, reason: clip(effect.reason) }, meta);
         sent.push(ReleaseFundsV1.name);
+        break;
+      case 'RefundOrderCharge':
+        await enqueue(tx, RefundOrderChargeV1, { orderId: order.id, reason: clip(effect.reason) }, meta);
+        sent.push(RefundOrderChargeV1.name);
         break;
     }
   }

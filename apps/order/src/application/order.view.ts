@@ -15,6 +15,15 @@ export function toOrderView(order: Order): OrderView {
     esims: order.esims.map((e) => ({ iccid: e.iccid })),
     failureReason: order.failureReason,
     payment: order.payment,
+    refund:
+      order.refundRequestedAt === null
+        ? null
+        : {
+            status: order.refundedAt === null ? 'PENDING' : 'SUCCEEDED',
+            reason: order.refundReason ?? order.failureReason,
+            requestedAt: order.refundRequestedAt.toISOString(),
+            refundedAt: order.refundedAt?.toISOString() ?? null,
+          },
     createdAt: order.createdAt.toISOString(),
     updatedAt: order.updatedAt.toISOString(),
   };

@@ -11,7 +11,8 @@ export type OrderErrorCode =
   | 'CATALOGUE_UNAVAILABLE'
   | 'ORDER_TOO_LARGE'
   | 'VENDOR_NOT_FOUND'
-  | 'BILLING_UNAVAILABLE';
+  | 'BILLING_UNAVAILABLE'
+  | 'ORDER_NOT_REFUNDABLE';
 
 export class OrderError extends Error {
   constructor(
@@ -38,3 +39,5 @@ export const orderTooLarge = (detail: string): OrderError => new OrderError('ORD
 export const vendorNotFound = (id: string): OrderError => new OrderError('VENDOR_NOT_FOUND', 404, `vendor ${id} does not exist`);
 export const billingUnavailable = (detail: string): OrderError =>
   new OrderError('BILLING_UNAVAILABLE', 503, `vendor billing is not available right now (${detail}); retry with the same request key`);
+/** A refund asked for an order that holds no charge to give back (not COMPLETED), or whose charge is not settled yet. */
+export const orderNotRefundable = (detail: string): OrderError => new OrderError('ORDER_NOT_REFUNDABLE', 409, detail);

@@ -1,4 +1,5 @@
 import { newOrder, type EsimInstall, type Order, type OrderStatus } from './order';
+import { OrderError } from './order.errors';
 import {
   esimProvisioningFailed,
   esimsProvisioned,
@@ -6,6 +7,7 @@ import {
   fundsRejected,
   fundsReserved,
   fundsSettled,
+  orderChargeRefunded,
   paymentCanceled,
   paymentFailed,
   paymentIntentCreated,
@@ -13,6 +15,7 @@ import {
   paymentRefunded,
   paymentSucceeded,
   redriveStuck,
+  refundRequested,
   type Transition,
 } from './order.state-machine';
 
@@ -426,5 +429,73 @@ describe('B2B reconciliation', () => {
     expect(redriveStuck(vendorOrder({ updatedAt: later(10 * 60_000) }), opts).changed).toBe(false);
     // A customer order is never PENDING in practice; if it were, billing is not asked.
     expect(redriveStuck(order({ status: 'PENDING' }), opts).changed).toBe(false);
+  });
+});
+
+describe('admin refunds of COMPLETED orders', () => {
+  const vendorOrder = (overrides: Partial<Order> = {}): Order => order({ owner: { type: 'vendor', id: VENDOR }, payment: null, ...overrides }, 'vendor');
+  const captured = { status: 'COMPLETED' as const, fundsSettlement: 'CAPTURE' as const, fundsSettledAt: later(1) };
+  const ask = { reason: 'customer complaint', requestedBy: 'admin:42' };
+  const refused = (fn: () => unknown): OrderError => {
+    try {
+      fn();
+    } catch (err) {
+      if (err instanceof OrderError) return err;
+      throw err;
+    }
+    throw new Error('expected the refund to be refused');
+  };
+
+  it('card order: stays COMPLETED with the refund under way, asks payment once, then payment.refunded makes it REFUNDED', () => {
+    const t = changed(refundRequested(order({ status: 'COMPLETED' }), ask, later(5)));
+    expect(t.order).toMatchObject({ status: 'COMPLETED', refundRequestedAt: later(5), refundedAt: null, refundReason: 'refund by admin:42: customer complaint' });
+    expect(t.effects).toEqual([{ type: 'RefundPayment', reason: 'refund by admin:42: customer complaint' }]);
+    expect(refundRequested(t.order, ask, later(6))).toEqual({ changed: false, reason: 'refund already under way' });
+
+    const done = changed(paymentRefunded(t.order, later(7)));
+    expect(done.order).toMatchObject({ status: 'REFUNDED', refundedAt: later(7) });
+    expect(done.effects).toEqual([{ type: 'OrderRefunded', reason: 'refund by admin:42: customer complaint' }]);
+    expect(refundRequested(done.order, ask, later(8)).changed).toBe(false);
+  });
+
+  it('vendor order: asks vendor-billing to credit the captured charge back; its confirmation makes it REFUNDED once', () => {
+    const t = changed(refundRequested(vendorOrder(captured), ask, later(5)));
+    expect(t.order).toMatchObject({ status: 'COMPLETED', refundRequestedAt: later(5) });
+    expect(t.effects).toEqual([{ type: 'RefundOrderCharge', reason: 'refund by admin:42: customer complaint' }]);
+    // payment events never touch vendor orders
+    expect(paymentRefunded(t.order, later(6)).changed).toBe(false);
+
+    const credited = { vendorId: VENDOR, amount: { amount: 998, currency: 'USD' } };
+    expect(orderChargeRefunded(t.order, { ...credited, vendorId: 'another-vendor' }, later(6)).changed).toBe(false);
+    const done = changed(orderChargeRefunded(t.order, credited, later(7)));
+    expect(done.order).toMatchObject({ status: 'REFUNDED', refundedAt: later(7) });
+    expect(done.effects).toEqual([{ type: 'OrderRefunded', reason: 'refund by admin:42: customer complaint' }]);
+    expect(orderChargeRefunded(done.order, credited, later(8)).changed).toBe(false);
+    // A charge refund nobody asked for (the order is COMPLETED with no refund under way) changes nothing.
+    expect(orderChargeRefunded(vendorOrder(captured), credited, later(8)).changed).toBe(false);
+  });
+
+  it('a vendor order whose capture vendor-billing has not confirmed yet is refused (retry shortly), nothing asked', () => {
+    const err = refused(() => refundRequested(vendorOrder({ status: 'COMPLETED', fundsSettlement: 'CAPTURE', fundsSettledAt: null }), ask, later(5)));
+    expect(err).toMatchObject({ code: 'ORDER_NOT_REFUNDABLE', status: 409 });
+    expect(err.message).toMatch(/not confirmed the charge yet/);
+  });
+
+  it.each(['AWAITING_PAYMENT', 'PENDING', 'PROVISIONING', 'REJECTED', 'CANCELLED', 'FAILED'] as const)('a %s order (never charged or not finished) is refused', (status) => {
+    expect(refused(() => refundRequested(order({ status }), ask, later(5)))).toMatchObject({ code: 'ORDER_NOT_REFUNDABLE', status: 409 });
+    expect(refused(() => refundRequested(vendorOrder({ status }), ask, later(5)))).toMatchObject({ code: 'ORDER_NOT_REFUNDABLE', status: 409 });
+  });
+
+  it('a FAILED card order already being refunded by the saga answers "under way" instead of refusing', () => {
+    expect(refundRequested(order({ status: 'FAILED', refundRequestedAt: T0 }), ask, later(5))).toEqual({ changed: false, reason: 'refund already under way' });
+  });
+
+  it('reconciliation re-sends a refund still under way to the right service', () => {
+    const opts = { now: later(11 * 60_000), stuckAfterMs: 10 * 60_000 };
+    const card = changed(refundRequested(order({ status: 'COMPLETED' }), ask, T0)).order;
+    expect(changed(redriveStuck(card, opts)).effects).toEqual([{ type: 'RefundPayment', reason: 'refund by admin:42: customer complaint' }]);
+    const vendor = changed(refundRequested(vendorOrder(captured), ask, T0)).order;
+    expect(changed(redriveStuck(vendor, opts)).effects).toEqual([{ type: 'RefundOrderCharge', reason: 'refund by admin:42: customer complaint' }]);
+    expect(redriveStuck({ ...vendor, refundedAt: later(2), status: 'REFUNDED' }, opts).changed).toBe(false);
   });
 });

@@ -12,8 +12,14 @@
  *       PROVISIONING --provisioning failed--> FAILED (hold released)
  *       (a vendor suspended at placement: created REJECTED, no hold asked for; see newOrder)
  *       capture/release confirmed by vendor-billing -> fundsSettledAt (the reconcile job re-sends until then)
+ * Admin refund of a COMPLETED order (refundRequested): the status stays COMPLETED while the money goes back,
+ *       B2C: payment refunds the card --payment refunded--> REFUNDED
+ *       B2B: vendor-billing credits the charge back (only once its capture is confirmed) --charge refunded--> REFUNDED
+ * A command that is not allowed in the order's state (a refund of an unpaid order) throws a coded OrderError;
+ * a message that arrives in the wrong state is "unchanged".
  */
 import { formatMoney, sameMoney, type Money } from './money';
+import { orderNotRefundable } from './order.errors';
 import { isFundsSettlementUnderWay, isRefundUnderWay, saleChannel, type EsimInstall, type HistoryEntry, type Order, type OrderStatus, type PaymentIntentRef } from './order';
 
 /** Messages a transition asks the application to send (through the outbox, in the same transaction). */
@@ -26,7 +32,8 @@ export type OrderEffect =
   | { type: 'OrderRefunded'; reason: string }
   | { type: 'ReserveFunds' }
   | { type: 'CaptureFunds' }
-  | { type: 'ReleaseFunds'; reason: string };
+  | { type: 'ReleaseFunds'; reason: string }
+  | { type: 'RefundOrderCharge'; reason: string };
 
 export type Transition =
   | { changed: true; order: Order; history: HistoryEntry; effects: OrderEffect[] }
@@ -133,9 +140,10 @@ export function paymentRefunded(order: Order, now: Date): Transition {
       if (!isRefundUnderWay(order)) return unchanged('payment.refunded ignored: no refund under way for this CANCELLED order');
       return change(order, now, 'CANCELLED', 'late payment refunded', { refundedAt: now }, []);
     case 'COMPLETED': {
-      // Refunded outside the saga (an admin at Stripe): the money is back with the buyer, so say so.
-      const reason = 'payment refunded after completion';
-      return change(order, now, 'REFUNDED', reason, { refundedAt: now }, [{ type: 'OrderRefunded', reason }]);
+      // Our admin refund (refundRequested) confirmed, or one made outside the saga (at Stripe's dashboard):
+      // either way the money is back with the buyer, so say so.
+      const reason = order.refundReason ?? 'payment refunded after completion';
+      return change(order, now, 'REFUNDED', `payment refunded: ${reason}`, { refundedAt: now }, [{ type: 'OrderRefunded', reason }]);
     }
     default:
       return ignored(order, 'payment.refunded');
@@ -227,6 +235,43 @@ export function fundsSettled(order: Order, settled: { vendorId: string; settleme
   return change(order, now, order.status, reason, { fundsSettledAt: now }, []);
 }
 
+/**
+ * An admin refunds a COMPLETED order in full. The order stays COMPLETED (with the refund under way) until payment
+ * (card) or vendor-billing (the vendor's charge) confirms; then it is REFUNDED. Asking again while under way or
+ * after it is done changes nothing (the caller shows the refund as it is). Anything else is refused: an order
+ * that was never charged (REJECTED, CANCELLED, B2B FAILED), one still in flight, or a vendor order whose capture
+ * vendor-billing has not confirmed yet (nothing to give back until then; asking again shortly works).
+ */
+export function refundRequested(order: Order, request: { reason: string; requestedBy: string }, now: Date): Transition {
+  if (order.refundRequestedAt !== null) {
+    return unchanged(order.refundedAt === null ? 'refund already under way' : `refund already done (order ${order.status})`);
+  }
+  if (order.status !== 'COMPLETED') {
+    throw orderNotRefundable(`order ${order.id} is ${order.status}: only a COMPLETED order can be refunded`);
+  }
+  const reason = `refund by ${request.requestedBy}: ${request.reason}`;
+  if (saleChannel(order) === 'B2C') {
+    return change(order, now, 'COMPLETED', `${reason} (card refund requested)`, { refundRequestedAt: now, refundReason: reason }, [{ type: 'RefundPayment', reason }]);
+  }
+  if (order.fundsSettlement !== 'CAPTURE' || order.fundsSettledAt === null) {
+    throw orderNotRefundable(`order ${order.id}: vendor-billing has not confirmed the charge yet; retry in a few seconds`);
+  }
+  return change(order, now, 'COMPLETED', `${reason} (charge credited back requested)`, { refundRequestedAt: now, refundReason: reason }, [
+    { type: 'RefundOrderCharge', reason },
+  ]);
+}
+
+/** billing.order-charge-refunded.v1: the vendor has its money back: COMPLETED (refund under way) -> REFUNDED. */
+export function orderChargeRefunded(order: Order, refund: { vendorId: string; amount: Money }, now: Date): Transition {
+  const foreign = notThisVendorsOrder(order, refund.vendorId, 'billing.order-charge-refunded');
+  if (foreign) return foreign;
+  if (order.status !== 'COMPLETED' || !isRefundUnderWay(order)) return ignored(order, 'billing.order-charge-refunded');
+  const reason = order.refundReason ?? 'order refunded';
+  return change(order, now, 'REFUNDED', `charge of ${formatMoney(refund.amount)} credited back to the vendor`, { refundedAt: now }, [
+    { type: 'OrderRefunded', reason },
+  ]);
+}
+
 /** The expiry job: an order unpaid for `timeoutMs` is CANCELLED and its intent cancelled at Stripe. */
 export function expireUnpaid(order: Order, opts: { now: Date; timeoutMs: number }): Transition {
   if (order.status !== 'AWAITING_PAYMENT') return ignored(order, 'expiry');
@@ -259,6 +304,11 @@ export function redriveStuck(order: Order, opts: { now: Date; stuckAfterMs: numb
   if ((order.status === 'FAILED' || order.status === 'CANCELLED') && saleChannel(order) === 'B2C' && isRefundUnderWay(order)) {
     const reason = order.status === 'CANCELLED' ? 'payment arrived after the order was cancelled' : (order.failureReason ?? 'order failed');
     return change(order, opts.now, order.status, 'reconcile: refund re-requested', {}, [{ type: 'RefundPayment', reason }]);
+  }
+  if (order.status === 'COMPLETED' && isRefundUnderWay(order)) {
+    const reason = order.refundReason ?? 'order refunded';
+    const effect: OrderEffect = saleChannel(order) === 'B2C' ? { type: 'RefundPayment', reason } : { type: 'RefundOrderCharge', reason };
+    return change(order, opts.now, order.status, 'reconcile: refund re-requested', {}, [effect]);
   }
   return ignored(order, 'reconcile');
 }

@@ -57,9 +57,14 @@ export interface Order {
   customerReference: string | null;
   payment: PaymentIntentRef | null;
   esims: EsimInstall[];
-  /** When we asked payment for a refund; with refundedAt null, a refund is under way. */
+  /**
+   * When we asked for the money to go back (payment refunds a card; vendor-billing credits a vendor's wallet or
+   * receivable for an admin refund of a completed vendor order); with refundedAt null, a refund is under way.
+   */
   refundRequestedAt: Date | null;
   refundedAt: Date | null;
+  /** Why an admin refunded a COMPLETED order (and who asked); null for the saga's own refunds (failureReason says why). */
+  refundReason: string | null;
   createdAt: Date;
   updatedAt: Date;
   paidAt: Date | null;
@@ -81,7 +86,7 @@ export function saleChannel(order: Pick<Order, 'owner'>): SaleChannel {
   return order.owner.type === 'vendor' ? 'B2B' : 'B2C';
 }
 
-/** A B2C order whose card payment we asked payment to refund, and whose refund has not been confirmed yet. */
+/** An order whose money we asked to give back (card refund, or a vendor's charge), not confirmed yet. */
 export function isRefundUnderWay(order: Pick<Order, 'refundRequestedAt' | 'refundedAt'>): boolean {
   return order.refundRequestedAt !== null && order.refundedAt === null;
 }
@@ -140,6 +145,7 @@ export function newOrder(input: NewOrderInput): { order: Order; history: History
     esims: [],
     refundRequestedAt: null,
     refundedAt: null,
+    refundReason: null,
     createdAt: input.now,
     updatedAt: input.now,
     paidAt: null,

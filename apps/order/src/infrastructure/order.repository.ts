@@ -47,6 +47,7 @@ function toDomain(row: OrderRow): Order {
     esims: EsimsColumn.parse(row.esims),
     refundRequestedAt: row.refundRequestedAt,
     refundedAt: row.refundedAt,
+    refundReason: row.refundReason,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     paidAt: row.paidAt,
@@ -67,6 +68,7 @@ function mutableColumns(order: Order) {
     esims: order.esims as unknown as Prisma.InputJsonValue,
     refundRequestedAt: order.refundRequestedAt,
     refundedAt: order.refundedAt,
+    refundReason: order.refundReason,
     updatedAt: order.updatedAt,
     paidAt: order.paidAt,
     fundsSettlement: order.fundsSettlement,
@@ -183,7 +185,7 @@ export class OrderRepository {
 
   /**
    * Orders waiting on another service since before `untouchedSince`: provisioning, a B2B hold not answered
-   * (PENDING), a B2C refund or a B2B capture/release under way.
+   * (PENDING), a refund or a B2B capture/release under way.
    */
   async idsStuckSince(untouchedSince: Date, limit: number): Promise<string[]> {
     const rows = await this.prisma.order.findMany({
@@ -199,6 +201,8 @@ export class OrderRepository {
             refundRequestedAt: { not: null },
             refundedAt: null,
           },
+          // An admin refund of a COMPLETED order (card or vendor charge) not confirmed yet.
+          { status: 'COMPLETED' satisfies OrderStatus, refundRequestedAt: { not: null }, refundedAt: null },
         ],
       },
       orderBy: { updatedAt: 'asc' },

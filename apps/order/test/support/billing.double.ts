@@ -8,6 +8,7 @@ import {
   FundsCapturedV1,
   FundsRejectedV1,
   FundsReleasedV1,
+  OrderChargeRefundedV1,
   FundsReservedV1,
   GetVendorV1,
   routeFor,
@@ -108,6 +109,10 @@ export class BillingDouble {
 
   released(orderId: string, vendorId: string, amount: Money): Promise<Envelope> {
     return this.send(FundsReleasedV1, { orderId, vendorId, amount });
+  }
+
+  chargeRefunded(orderId: string, vendorId: string, amount: Money): Promise<Envelope> {
+    return this.send(OrderChargeRefundedV1, { orderId, vendorId, amount, transactionId: randomUUID() });
   }
 
   /** Publishes an envelope as it is (a broker redelivery of the same message). */

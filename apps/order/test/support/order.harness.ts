@@ -30,6 +30,7 @@ const OBSERVED_BINDINGS: Array<[string, string]> = [
   ['ttelgo.commands.billing', 'billing.reserve-funds.v1'],
   ['ttelgo.commands.billing', 'billing.capture-funds.v1'],
   ['ttelgo.commands.billing', 'billing.release-funds.v1'],
+  ['ttelgo.commands.billing', 'billing.refund-order-charge.v1'],
 ];
 
 export class OrderHarness {

@@ -15,7 +15,8 @@ export type BillingErrorCode =
   | 'STATEMENT_NOT_AVAILABLE'
   | 'PAYMENT_UNAVAILABLE'
   | 'AMOUNT_OUT_OF_RANGE'
-  | 'UNBALANCED_TRANSACTION';
+  | 'UNBALANCED_TRANSACTION'
+  | 'ORDER_NOT_CHARGED';
 
 export class BillingError extends Error {
   constructor(

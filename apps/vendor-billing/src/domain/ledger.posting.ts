@@ -119,6 +119,26 @@ export function orderChargePosting(c: Common & { revenueAccountId: string; order
   });
 }
 
+/**
+ * An admin refund of a captured order: the exact mirror of its ORDER_CHARGE (credit the wallet or the receivable,
+ * debit revenue), as a new transaction, never an edit of the charge. One per order (its idempotency key).
+ */
+export function orderRefundPosting(c: Common & { revenueAccountId: string; orderId: string; amount: number; reason: string }): Posting {
+  return buildPosting({
+    kind: 'REFUND',
+    vendorId: c.vendorId,
+    orderId: c.orderId,
+    topupId: null,
+    idempotencyKey: `order-refund:${c.orderId}`,
+    description: `refund of order ${c.orderId}: ${c.reason}`.slice(0, 1000),
+    currency: c.currency,
+    lines: [
+      { accountId: c.vendorAccountId, direction: 'credit', amount: c.amount },
+      { accountId: c.revenueAccountId, direction: 'debit', amount: c.amount },
+    ],
+  });
+}
+
 /** An admin correction of the vendor's balance by a signed amount, against the adjustments account. */
 export function adjustmentPosting(c: Common & { adjustmentsAccountId: string; requestKey: string; amount: number; reason: string; actor: string }): Posting {
   if (c.amount === 0) throw new UnbalancedPostingError('an adjustment of 0 changes nothing');

@@ -12,6 +12,16 @@ export const CaptureFundsV1 = defineCommand('billing.capture-funds.v1', z.object
 /** order -> vendor-billing: the order failed: give the held amount back. Idempotent. */
 export const ReleaseFundsV1 = defineCommand('billing.release-funds.v1', z.object({ orderId: z.uuid(), reason: z.string().max(500) }));
 
+/**
+ * order -> vendor-billing: give a captured order's charge back (an admin refund of a COMPLETED vendor order):
+ * ONE REFUND ledger transaction per order, crediting the wallet (PREPAID) or the receivable (POSTPAID).
+ * Idempotent per order; a repeated command answers with billing.order-charge-refunded.v1 again.
+ */
+export const RefundOrderChargeV1 = defineCommand(
+  'billing.refund-order-charge.v1',
+  z.object({ orderId: z.uuid(), reason: z.string().max(500) }),
+);
+
 export const FundsReservedV1 = defineEvent(
   'billing.funds-reserved.v1',
   z.object({ orderId: z.uuid(), vendorId: z.uuid(), amount: MoneySchema }),
@@ -30,6 +40,12 @@ export const FundsCapturedV1 = defineEvent(
   z.object({ orderId: z.uuid(), vendorId: z.uuid(), amount: MoneySchema, transactionId: z.uuid() }),
 );
 export const FundsReleasedV1 = defineEvent('billing.funds-released.v1', z.object({ orderId: z.uuid(), vendorId: z.uuid(), amount: MoneySchema }));
+
+/** The charge of an order was given back to the vendor (one REFUND ledger transaction, at most once per order). */
+export const OrderChargeRefundedV1 = defineEvent(
+  'billing.order-charge-refunded.v1',
+  z.object({ orderId: z.uuid(), vendorId: z.uuid(), amount: MoneySchema, transactionId: z.uuid() }),
+);
 
 /** The vendor's available balance crossed below its threshold (once per crossing). */
 export const LowBalanceV1 = defineEvent(

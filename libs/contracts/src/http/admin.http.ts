@@ -116,9 +116,26 @@ export const AdjustmentResponseSchema = z.object({
   }),
 });
 
-/** An order as operators see it: the customer view plus its owner. */
-export const AdminOrderResponseSchema = OrderResponseSchema.extend({ owner: OwnerSchema });
+/** A refund of a whole order: PENDING while the money goes back (card refund or vendor credit), then SUCCEEDED. */
+export const OrderRefundSchema = z.object({
+  status: z.enum(['PENDING', 'SUCCEEDED']),
+  /** Why (and, for an admin refund, who asked: `refund by admin:<userId>: <reason>`). */
+  reason: z.string().nullable(),
+  requestedAt: z.iso.datetime({ offset: true }),
+  refundedAt: z.iso.datetime({ offset: true }).nullable(),
+});
+
+/** An order as operators see it: the customer view plus its owner and its refund, if any. */
+export const AdminOrderResponseSchema = OrderResponseSchema.extend({ owner: OwnerSchema, refund: OrderRefundSchema.nullable() });
+export type AdminOrderResponse = z.infer<typeof AdminOrderResponseSchema>;
 export const AdminOrderListResponseSchema = pageOf(AdminOrderResponseSchema);
+
+/**
+ * `POST /admin/orders/{id}/refund`: refund a COMPLETED order in full (card orders to the card, vendor orders to
+ * the vendor's wallet or receivable). The reason is recorded on the order, in its history and in the audit log.
+ */
+export const RefundOrderRequestSchema = z.strictObject({ reason: z.string().trim().min(1).max(500) });
+export type RefundOrderRequest = z.infer<typeof RefundOrderRequestSchema>;
 
 const cursor = z.string().min(1).max(512).regex(/^[A-Za-z0-9_=-]+$/, 'malformed cursor');
 

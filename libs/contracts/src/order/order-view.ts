@@ -20,6 +20,19 @@ export const OrderViewSchema = z.object({
       publishableKey: z.string(),
     })
     .nullable(),
+  /**
+   * A refund of the whole order: PENDING while payment (card) or vendor-billing (wallet/credit) is giving the
+   * money back, SUCCEEDED when it confirmed. Absent or null when no refund was asked for.
+   */
+  refund: z
+    .object({
+      status: z.enum(['PENDING', 'SUCCEEDED']),
+      reason: z.string().nullable(),
+      requestedAt: z.iso.datetime({ offset: true }),
+      refundedAt: z.iso.datetime({ offset: true }).nullable(),
+    })
+    .nullable()
+    .optional(),
   createdAt: z.iso.datetime({ offset: true }),
   updatedAt: z.iso.datetime({ offset: true }),
 });

@@ -1,10 +1,11 @@
-/** Queue `order.billing-events`: what vendor-billing tells us about the holds of B2B orders. */
-import { FundsCapturedV1, FundsRejectedV1, FundsReleasedV1, FundsReservedV1, type DataOf, type Envelope } from '@ttelgo/contracts';
+/** Queue `order.billing-events`: what vendor-billing tells us about the holds and refunds of B2B orders. */
+import { FundsCapturedV1, FundsRejectedV1, FundsReleasedV1, FundsReservedV1, OrderChargeRefundedV1, type DataOf, type Envelope } from '@ttelgo/contracts';
 import { startConsumer, type AmqpConnection, type Consumer, type InboxStore } from '@ttelgo/messaging';
 import type { Logger, ServiceMetrics } from '@ttelgo/observability';
 import type { OnFundsRejectedUseCase } from '../../application/on-funds-rejected.use-case';
 import type { OnFundsReservedUseCase } from '../../application/on-funds-reserved.use-case';
 import type { OnFundsSettledUseCase } from '../../application/on-funds-settled.use-case';
+import type { OnOrderChargeRefundedUseCase } from '../../application/on-order-charge-refunded.use-case';
 import type { OrderTx } from '../../infrastructure/order.repository';
 import { classifyHandlerError } from './message-errors';
 
@@ -14,9 +15,10 @@ export interface BillingEventUseCases {
   reserved: OnFundsReservedUseCase;
   rejected: OnFundsRejectedUseCase;
   settled: OnFundsSettledUseCase;
+  chargeRefunded: OnOrderChargeRefundedUseCase;
 }
 
-const CONTRACTS = [FundsReservedV1, FundsRejectedV1, FundsCapturedV1, FundsReleasedV1];
+const CONTRACTS = [FundsReservedV1, FundsRejectedV1, FundsCapturedV1, FundsReleasedV1, OrderChargeRefundedV1];
 
 export function startBillingEventsConsumer(
   conn: AmqpConnection,
@@ -46,6 +48,8 @@ export function startBillingEventsConsumer(
             return await useCases.settled.execute(tx, envelope.data as DataOf<typeof FundsCapturedV1>, 'CAPTURE', meta);
           case FundsReleasedV1.name:
             return await useCases.settled.execute(tx, envelope.data as DataOf<typeof FundsReleasedV1>, 'RELEASE', meta);
+          case OrderChargeRefundedV1.name:
+            return await useCases.chargeRefunded.execute(tx, envelope.data as DataOf<typeof OrderChargeRefundedV1>, meta);
           default:
             throw new Error(`no handler for ${envelope.type}`);
         }

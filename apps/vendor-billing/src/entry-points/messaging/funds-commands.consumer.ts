@@ -1,8 +1,9 @@
-/** Queue `billing.funds-commands` <- billing.reserve-funds.v1 / capture-funds.v1 / release-funds.v1 (from order). */
-import { CaptureFundsV1, ReleaseFundsV1, ReserveFundsV1, type DataOf, type Envelope } from '@ttelgo/contracts';
+/** Queue `billing.funds-commands` <- billing.reserve-funds.v1 / capture-funds.v1 / release-funds.v1 / refund-order-charge.v1 (from order). */
+import { CaptureFundsV1, RefundOrderChargeV1, ReleaseFundsV1, ReserveFundsV1, type DataOf, type Envelope } from '@ttelgo/contracts';
 import { startConsumer, type AmqpConnection, type Consumer, type InboxStore } from '@ttelgo/messaging';
 import type { Logger, ServiceMetrics } from '@ttelgo/observability';
 import type { CaptureFundsUseCase } from '../../application/capture-funds.use-case';
+import type { RefundOrderChargeUseCase } from '../../application/refund-order-charge.use-case';
 import type { ReleaseFundsUseCase } from '../../application/release-funds.use-case';
 import type { ReserveFundsUseCase } from '../../application/reserve-funds.use-case';
 import type { BillingTx } from '../../infrastructure/sql';
@@ -16,6 +17,7 @@ export function startFundsCommandsConsumer(
     reserve: ReserveFundsUseCase;
     capture: CaptureFundsUseCase;
     release: ReleaseFundsUseCase;
+    refund: RefundOrderChargeUseCase;
     inbox: InboxStore;
     logger: Logger;
     metrics?: ServiceMetrics;
@@ -26,7 +28,7 @@ export function startFundsCommandsConsumer(
   return startConsumer<unknown>(conn, {
     queue: FUNDS_COMMANDS_QUEUE,
     handlerName: 'billing.funds-commands',
-    contracts: [ReserveFundsV1, CaptureFundsV1, ReleaseFundsV1],
+    contracts: [ReserveFundsV1, CaptureFundsV1, ReleaseFundsV1, RefundOrderChargeV1],
     inbox: opts.inbox,
     prefetch: opts.prefetch ?? 20,
     logger: opts.logger,
@@ -47,6 +49,9 @@ export function startFundsCommandsConsumer(
             return;
           case ReleaseFundsV1.name:
             await opts.release.execute(tx, envelope.data as DataOf<typeof ReleaseFundsV1>, meta);
+            return;
+          case RefundOrderChargeV1.name:
+            await opts.refund.execute(tx, envelope.data as DataOf<typeof RefundOrderChargeV1>, meta);
             return;
           default:
             throw new Error(`no handler for ${envelope.type}`);

@@ -3,6 +3,7 @@ import {
   AdjustmentRequestSchema,
   AdjustmentResponseSchema,
   AdminOrderListResponseSchema,
+  AdminOrderResponseSchema,
   AdminVendorListResponseSchema,
   AdminVendorResponseSchema,
   ApiKeyListResponseSchema,
@@ -15,6 +16,7 @@ import {
   ListOrdersQuerySchema,
   OrderIdParamsSchema,
   PageQuerySchema,
+  RefundOrderRequestSchema,
   UpdateVendorRequestSchema,
   VendorIdParamsSchema,
 } from '@ttelgo/contracts';
@@ -37,6 +39,8 @@ const CreateKeyDoc = CreateApiKeyRequestSchema.meta({ id: 'CreateApiKeyRequest' 
 const AdjustmentDoc = AdjustmentRequestSchema.meta({ id: 'AdjustmentRequest' });
 const AdjustmentResultDoc = AdjustmentResponseSchema.meta({ id: 'Adjustment' });
 const AdminOrderListDoc = AdminOrderListResponseSchema.meta({ id: 'AdminOrderList' });
+const AdminOrderDoc = AdminOrderResponseSchema.meta({ id: 'AdminOrder', description: 'An order with its owner and its refund, if any.' });
+const RefundOrderDoc = RefundOrderRequestSchema.meta({ id: 'RefundOrderRequest' });
 const AuditLogDoc = AuditLogListResponseSchema.meta({ id: 'AuditLogPage', description: 'Audit records, newest first.' });
 
 const DeadLetterListDoc = DeadLetterListResponseSchema.meta({
@@ -103,10 +107,19 @@ export function registerAdminOpenApi(registry: OpenAPIRegistry): void {
     responses: { 200: ok('A page of orders with their owners.', AdminOrderListDoc), ...adminErrors() },
   });
   registry.registerPath({
-    ...base, method: 'post', path: '/api/v1/admin/orders/{id}/refund', operationId: 'refundOrder', summary: 'Refund an order (not available yet)',
-    description: 'Always 409 `REFUND_NOT_AVAILABLE` in this version: refunds belong to the order saga, which has no refund entry point yet.',
-    request: { params: OrderIdParamsSchema, headers: commonRequestHeaders },
-    responses: { ...adminErrors([409]) },
+    ...base, method: 'post', path: '/api/v1/admin/orders/{id}/refund', operationId: 'refundOrder', summary: 'Refund a completed order in full',
+    description:
+      'Card orders are refunded to the card (Stripe); vendor orders are credited back to the vendor\'s wallet (PREPAID) or ' +
+      'receivable (POSTPAID) as a new REFUND ledger transaction. The order stays COMPLETED with `refund.status` PENDING ' +
+      'until the money is back, then it is REFUNDED (the buyer is e-mailed, the vendor gets an `order.refunded` webhook). ' +
+      'Asking again returns the same refund; nothing is given back twice. 409 `ORDER_NOT_REFUNDABLE` for an order that ' +
+      'is not COMPLETED (never charged, or still in flight), or a vendor order whose charge is not settled yet (retry shortly).',
+    request: { params: OrderIdParamsSchema, headers: commonRequestHeaders, body: { required: true, ...json(RefundOrderDoc) } },
+    responses: {
+      200: ok('The refund is done: the order is REFUNDED.', AdminOrderDoc),
+      202: ok('The refund is under way (`refund.status` PENDING); poll GET /admin/orders.', AdminOrderDoc),
+      ...adminErrors([404, 409, 413]),
+    },
   });
   registry.registerPath({
     ...base, method: 'get', path: '/api/v1/admin/audit-log', operationId: 'listAuditLog', summary: 'The audit trail of state-changing requests',

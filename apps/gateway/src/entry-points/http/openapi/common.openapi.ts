@@ -32,7 +32,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   401: 'Not authenticated (`AUTHENTICATION_REQUIRED`, `INVALID_TOKEN` with `WWW-Authenticate: Bearer error="invalid_token"`, `API_KEY_REQUIRED`, `INVALID_API_KEY`, or a credentials code).',
   403: 'Authenticated, but not allowed (`FORBIDDEN` for the role, `VENDOR_SUSPENDED` for a suspended reseller).',
   404: 'Not found (`ROUTE_NOT_FOUND`, or a resource code such as `BUNDLE_NOT_FOUND`); another owner\'s resource is 404 too.',
-  409: 'Conflict (`EMAIL_TAKEN`, `IDEMPOTENCY_REQUEST_IN_PROGRESS`, `REFUND_NOT_AVAILABLE`).',
+  409: 'Conflict (`EMAIL_TAKEN`, `IDEMPOTENCY_REQUEST_IN_PROGRESS`, `ORDER_NOT_REFUNDABLE`).',
   413: 'The request body is too large (`PAYLOAD_TOO_LARGE`).',
   422: 'The Idempotency-Key was already used with another request (`IDEMPOTENCY_KEY_REUSED`).',
   429: 'Too many requests (`RATE_LIMITED`); retry after `Retry-After` seconds.',

@@ -8,6 +8,7 @@ import {
   ListOrdersQuerySchema,
   OrderIdParamsSchema,
   PageQuerySchema,
+  RefundOrderRequestSchema,
   UpdateVendorRequestSchema,
   VendorIdParamsSchema,
   type AdjustmentRequest,
@@ -15,9 +16,10 @@ import {
   type CreateApiKeyRequest,
   type CreateVendorRequest,
   type PageQuery,
+  type RefundOrderRequest,
   type UpdateVendorRequest,
 } from '@ttelgo/contracts';
-import { AppError, parsed, validateRequest } from '@ttelgo/http';
+import { parsed, validateRequest } from '@ttelgo/http';
 import { listAuditLog } from '../../../application/audit-log.use-case';
 import {
   adjustVendorBalance,
@@ -27,6 +29,7 @@ import {
   listAllOrders,
   listApiKeys,
   listVendors,
+  refundOrder,
   revokeApiKey,
   updateVendor,
 } from '../../../application/admin-vendors.use-case';
@@ -167,13 +170,25 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     res.json(await listAllOrders(deps.order, parsed<PageQuery>(req).query));
   });
 
-  router.post('/admin/orders/:id/refund', audited('admin.order.refund', 'order'), ...admin, validateRequest({ params: OrderIdParamsSchema }), (req, res) => {
-    auditNote(res).resource = { type: 'order', id: parsed<unknown, { id: string }>(req).params.id.toLowerCase() };
-    // The refund belongs to the order saga (it must move the order to REFUNDED and, for a vendor order, credit the
-    // ledger): the order service has no refund entry point yet, and a payment.refund-payment.v1 sent from here
-    // would refund the card behind the order's back. Refused rather than half-done.
-    throw new AppError('REFUND_NOT_AVAILABLE', 409, 'Refunds cannot be issued through the API yet; this order was not refunded.');
-  });
+  // The refund belongs to the order saga (order.refund-order.v1): the order asks payment (card) or vendor-billing
+  // (the vendor's charge) and becomes REFUNDED when the money is back. 202 while that is under way, 200 once done;
+  // asking again returns the same refund (nothing is given back twice).
+  router.post(
+    '/admin/orders/:id/refund',
+    audited('admin.order.refund', 'order'),
+    ...admin,
+    validateRequest({ params: OrderIdParamsSchema, body: RefundOrderRequestSchema }),
+    async (req, res) => {
+      const { params, body } = parsed<unknown, { id: string }, RefundOrderRequest>(req);
+      const orderId = params.id.toLowerCase();
+      const note = auditNote(res);
+      note.resource = { type: 'order', id: orderId };
+      note.details = { reason: body.reason };
+      const result = await refundOrder(deps.order, orderId, { reason: body.reason, requestedBy: `admin:${principalOf(req).userId}` });
+      note.details = { ...note.details, refundStatus: result.order.refund?.status ?? null, orderStatus: result.order.status };
+      res.status(result.done ? 200 : 202).json(result.order);
+    },
+  );
 
   router.get('/admin/audit-log', ...admin, validateRequest({ query: AuditLogQuerySchema }), async (req, res) => {
     res.json(await listAuditLog(deps.auditLog, parsed<AuditLogQuery>(req).query));
