@@ -1,7 +1,8 @@
 /**
  * B2B resellers end to end (issue 4), through the public API only: an admin onboards resellers and gives them
  * API keys; a PREPAID reseller tops its wallet up by card and buys eSIMs; a POSTPAID one buys on credit; money is
- * never created, lost or overdrawn; a signed webhook tells the reseller; suspension takes effect at once.
+ * never created, lost or overdrawn; a signed webhook tells the reseller; suspension takes effect at once; an admin
+ * refund credits the reseller back once.
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -136,6 +137,62 @@ describe('B2B resellers', () => {
       const [t, v1] = hook.signature.split(',').map((p) => p.split('=')[1]);
       expect(createHmac('sha256', endpoint.body.secret).update(`${t}.${hook.body}`).digest('hex')).toBe(v1);
       expect(JSON.parse(hook.body).data).toMatchObject({ id: placed.body.id, customerReference: 'booking-7', status: 'COMPLETED' });
+    } finally {
+      server.close();
+    }
+  });
+
+  it('admin refund of a COMPLETED order: the wallet is credited back once (a REFUND ledger entry), the order is REFUNDED and the reseller gets a signed order.refunded webhook', async () => {
+    const vendor = await onboard({ billingMode: 'PREPAID', markupPercent: 0 });
+    const as = asVendor(vendor);
+    const adjusted = await api.post(`/api/v1/admin/vendors/${vendor.id}/adjustments`, { amount: 10_000, reason: 'opening credit' }, adminToken);
+    expect(adjusted.status).toBe(201);
+    const received: Array<{ body: string; signature: string }> = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        received.push({ body, signature: String(req.headers['ttelgo-signature'] ?? '') });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const endpoint = await as.put<{ secret: string }>('/api/v1/vendor/webhook-endpoint', { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks` });
+      const placed = await as.order({ bundleName, quantity: 1, customerReference: 'refund-me' });
+      expect(placed.body.status).toBe('COMPLETED');
+      const price = placed.body.total.amount as number;
+      expect(await balance(vendor)).toMatchObject({ balance: 10_000 - price, available: 10_000 - price });
+
+      // A reseller cannot refund itself; the admin route takes an admin JWT.
+      expect((await api.call('POST', `/api/v1/admin/orders/${placed.body.id}/refund`, { body: { reason: 'x' }, headers: { 'X-API-Key': vendor.key } })).status).toBe(401);
+      // The capture may still be on its way to vendor-billing: the refund is refused (409) until it is settled.
+      const asked = await waitFor(
+        async () => {
+          const res = await api.post<{ status: string; refund: { status: string } | null }>(`/api/v1/admin/orders/${placed.body.id}/refund`, { reason: 'duplicate booking' }, adminToken);
+          return res.status === 409 ? undefined : res;
+        },
+        { timeoutMs: 20_000, intervalMs: 250, message: 'refund accepted' },
+      );
+      expect([200, 202]).toContain(asked.status);
+      await waitFor(async () => (await as.get<{ status: string }>(`/api/v1/vendor/orders/${placed.body.id}`)).body.status === 'REFUNDED', {
+        timeoutMs: 30_000,
+        message: 'order REFUNDED',
+      });
+      expect(await balance(vendor)).toMatchObject({ balance: 10_000, reserved: 0, available: 10_000 });
+      const again = await api.post<{ status: string }>(`/api/v1/admin/orders/${placed.body.id}/refund`, { reason: 'again' }, adminToken);
+      expect(again.status).toBe(200);
+      expect(await balance(vendor)).toMatchObject({ balance: 10_000 });
+      const ledger = await as.get<{ data: Array<{ kind: string; amount: number; orderId: string | null }> }>('/api/v1/vendor/ledger');
+      expect(ledger.body.data.filter((e) => e.orderId === placed.body.id).map((e) => [e.kind, e.amount])).toEqual([
+        ['REFUND', price],
+        ['ORDER_CHARGE', -price],
+      ]);
+
+      const hook = await waitFor(() => received.find((r) => JSON.parse(r.body).type === 'order.refunded'), { timeoutMs: 20_000, message: 'order.refunded webhook' });
+      const [t, v1] = hook.signature.split(',').map((p) => p.split('=')[1]);
+      expect(createHmac('sha256', endpoint.body.secret).update(`${t}.${hook.body}`).digest('hex')).toBe(v1);
+      expect(JSON.parse(hook.body).data).toMatchObject({ id: placed.body.id, status: 'REFUNDED', customerReference: 'refund-me' });
     } finally {
       server.close();
     }

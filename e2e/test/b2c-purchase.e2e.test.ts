@@ -1,13 +1,13 @@
 /**
  * B2C purchase end to end (issue 3), through the public API only, with the Stripe and eSIM Go simulators and
  * the SMTP catcher standing in for the outside world: sign up, buy with a card, get the eSIM in the API and by
- * e-mail, and get refunded automatically when eSIM Go cannot provision.
+ * e-mail, get refunded automatically when eSIM Go cannot provision, and refunded by an admin after completion.
  */
 import { randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
 import { waitFor } from '@ttelgo/testing';
 import { apiClient } from './support/api';
-import { startTestPlatform, type TestPlatform } from './support/platform';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestPlatform, type TestPlatform } from './support/platform';
 import { decodeQrPng } from './support/qr';
 
 let platform: TestPlatform;
@@ -121,6 +121,34 @@ describe('B2C purchase', () => {
     const refunds = await stripe.refunds.list({ payment_intent: order.payment.paymentIntentId });
     expect(refunds.data).toHaveLength(1);
     expect(refunds.data[0]).toMatchObject({ amount: order.total.amount, status: 'succeeded' });
+  });
+
+  it('admin refund of a COMPLETED order: 202 while Stripe refunds, then REFUNDED; one refund at Stripe, the buyer is e-mailed, a second request refunds nothing more', async () => {
+    const { email, token } = await newCustomer();
+    const order = await placeOrder(token);
+    await stripe.paymentIntents.confirm(order.payment.paymentIntentId, { payment_method: 'pm_card_visa' });
+    await orderReaches(token, order.id, 'COMPLETED');
+    const admin = (await api.post<{ accessToken: string }>('/api/v1/auth/login', { email: ADMIN_EMAIL, password: ADMIN_PASSWORD })).body.accessToken;
+
+    // A customer cannot refund; an admin can.
+    expect((await api.post(`/api/v1/admin/orders/${order.id}/refund`, { reason: 'x' }, token)).status).toBe(403);
+    const asked = await api.post<{ status: string; refund: { status: string; reason: string } }>(`/api/v1/admin/orders/${order.id}/refund`, { reason: 'eSIM never worked' }, admin);
+    expect([200, 202]).toContain(asked.status);
+    expect(asked.body.refund.reason).toContain('eSIM never worked');
+
+    const refunded = await orderReaches(token, order.id, 'REFUNDED');
+    expect(refunded.esims).toHaveLength(1);
+    const again = await api.post<{ status: string; refund: { status: string } }>(`/api/v1/admin/orders/${order.id}/refund`, { reason: 'again' }, admin);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ status: 'REFUNDED', refund: { status: 'SUCCEEDED' } });
+
+    const refunds = await stripe.refunds.list({ payment_intent: order.payment.paymentIntentId });
+    expect(refunds.data).toHaveLength(1);
+    expect(refunds.data[0]).toMatchObject({ amount: order.total.amount, status: 'succeeded' });
+    await waitFor(() => platform.mail.store.list().filter((m) => m.to.some((to) => to.includes(email))).length >= 2, {
+      timeoutMs: 20_000,
+      message: 'refund e-mail in the SMTP catcher',
+    });
   });
 
   it('webhook faults: duplicated and reordered deliveries complete the order once, with one eSIM Go purchase', async () => {
