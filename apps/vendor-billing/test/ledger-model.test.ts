@@ -1,7 +1,8 @@
 /**
  * Model-based test of the ledger (TigerBeetle-VOPR style, cheaply): a seeded random sequence of top-ups (with
  * duplicated payment events), reserves, captures, releases (provisioning failures), adjustments (positive and
- * negative, with replays of the same requestKey) and exact redeliveries of earlier messages, each run through the
+ * negative, with replays of the same requestKey), refunds of orders (captured, still held, released, refunded
+ * twice) and exact redeliveries of earlier messages, each run through the
  * real use cases, inbox and Postgres. After EVERY step the vendor's balance, reserved and available amounts and
  * every hold are compared with an in-memory model, and the whole ledger is checked (debits = credits, stored =
  * derived balances, reserved = held).
@@ -34,6 +35,7 @@ type Step =
   | { t: 'release'; i: number }
   | { t: 'adjust'; amount: number }
   | { t: 'adjustAgain'; i: number }
+  | { t: 'refund'; i: number }
   | { t: 'redeliver'; i: number };
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
@@ -45,6 +47,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { arbitrary: fc.record({ t: fc.constant('release' as const), i: fc.nat() }), weight: 2 },
   fc.record({ t: fc.constant('adjust' as const), amount: fc.integer({ min: -4_000, max: 4_000 }).filter((a) => a !== 0) }),
   fc.record({ t: fc.constant('adjustAgain' as const), i: fc.nat() }),
+  fc.record({ t: fc.constant('refund' as const), i: fc.nat() }),
   fc.record({ t: fc.constant('redeliver' as const), i: fc.nat() }),
 );
 
@@ -57,6 +60,8 @@ interface Model {
   orders: Array<{ orderId: string; amount: number; messageId: string }>;
   topups: Array<{ topupId: string; amount: number; credited: boolean; messageId: string }>;
   adjustments: Array<{ requestKey: string; amount: number; applied: boolean }>;
+  /** orders whose captured charge was refunded (once) */
+  refunded: Set<string>;
   /** every message handled, to redeliver exactly (same id, same handler) */
   messages: Array<() => Promise<'processed' | 'duplicate'>>;
 }
@@ -76,7 +81,7 @@ describe('vendor-billing: ledger model', () => {
     });
 
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom<'PREPAID' | 'POSTPAID'>('PREPAID', 'POSTPAID'), fc.array(stepArb, { minLength: 1, maxLength: 40 }), async (mode, steps) => {
+      fc.asyncProperty(fc.constantFrom<'PREPAID' | 'POSTPAID'>('PREPAID', 'POSTPAID'), fc.array(stepArb, { minLength: 1, maxLength: 40, size: 'medium' }), async (mode, steps) => {
         const vendor = await d.rpc.createVendor.execute({
           name: 'Model Reseller',
           email: 'model@reseller.example',
@@ -85,7 +90,7 @@ describe('vendor-billing: ledger model', () => {
           requestKey: `rk-${randomUUID()}`,
           ...(mode === 'POSTPAID' ? { creditLimit: CREDIT_LIMIT } : {}),
         });
-        const m: Model = { mode, balance: 0, reserved: 0, holds: new Map(), orders: [], topups: [], adjustments: [], messages: [] };
+        const m: Model = { mode, balance: 0, reserved: 0, holds: new Map(), orders: [], topups: [], adjustments: [], refunded: new Set(), messages: [] };
 
         /** Handles a message once through the real inbox; remembers it for exact redelivery. */
         const deliver = async (handler: string, fn: (tx: BillingTx, messageId: string) => Promise<unknown>, messageId: string = randomUUID()) => {
@@ -185,6 +190,27 @@ describe('vendor-billing: ledger model', () => {
                 m.balance += adj.amount;
               } else {
                 await expect(call).rejects.toMatchObject({ code: mode === 'PREPAID' ? 'INSUFFICIENT_FUNDS' : 'CREDIT_LIMIT_EXCEEDED' });
+              }
+              break;
+            }
+            case 'refund': {
+              const order = pick(m.orders, step.i);
+              const hold = order && m.holds.get(order.orderId);
+              if (!order || !hold) break; // no hold: retried by the broker, never applied
+              const refund = deliver('billing.funds-commands', (tx, id) => d.refund.execute(tx, { orderId: order.orderId, reason: 'model refund' }, { messageId: id }));
+              if (hold.status === 'HELD') {
+                // Not captured yet: a transient failure (the broker retries), nothing written, not even the inbox row.
+                await expect(refund).rejects.toMatchObject({ name: 'ChargeNotCapturedError' });
+                m.messages.pop();
+              } else if (hold.status === 'RELEASED') {
+                await expect(refund).rejects.toMatchObject({ code: 'ORDER_NOT_CHARGED' });
+                m.messages.pop();
+              } else {
+                expect(await refund).toBe('processed');
+                if (!m.refunded.has(order.orderId)) {
+                  m.refunded.add(order.orderId);
+                  m.balance += hold.amount;
+                }
               }
               break;
             }
