@@ -55,7 +55,10 @@ export const GatewayConfigSchema = z.object({
   JWT_ISSUER: env.string('ttelgo'),
   JWT_AUDIENCE: env.string('ttelgo-api'),
   ACCESS_TOKEN_TTL_SECONDS: env.int(900, 60, 3600),
+  /** Idle limit: a refresh token not used for this long expires (each refresh issues a new one). */
   REFRESH_TOKEN_TTL_DAYS: env.int(30, 1, 365),
+  /** Absolute limit: a sign-in ends this long after the login, however often it is refreshed (then log in again). */
+  SESSION_MAX_DAYS: env.int(90, 1, 3650),
   ARGON2_MEMORY_KIB: env.int(ARGON2_PRODUCTION_FLOOR.memoryKib, 1024, 4_194_304),
   ARGON2_TIME_COST: env.int(ARGON2_PRODUCTION_FLOOR.timeCost, 1, 20),
   ARGON2_PARALLELISM: env.int(ARGON2_PRODUCTION_FLOOR.parallelism, 1, 16),

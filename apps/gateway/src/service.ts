@@ -89,7 +89,10 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
       audience: config.JWT_AUDIENCE,
       ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     });
-    const sessions = new SessionIssuer(signer, refreshTokens, config.REFRESH_TOKEN_TTL_DAYS * 24 * HOUR_MS);
+    const sessions = new SessionIssuer(signer, refreshTokens, {
+      refreshTtlMs: config.REFRESH_TOKEN_TTL_DAYS * 24 * HOUR_MS,
+      sessionMaxMs: config.SESSION_MAX_DAYS * 24 * HOUR_MS,
+    });
 
     await hasher.warmUp();
     if (config.admin) {

@@ -171,6 +171,38 @@ describe('refresh-token rotation', () => {
     expectProblem(await http.post('/api/v1/auth/refresh', { refreshToken: tokens.refreshToken }), 401, 'INVALID_REFRESH_TOKEN');
   });
 
+  it('a sign-in has an absolute end: rotations carry it, never outlive it, and past it the whole family is refused', async () => {
+    const first = await registered();
+    const [issued] = await gateway.query<{ expires_at: Date; session_expires_at: Date; created_at: Date }>(
+      'SELECT expires_at, session_expires_at, created_at FROM refresh_tokens WHERE user_id = $1',
+      [first.user.id],
+    );
+    const DAY = 86_400_000;
+    // Defaults: idle 30 days, absolute 90 days after the login.
+    expect(Math.round((issued!.expires_at.getTime() - issued!.created_at.getTime()) / DAY)).toBe(30);
+    expect(Math.round((issued!.session_expires_at.getTime() - issued!.created_at.getTime()) / DAY)).toBe(90);
+
+    // Close to the end of the sign-in, a refresh gives a token that expires with it (not 30 days later).
+    await gateway.query("UPDATE refresh_tokens SET session_expires_at = now() + interval '1 hour', expires_at = now() + interval '1 hour' WHERE user_id = $1", [first.user.id]);
+    const second = TokenResponseSchema.parse(json(await http.post('/api/v1/auth/refresh', { refreshToken: first.refreshToken })));
+    const rows = await gateway.query<{ expires_at: Date; session_expires_at: Date; used_at: Date | null }>(
+      'SELECT expires_at, session_expires_at, used_at FROM refresh_tokens WHERE user_id = $1 ORDER BY created_at',
+      [first.user.id],
+    );
+    expect(rows).toHaveLength(2);
+    expect(rows[1]!.session_expires_at).toEqual(rows[0]!.session_expires_at);
+    expect(rows[1]!.expires_at.getTime()).toBeLessThanOrEqual(rows[1]!.session_expires_at.getTime());
+    expect(rows[1]!.expires_at.getTime() - Date.now()).toBeLessThan(2 * 3_600_000);
+
+    // Past the end: refused, and the whole family is revoked (not just this token).
+    await gateway.query("UPDATE refresh_tokens SET session_expires_at = now() - interval '1 second', expires_at = now() - interval '1 second' WHERE user_id = $1", [first.user.id]);
+    expectProblem(await http.post('/api/v1/auth/refresh', { refreshToken: second.refreshToken }), 401, 'INVALID_REFRESH_TOKEN');
+    const live = await gateway.query('SELECT id FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL', [first.user.id]);
+    expect(live).toHaveLength(0);
+    // A new login starts a new sign-in.
+    expect((await http.post('/api/v1/auth/login', { email: first.user.email, password: PASSWORD })).status).toBe(200);
+  });
+
   it('logout revokes the family (204, also for an unknown token)', async () => {
     const tokens = await registered();
     const second = TokenResponseSchema.parse(json(await http.post('/api/v1/auth/refresh', { refreshToken: tokens.refreshToken })));

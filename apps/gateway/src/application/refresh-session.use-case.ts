@@ -16,7 +16,7 @@ export async function refreshSession(
   identify: (userId: string) => void = () => undefined,
 ): Promise<TokenResponse> {
   const next = newRefreshToken();
-  const outcome = await deps.refreshTokens.rotate(hashToken(presentedToken), hashToken(next), deps.sessions.refreshExpiry());
+  const outcome = await deps.refreshTokens.rotate(hashToken(presentedToken), hashToken(next), (sessionExpiresAt) => deps.sessions.refreshExpiry(sessionExpiresAt));
   switch (outcome.kind) {
     case 'rotated':
       identify(outcome.user.id);

@@ -10,23 +10,29 @@ export interface SessionUser {
   role: UserRole;
 }
 
-/** Issues the token response: a short-lived access JWT and an opaque refresh token (stored only as its hash). */
+/**
+ * Issues the token response: a short-lived access JWT and an opaque refresh token (stored only as its hash).
+ * A sign-in has two limits: a refresh token expires after `refreshTtlMs` without use (idle), and the whole family
+ * ends `sessionMaxMs` after the login (absolute), however often it was refreshed.
+ */
 export class SessionIssuer {
   constructor(
     private readonly signer: AccessTokenSigner,
     private readonly refreshTokens: RefreshTokenRepository,
-    private readonly refreshTtlMs: number,
+    private readonly limits: { refreshTtlMs: number; sessionMaxMs: number },
   ) {}
 
   /** A new sign-in: a new refresh-token family. */
   async start(user: SessionUser): Promise<TokenResponse> {
     const refreshToken = newRefreshToken();
-    await this.refreshTokens.issue(user.id, hashToken(refreshToken), this.refreshExpiry());
+    const sessionExpiresAt = new Date(Date.now() + this.limits.sessionMaxMs);
+    await this.refreshTokens.issue(user.id, hashToken(refreshToken), this.refreshExpiry(sessionExpiresAt), sessionExpiresAt);
     return this.respond(user, refreshToken);
   }
 
-  refreshExpiry(): Date {
-    return new Date(Date.now() + this.refreshTtlMs);
+  /** When a token issued now expires: after the idle limit, but never after the end of its sign-in. */
+  refreshExpiry(sessionExpiresAt: Date): Date {
+    return new Date(Math.min(Date.now() + this.limits.refreshTtlMs, sessionExpiresAt.getTime()));
   }
 
   respond(user: SessionUser, refreshToken: string): TokenResponse {

@@ -11,13 +11,14 @@ import type { PrismaClient } from './generated/prisma/client';
 export type RotationOutcome =
   | { kind: 'rotated'; user: { id: string; email: string; name: string | null; role: UserRole } }
   | { kind: 'reused'; familyId: string; userId: string }
-  | { kind: 'invalid'; reason: 'unknown' | 'expired' | 'revoked' | 'user-disabled' };
+  | { kind: 'invalid'; reason: 'unknown' | 'expired' | 'session-ended' | 'revoked' | 'user-disabled' };
 
 interface LockedRow {
   id: string;
   user_id: string;
   family_id: string;
   expires_at: Date;
+  session_expires_at: Date;
   used_at: Date | null;
   revoked_at: Date | null;
   email: string;
@@ -41,15 +42,19 @@ export class RefreshTokenRepository {
     return `${quoteIdent(this.schema)}.${quoteIdent(name)}`;
   }
 
-  /** A new family (a sign-in) with its first token. */
-  async issue(userId: string, tokenHash: string, expiresAt: Date): Promise<void> {
-    await this.prisma.refreshToken.create({ data: { id: randomUUID(), userId, familyId: randomUUID(), tokenHash, expiresAt } });
+  /** A new family (a sign-in) with its first token; the family ends at `sessionExpiresAt`. */
+  async issue(userId: string, tokenHash: string, expiresAt: Date, sessionExpiresAt: Date): Promise<void> {
+    await this.prisma.refreshToken.create({ data: { id: randomUUID(), userId, familyId: randomUUID(), tokenHash, expiresAt, sessionExpiresAt } });
   }
 
-  async rotate(presentedHash: string, nextHash: string, nextExpiresAt: Date): Promise<RotationOutcome> {
+  /**
+   * Spends the presented token and issues the next of its family, expiring at `nextExpiry(end of the sign-in)`.
+   * A family past its absolute end is revoked as a whole (the user signs in again).
+   */
+  async rotate(presentedHash: string, nextHash: string, nextExpiry: (sessionExpiresAt: Date) => Date): Promise<RotationOutcome> {
     return this.prisma.$transaction(async (tx) => {
       const rows = await tx.$queryRawUnsafe<LockedRow[]>(
-        `SELECT t.id, t.user_id, t.family_id, t.expires_at, t.used_at, t.revoked_at, u.email, u.name, u.role, u.disabled_at
+        `SELECT t.id, t.user_id, t.family_id, t.expires_at, t.session_expires_at, t.used_at, t.revoked_at, u.email, u.name, u.role, u.disabled_at
            FROM ${this.table('refresh_tokens')} t JOIN ${this.table('users')} u ON u.id = t.user_id
           WHERE t.token_hash = $1
             FOR UPDATE OF t`,
@@ -63,13 +68,19 @@ export class RefreshTokenRepository {
         await this.revokeFamilyIn(tx, row.family_id);
         return { kind: 'reused', familyId: row.family_id, userId: row.user_id } as const;
       }
+      if (row.session_expires_at.getTime() <= Date.now()) {
+        await this.revokeFamilyIn(tx, row.family_id);
+        return { kind: 'invalid', reason: 'session-ended' } as const;
+      }
       if (row.expires_at.getTime() <= Date.now()) return { kind: 'invalid', reason: 'expired' } as const;
       if (row.disabled_at) {
         await this.revokeFamilyIn(tx, row.family_id);
         return { kind: 'invalid', reason: 'user-disabled' } as const;
       }
       const nextId = randomUUID();
-      await tx.refreshToken.create({ data: { id: nextId, userId: row.user_id, familyId: row.family_id, tokenHash: nextHash, expiresAt: nextExpiresAt } });
+      await tx.refreshToken.create({
+        data: { id: nextId, userId: row.user_id, familyId: row.family_id, tokenHash: nextHash, expiresAt: nextExpiry(row.session_expires_at), sessionExpiresAt: row.session_expires_at },
+      });
       await tx.refreshToken.update({ where: { id: row.id }, data: { usedAt: new Date(), replacedBy: nextId } });
       return {
         kind: 'rotated',
