@@ -238,6 +238,8 @@ export async function runWebhooksBench(): Promise<boolean> {
     'esimgo-sim': { ESIMGO_SIM_RATE_LIMIT: '0' },
     'stripe-sim': { STRIPE_SIM_WEBHOOK_URL: '' },
     'esim-provisioning': { ESIMGO_RATE_LIMIT_PER_SECOND },
+    // 100 orders and their polling per customer in a few seconds: far above a traveller's per-user budget.
+    gateway: { USER_RATE_LIMIT_PER_MINUTE: '100000' },
   });
   // Another benchmark on the same ports, vhost and schemas: the reset below would wreck it, and our processes could not listen.
   const busy = (await Promise.all(processes.map(async (p) => ((await reachable(`http://127.0.0.1:${benchOpsPort(p)}`, 0)) ? p.name : undefined)))).filter(Boolean);
@@ -269,7 +271,7 @@ export async function runWebhooksBench(): Promise<boolean> {
     if (hooks.status !== 200 || hooks.body.urls.length !== 0) throw new Error(`stripe-sim webhooks: ${hooks.status} ${JSON.stringify(hooks.body)}`);
     console.log(
       `\nRate limits LIFTED for this benchmark (as the issue allows for B2B): esimgo-sim per-IP limit off (ESIMGO_SIM_RATE_LIMIT=0), ` +
-        `esim-provisioning ESIMGO_RATE_LIMIT_PER_SECOND=${ESIMGO_RATE_LIMIT_PER_SECOND} (production: 10). stripe-sim has no webhook URL: the benchmark sends the events.`,
+        `esim-provisioning ESIMGO_RATE_LIMIT_PER_SECOND=${ESIMGO_RATE_LIMIT_PER_SECOND} (production: 10), gateway USER_RATE_LIMIT_PER_MINUTE=100000 (default 300). stripe-sim has no webhook URL: the benchmark sends the events.`,
     );
     console.log(`${SERVICES.length} processes on their usual ports +${BENCH_PORT_OFFSET}, vhost ${vhost ?? '(default: rabbitmqctl unavailable)'}, schemas *_bench, LOG_LEVEL=warn.`);
 

@@ -73,6 +73,8 @@ export const GatewayConfigSchema = z.object({
   /** Per client IP and minute: register + login together, and refresh + logout together. */
   AUTH_RATE_LIMIT_PER_MINUTE: env.int(10, 1, 100_000),
   REFRESH_RATE_LIMIT_PER_MINUTE: env.int(30, 1, 100_000),
+  /** Per signed-in user and minute, on every JWT route (orders, eSIMs, /me, admin). */
+  USER_RATE_LIMIT_PER_MINUTE: env.int(300, 1, 100_000),
   IDEMPOTENCY_TTL_HOURS: env.int(24, 1, 24 * 30),
   /**
    * How long a replica may trust what it cached about a vendor (status, rate limit, markup) and an API key row

@@ -161,6 +161,7 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
     }
     const credentialsLimiter = createRateLimiter({ name: 'auth-credentials', points: config.AUTH_RATE_LIMIT_PER_MINUTE, durationSeconds: 60, redis });
     const refreshLimiter = createRateLimiter({ name: 'auth-refresh', points: config.REFRESH_RATE_LIMIT_PER_MINUTE, durationSeconds: 60, redis });
+    const userLimiter = createRateLimiter({ name: 'user', points: config.USER_RATE_LIMIT_PER_MINUTE, durationSeconds: 60, redis });
 
     const cleanup = startCleanupJob({
       lockDb: { databaseUrl },
@@ -176,7 +177,7 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
 
     const vendorLimiter = createVendorRateLimiter({ redis });
 
-    const authn = authenticate({ signer, users, logger });
+    const authn = authenticate({ signer, users, logger, limiter: userLimiter });
     const app = createGatewayHttpApp({
       logger,
       metrics,

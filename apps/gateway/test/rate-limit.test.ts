@@ -1,24 +1,28 @@
 /**
  * Per-IP rate limits on /auth/*: 429 RATE_LIMITED with Retry-After and RateLimit-* headers, which also go out on
- * allowed answers; X-Forwarded-For is ignored unless TRUST_PROXY says which proxies to believe.
+ * allowed answers; X-Forwarded-For is ignored unless TRUST_PROXY says which proxies to believe. Per-user limits on
+ * the JWT routes, counted per account after authentication.
  */
-import { ProblemSchema } from '@ttelgo/contracts';
+import { ProblemSchema, TokenResponseSchema } from '@ttelgo/contracts';
 import { createTestVhost, waitFor, type TestVhost } from '@ttelgo/testing';
-import { api, json, startTestGateway, type TestGateway } from './support/gateway.harness';
+import { api, bearer, json, startTestGateway, type TestGateway } from './support/gateway.harness';
 
 let vhost: TestVhost;
 let strict: TestGateway;
 let behindProxy: TestGateway;
+let perUser: TestGateway;
 
 beforeAll(async () => {
   vhost = await createTestVhost('gateway_ratelimit');
   strict = await startTestGateway({ AMQP_URL: vhost.url, AUTH_RATE_LIMIT_PER_MINUTE: '3', REFRESH_RATE_LIMIT_PER_MINUTE: '2' }, 'gateway_rl');
   behindProxy = await startTestGateway({ AMQP_URL: vhost.url, AUTH_RATE_LIMIT_PER_MINUTE: '2', TRUST_PROXY: 'loopback' }, 'gateway_rlp');
+  perUser = await startTestGateway({ AMQP_URL: vhost.url, USER_RATE_LIMIT_PER_MINUTE: '3' }, 'gateway_rlu');
 });
 
 afterAll(async () => {
   await strict?.close();
   await behindProxy?.close();
+  await perUser?.close();
   await vhost?.dispose();
 });
 
@@ -75,4 +79,30 @@ it('keys on the forwarded client address when TRUST_PROXY names the proxy', asyn
     return rows.length === 4 ? rows.map((r) => r.ip).sort() : undefined;
   });
   expect(ips).toEqual(['198.51.100.1', '198.51.100.1', '198.51.100.1', '198.51.100.2']);
+});
+
+it('limits each signed-in user on the JWT routes, with RateLimit-* on every answer; other users and anonymous callers have their own budgets', async () => {
+  const http = api(perUser.handle.port);
+  const signUp = async (email: string) =>
+    TokenResponseSchema.parse(json(await http.post('/api/v1/auth/register', { email, password: 'rate-limited-password' }))).accessToken;
+  const alice = await signUp(`alice.${Date.now()}@example.com`);
+  const bob = await signUp(`bob.${Date.now()}@example.com`);
+
+  // An anonymous caller is refused before the limit: it cannot spend Alice's budget.
+  expect((await http.get('/api/v1/me')).status).toBe(401);
+  const answers = [await http.get('/api/v1/me', bearer(alice)), await http.get('/api/v1/me', bearer(alice)), await http.get('/api/v1/me', bearer(alice))];
+  expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+  expect(answers.map((a) => a.headers['ratelimit-remaining'])).toEqual(['2', '1', '0']);
+  for (const a of answers) expect(a.headers['ratelimit-limit']).toBe('3');
+
+  const blocked = await http.get('/api/v1/me', bearer(alice));
+  expect(blocked.status).toBe(429);
+  expect(ProblemSchema.parse(json(blocked))).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+  expect(Number(blocked.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+  // Every JWT route shares the account's budget.
+  expect((await http.get('/api/v1/orders', bearer(alice))).status).toBe(429);
+
+  const other = await http.get('/api/v1/me', bearer(bob));
+  expect(other.status).toBe(200);
+  expect(other.headers['ratelimit-remaining']).toBe('2');
 });

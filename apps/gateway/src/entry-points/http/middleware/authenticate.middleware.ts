@@ -3,6 +3,8 @@ import type { UserRole } from '@ttelgo/contracts';
 import type { Logger } from '@ttelgo/observability';
 import { authenticationRequired, forbidden, invalidAccessToken } from '../../../application/auth.errors';
 import { InvalidAccessTokenError, type AccessTokenSigner } from '../../../infrastructure/access-token.signer';
+import type { RateLimiter } from '../../../infrastructure/auth.rate-limiter';
+import { enforceRateLimit } from './rate-limit.middleware';
 
 export interface Principal {
   userId: string;
@@ -24,10 +26,13 @@ const MAX_TOKEN_LENGTH = 4096;
 
 /**
  * Requires `Authorization: Bearer <access JWT>`. Every failure is the same 401 invalid_token (the reason is only
- * logged at debug), so the answer is no oracle for forging tokens.
+ * logged at debug), so the answer is no oracle for forging tokens. With `limiter`, each authenticated request then
+ * takes a point of the user's own budget (RateLimit-* on every answer, 429 when spent): after authentication, so an
+ * anonymous caller cannot spend somebody else's budget.
  */
-export function authenticate(deps: { signer: AccessTokenSigner; users: PrincipalLookup; logger: Logger }): RequestHandler {
-  return async (req, _res, next) => {
+export function authenticate(deps: { signer: AccessTokenSigner; users: PrincipalLookup; logger: Logger; limiter?: RateLimiter }): RequestHandler {
+  const limiter = deps.limiter;
+  return async (req, res, next) => {
     const header = req.headers.authorization;
     if (header === undefined || header.trim() === '') throw authenticationRequired();
     const match = header.length <= MAX_TOKEN_LENGTH + 7 ? BEARER.exec(header.trim()) : null;
@@ -51,6 +56,9 @@ export function authenticate(deps: { signer: AccessTokenSigner; users: Principal
     // The role of the account now wins over the one in the token: a demoted admin loses admin rights at once.
     const role = user.role === tokenRole ? user.role : 'customer';
     principals.set(req, { userId: user.id, role, email: user.email, name: user.name });
+    if (limiter) {
+      await enforceRateLimit(res, () => limiter.consume(`user:${user.id}`), { logger: deps.logger, refusal: 'Too many requests for this account; retry later.' });
+    }
     next();
   };
 }

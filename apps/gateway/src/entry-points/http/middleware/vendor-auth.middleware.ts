@@ -1,8 +1,8 @@
 import type { Request, RequestHandler } from 'express';
-import { AppError } from '@ttelgo/http';
 import type { Logger } from '@ttelgo/observability';
 import { API_KEY_HEADER, type VendorAccess, type VendorPrincipal } from '../../../application/vendor-access';
 import type { VendorRateLimiter } from '../../../infrastructure/vendor.rate-limiter';
+import { enforceRateLimit } from './rate-limit.middleware';
 
 const vendors = new WeakMap<Request, VendorPrincipal>();
 /** last_used_at: at most one write per key and minute (per replica here; the UPDATE is conditional across replicas). */
@@ -29,24 +29,10 @@ export function authenticateVendor(deps: VendorAuthDeps): RequestHandler {
     const principal = await deps.access.authenticate(req.headers[API_KEY_HEADER.toLowerCase()]);
     vendors.set(req, principal);
 
-    let decision;
-    try {
-      decision = await deps.limiter.consume(principal.keyId, principal.vendor.rateLimitPerMinute);
-    } catch (err) {
-      // Only if both Redis and the in-memory insurance limiter fail: fail open rather than take every reseller down.
-      deps.logger.error({ err }, 'vendor rate limiter failed: request let through');
-      decision = undefined;
-    }
-    if (decision) {
-      res.setHeader('RateLimit-Limit', String(decision.limit));
-      res.setHeader('RateLimit-Remaining', String(decision.remaining));
-      res.setHeader('RateLimit-Reset', String(decision.resetSeconds));
-      if (!decision.allowed) {
-        throw new AppError('RATE_LIMITED', 429, 'Too many requests with this API key; retry later.', {
-          headers: { 'Retry-After': String(decision.resetSeconds) },
-        });
-      }
-    }
+    await enforceRateLimit(res, () => deps.limiter.consume(principal.keyId, principal.vendor.rateLimitPerMinute), {
+      logger: deps.logger,
+      refusal: 'Too many requests with this API key; retry later.',
+    });
 
     const at = now();
     const previous = lastTouched.get(principal.keyId);
