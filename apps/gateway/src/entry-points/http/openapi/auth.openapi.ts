@@ -91,7 +91,7 @@ export function registerAuthOpenApi(registry: OpenAPIRegistry): void {
     request: { headers: commonRequestHeaders },
     responses: {
       200: { description: 'The user.', headers: commonResponseHeaders, ...json(MeDoc) },
-      ...problemResponses([401, 500]),
+      ...problemResponses([401, 429, 500]),
     },
   });
 }

@@ -22,7 +22,7 @@ export function registerEsimsOpenApi(registry: OpenAPIRegistry): void {
     request: { query: ListEsimsQuerySchema, headers: commonRequestHeaders },
     responses: {
       200: { description: 'A page of eSIMs.', headers: commonResponseHeaders, ...json(EsimListDoc) },
-      ...problemResponses([400, 401, 403, 500, 502, 503, 504]),
+      ...problemResponses([400, 401, 403, 429, 500, 502, 503, 504]),
     },
   });
 
@@ -37,7 +37,7 @@ export function registerEsimsOpenApi(registry: OpenAPIRegistry): void {
     request: { params: IccidParamsSchema, headers: commonRequestHeaders },
     responses: {
       200: { description: 'The eSIM.', headers: commonResponseHeaders, ...json(EsimDoc) },
-      ...problemResponses([400, 401, 403, 404, 500, 502, 503, 504]),
+      ...problemResponses([400, 401, 403, 404, 429, 500, 502, 503, 504]),
     },
   });
 
@@ -56,7 +56,7 @@ export function registerEsimsOpenApi(registry: OpenAPIRegistry): void {
         headers: commonResponseHeaders.extend({ 'Cache-Control': z.string().meta({ description: `\`${QR_CACHE_CONTROL}\`` }) }),
         content: { 'image/png': { schema: z.string().meta({ format: 'binary' }) } },
       },
-      ...problemResponses([400, 401, 403, 404, 500, 502, 503, 504]),
+      ...problemResponses([400, 401, 403, 404, 429, 500, 502, 503, 504]),
     },
   });
 }

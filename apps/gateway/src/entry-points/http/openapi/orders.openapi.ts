@@ -53,7 +53,7 @@ export function registerOrdersOpenApi(registry: OpenAPIRegistry): void {
     request: { headers: idempotencyHeaders, body: { required: true, ...json(PlaceOrderDoc) } },
     responses: {
       201: { description: 'The order, awaiting payment.', headers: placedHeaders, ...json(PlacedOrderDoc) },
-      ...problemResponses([400, 401, 403, 404, 409, 413, 422, 500, 502, 503, 504]),
+      ...problemResponses([400, 401, 403, 404, 409, 413, 422, 429, 500, 502, 503, 504]),
     },
   });
 
@@ -67,7 +67,7 @@ export function registerOrdersOpenApi(registry: OpenAPIRegistry): void {
     request: { query: ListOrdersQuerySchema, headers: commonRequestHeaders },
     responses: {
       200: { description: 'A page of orders.', headers: commonResponseHeaders, ...json(OrderListDoc) },
-      ...problemResponses([400, 401, 403, 500, 502, 503, 504]),
+      ...problemResponses([400, 401, 403, 429, 500, 502, 503, 504]),
     },
   });
 
@@ -84,7 +84,7 @@ export function registerOrdersOpenApi(registry: OpenAPIRegistry): void {
     request: { params: OrderIdParamsSchema, headers: commonRequestHeaders },
     responses: {
       200: { description: 'The order.', headers: commonResponseHeaders, ...json(OrderDoc) },
-      ...problemResponses([400, 401, 403, 404, 500, 502, 503, 504]),
+      ...problemResponses([400, 401, 403, 404, 429, 500, 502, 503, 504]),
     },
   });
 }
