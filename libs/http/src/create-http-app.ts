@@ -11,6 +11,13 @@ export interface CreateHttpAppOptions {
   service: string;
   /** express.json limit, e.g. '100kb' (the default) */
   bodyLimit?: string;
+  /** Express settings, e.g. `{ 'trust proxy': 1, etag: false }`. */
+  settings?: Readonly<Record<string, unknown>>;
+  /**
+   * Middleware and routes that must run after the common front but BEFORE the JSON body parser: a route that needs
+   * the raw bytes of its body (a signed webhook), or a middleware that wraps every request (an audit trail).
+   */
+  beforeBodyParsers?: (app: Express) => void;
 }
 
 /**
@@ -25,11 +32,13 @@ export function createHttpApp(opts: CreateHttpAppOptions): Express {
   // Repeated keys still become arrays, which the zod query schemas reject where a string is expected.
   app.set('query parser', 'simple');
   app.locals['service'] = opts.service;
+  for (const [name, value] of Object.entries(opts.settings ?? {})) app.set(name, value);
 
   app.use(requestContext());
   app.use(accessLog(opts.logger));
   if (opts.metrics) app.use(httpMetrics(opts.metrics));
   app.use(helmet());
+  opts.beforeBodyParsers?.(app);
   // raw-body (under express.json) binds its callback to the caller's async context, so `next` stays inside
   // runWithContext even when the body arrives in later packets (request-context.spec.ts proves it).
   app.use(express.json({ limit: opts.bodyLimit ?? '100kb' }));

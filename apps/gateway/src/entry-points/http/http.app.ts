@@ -1,6 +1,5 @@
-import express, { type Express, type RequestHandler } from 'express';
-import helmet from 'helmet';
-import { accessLog, finishHttpApp, httpMetrics, requestContext } from '@ttelgo/http';
+import type { Express, RequestHandler } from 'express';
+import { createHttpApp, finishHttpApp } from '@ttelgo/http';
 import type { Logger, ServiceMetrics } from '@ttelgo/observability';
 import type { LoadOutcome, ResponseCache } from '../../infrastructure/response.cache';
 import type { ServiceCaller } from '../../rpc/service.caller';
@@ -40,29 +39,23 @@ export interface GatewayHttpDeps {
 const JSON_BODY_LIMIT = '100kb';
 
 /**
- * The public API. The front is the one of @ttelgo/http's createHttpApp (same middleware, same order), composed here
- * because the Stripe webhook needs its raw bytes: its express.raw parser must run BEFORE the JSON parser, and
- * createHttpApp installs express.json for every path. Then one router per resource under /api/v1, the docs, and
- * 404 + problem+json errors.
+ * The public API on @ttelgo/http's common front. Before the JSON parser: the audit trail (it wraps every request)
+ * and the Stripe webhook, which needs its raw bytes to check the signature. Then one router per resource under
+ * /api/v1, the docs, and 404 + problem+json errors.
  */
 export function createGatewayHttpApp(deps: GatewayHttpDeps): Express {
-  const app = express();
-  app.disable('x-powered-by');
-  // Only strings and string arrays in req.query (see createHttpApp).
-  app.set('query parser', 'simple');
-  app.set('trust proxy', deps.trustProxy);
-  app.locals['service'] = 'gateway';
-  // ETags only where they mean something (the cached catalogue sets its own); not on problem bodies or the docs.
-  app.set('etag', false);
-
-  app.use(requestContext());
-  app.use(accessLog(deps.logger));
-  app.use(httpMetrics(deps.metrics));
-  app.use(helmet());
-  app.use(auditTrail({ sink: deps.audit, logger: deps.logger }));
-
-  app.post(STRIPE_WEBHOOK_PATH, ...stripeWebhookHandlers(deps.stripeWebhook));
-  app.use(express.json({ limit: JSON_BODY_LIMIT }));
+  const app = createHttpApp({
+    logger: deps.logger,
+    metrics: deps.metrics,
+    service: 'gateway',
+    bodyLimit: JSON_BODY_LIMIT,
+    // ETags only where they mean something (the cached catalogue sets its own); not on problem bodies or the docs.
+    settings: { 'trust proxy': deps.trustProxy, etag: false },
+    beforeBodyParsers: (front) => {
+      front.use(auditTrail({ sink: deps.audit, logger: deps.logger }));
+      front.post(STRIPE_WEBHOOK_PATH, ...stripeWebhookHandlers(deps.stripeWebhook));
+    },
+  });
 
   app.use(
     '/api/v1',
