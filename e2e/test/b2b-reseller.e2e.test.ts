@@ -72,6 +72,27 @@ async function balance(vendor: Vendor) {
   return res.body;
 }
 
+/** A reseller's webhook endpoint on this host: records every POST with its signature header. */
+async function webhookReceiver(): Promise<{ received: Array<{ body: string; signature: string }>; server: http.Server; url: string }> {
+  const received: Array<{ body: string; signature: string }> = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      received.push({ body, signature: String(req.headers['ttelgo-signature'] ?? '') });
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { received, server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks` };
+}
+
+/** Checks a Stripe-style `t=<unix>,v1=<hex hmac>` signature over `<t>.<body>`. */
+function expectSigned(hook: { body: string; signature: string }, secret: string): void {
+  const [t, v1] = hook.signature.split(',').map((p) => p.split('=')[1]);
+  expect(createHmac('sha256', secret).update(`${t}.${hook.body}`).digest('hex')).toBe(v1);
+}
+
 describe('B2B resellers', () => {
   it('PREPAID: top up by card, buy with Prefer: wait, the wallet is charged once and the ledger shows it', async () => {
     const vendor = await onboard({ billingMode: 'PREPAID', markupPercent: 10 });
@@ -117,25 +138,14 @@ describe('B2B resellers', () => {
 
   it('sends a signed webhook with the eSIMs and the reseller reference', async () => {
     const vendor = await onboard({ billingMode: 'POSTPAID', creditLimit: 100_000 });
-    const received: Array<{ body: string; signature: string }> = [];
-    const server = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        received.push({ body, signature: String(req.headers['ttelgo-signature'] ?? '') });
-        res.writeHead(200).end();
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { received, server, url } = await webhookReceiver();
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
       const endpoint = await asVendor(vendor).put<{ secret: string }>('/api/v1/vendor/webhook-endpoint', { url });
       expect(endpoint.status).toBe(200);
       const placed = await asVendor(vendor).order({ bundleName, quantity: 1, customerReference: 'booking-7' });
       expect(placed.body.status).toBe('COMPLETED');
       const hook = await waitFor(() => received.find((r) => JSON.parse(r.body).type === 'order.completed'), { timeoutMs: 20_000, message: 'webhook' });
-      const [t, v1] = hook.signature.split(',').map((p) => p.split('=')[1]);
-      expect(createHmac('sha256', endpoint.body.secret).update(`${t}.${hook.body}`).digest('hex')).toBe(v1);
+      expectSigned(hook, endpoint.body.secret);
       expect(JSON.parse(hook.body).data).toMatchObject({ id: placed.body.id, customerReference: 'booking-7', status: 'COMPLETED' });
     } finally {
       server.close();
@@ -147,18 +157,9 @@ describe('B2B resellers', () => {
     const as = asVendor(vendor);
     const adjusted = await api.post(`/api/v1/admin/vendors/${vendor.id}/adjustments`, { amount: 10_000, reason: 'opening credit' }, adminToken);
     expect(adjusted.status).toBe(201);
-    const received: Array<{ body: string; signature: string }> = [];
-    const server = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        received.push({ body, signature: String(req.headers['ttelgo-signature'] ?? '') });
-        res.writeHead(200).end();
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { received, server, url } = await webhookReceiver();
     try {
-      const endpoint = await as.put<{ secret: string }>('/api/v1/vendor/webhook-endpoint', { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks` });
+      const endpoint = await as.put<{ secret: string }>('/api/v1/vendor/webhook-endpoint', { url });
       const placed = await as.order({ bundleName, quantity: 1, customerReference: 'refund-me' });
       expect(placed.body.status).toBe('COMPLETED');
       const price = placed.body.total.amount as number;
@@ -190,8 +191,7 @@ describe('B2B resellers', () => {
       ]);
 
       const hook = await waitFor(() => received.find((r) => JSON.parse(r.body).type === 'order.refunded'), { timeoutMs: 20_000, message: 'order.refunded webhook' });
-      const [t, v1] = hook.signature.split(',').map((p) => p.split('=')[1]);
-      expect(createHmac('sha256', endpoint.body.secret).update(`${t}.${hook.body}`).digest('hex')).toBe(v1);
+      expectSigned(hook, endpoint.body.secret);
       expect(JSON.parse(hook.body).data).toMatchObject({ id: placed.body.id, status: 'REFUNDED', customerReference: 'refund-me' });
     } finally {
       server.close();
