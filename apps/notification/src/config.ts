@@ -1,6 +1,29 @@
 import { z } from 'zod';
 import { env, loadConfig } from '@ttelgo/runtime';
 import { parseDuration, parseDurationList } from './domain/duration';
+import { SECRET_BOX_KEY_BYTES, secretBoxKeyId } from './infrastructure/secret-box';
+
+/**
+ * Development-only key of the webhook secrets (the 32 ASCII bytes `ttelgo-dev-only-webhook-key-0000`): public,
+ * so it protects nothing. Used, with a warning, only when WEBHOOK_SECRETS_KEY is unset outside production.
+ */
+export const DEV_WEBHOOK_SECRETS_KEY = 'dHRlbGdvLWRldi1vbmx5LXdlYmhvb2sta2V5LTAwMDA=';
+
+/**
+ * A key given as base64 or base64url (padding optional) that decodes to exactly 32 bytes. The message never
+ * echoes the value: it is a secret.
+ */
+export function decodeSecretsKey(raw: string): { key: Buffer } | { problem: string } {
+  const text = raw.trim();
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(text)) {
+    return { problem: `expected ${SECRET_BOX_KEY_BYTES} random bytes in base64 or base64url (e.g. \`openssl rand -base64 32\`), got characters outside that alphabet` };
+  }
+  const key = Buffer.from(text.replace(/=+$/, '').replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  if (key.length !== SECRET_BOX_KEY_BYTES) {
+    return { problem: `expected ${SECRET_BOX_KEY_BYTES} random bytes in base64 or base64url (e.g. \`openssl rand -base64 32\`), got ${key.length} bytes` };
+  }
+  return { key };
+}
 
 function duration(def: string) {
   return env.string(def).transform((raw, ctx) => {
@@ -65,6 +88,48 @@ export const NotificationConfigSchema = z
     /** Whole-request timeout of one webhook POST. */
     WEBHOOK_TIMEOUT_MS: env.int(10_000, 100, 60_000),
     WEBHOOK_CONCURRENCY: env.int(2, 1, 32),
+    NODE_ENV: env.string('development'),
+    /** AES-256-GCM key of the stored webhook signing secrets: 32 random bytes, base64/base64url. Required in production. */
+    WEBHOOK_SECRETS_KEY: env.optionalString(),
+    /** Comma-separated older keys, used only to decrypt values written before a rotation. */
+    WEBHOOK_SECRETS_PREVIOUS_KEYS: env.optionalString(),
+  })
+  .transform((c, ctx) => {
+    const production = c.NODE_ENV.trim().toLowerCase() === 'production';
+    const insecureDefaults: string[] = [];
+    let current: Buffer | undefined;
+    if (c.WEBHOOK_SECRETS_KEY === undefined) {
+      if (production) {
+        ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SECRETS_KEY'], message: 'Required in production' });
+      } else {
+        current = Buffer.from(DEV_WEBHOOK_SECRETS_KEY, 'base64');
+        insecureDefaults.push('WEBHOOK_SECRETS_KEY is not set: encrypting webhook secrets with the public development key (never in production)');
+      }
+    } else {
+      const decoded = decodeSecretsKey(c.WEBHOOK_SECRETS_KEY);
+      if ('problem' in decoded) ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SECRETS_KEY'], message: decoded.problem });
+      else if (production && decoded.key.equals(Buffer.from(DEV_WEBHOOK_SECRETS_KEY, 'base64'))) {
+        ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SECRETS_KEY'], message: 'is the public development key; generate one with `openssl rand -base64 32`' });
+      } else current = decoded.key;
+    }
+    const previous: Buffer[] = [];
+    const entries = (c.WEBHOOK_SECRETS_PREVIOUS_KEYS ?? '').split(',').map((s) => s.trim());
+    entries.forEach((entry, index) => {
+      if (entry === '') return;
+      const decoded = decodeSecretsKey(entry);
+      if ('problem' in decoded) ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SECRETS_PREVIOUS_KEYS'], message: `key ${index + 1}: ${decoded.problem}` });
+      else previous.push(decoded.key);
+    });
+    const byId = new Map<string, Buffer>();
+    for (const key of [...(current ? [current] : []), ...previous]) {
+      const id = secretBoxKeyId(key);
+      if (byId.has(id) && !byId.get(id)!.equals(key)) {
+        ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SECRETS_PREVIOUS_KEYS'], message: `two different keys share the key id ${id}; generate a new key` });
+      }
+      byId.set(id, key);
+    }
+    if (!current) return z.NEVER;
+    return { ...c, production, insecureDefaults, secretsKey: current, previousSecretsKeys: previous };
   })
   .transform((c) => ({
     databaseUrl: c.DATABASE_URL,
@@ -81,7 +146,13 @@ export const NotificationConfigSchema = z
       retryDelaysMs: c.WEBHOOK_RETRY_DELAYS_MS,
       timeoutMs: c.WEBHOOK_TIMEOUT_MS,
       concurrency: c.WEBHOOK_CONCURRENCY,
+      /** Never log these. */
+      secretsKey: c.secretsKey,
+      previousSecretsKeys: c.previousSecretsKeys,
     },
+    production: c.production,
+    /** Dev-only defaults that were applied; logged as warnings at start. */
+    insecureDefaults: c.insecureDefaults,
   }));
 
 export type NotificationConfig = z.infer<typeof NotificationConfigSchema>;

@@ -29,6 +29,8 @@ import { PrismaClient } from './infrastructure/generated/prisma/client';
 import { PrismaNotificationStore } from './infrastructure/notification.repository';
 import { PgWakeupListener, emailDeliveryChannel, webhookDeliveryChannel } from './infrastructure/pg-wakeup.listener';
 import { QrCodePngRenderer } from './infrastructure/qr-code.renderer';
+import { sealStoredWebhookSecrets } from './infrastructure/seal-webhook-secrets.task';
+import { SecretBox } from './infrastructure/secret-box';
 import { SmtpMailTransport } from './infrastructure/smtp.transport';
 import { PrismaWebhookDeliveryStore } from './infrastructure/webhook-delivery.repository';
 import { PrismaWebhookEndpointStore } from './infrastructure/webhook-endpoint.repository';
@@ -68,6 +70,12 @@ export async function startNotification(config: NotificationConfig, opts: StartO
     const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema });
     closers.add('prisma', () => prisma.$disconnect());
 
+    for (const warning of config.insecureDefaults) logger.warn(warning);
+    // Webhook secrets are encrypted at rest; rows from before that (plaintext) or under a previous key are
+    // rewritten under the current key before any worker or RPC can read them.
+    const secretBox = new SecretBox(config.webhooks.secretsKey, config.webhooks.previousSecretsKeys);
+    await sealStoredWebhookSecrets({ prisma, box: secretBox, logger });
+
     // The e-mail channel and its delivery job run before the consumer, so the first notice finds a worker.
     const transport = new SmtpMailTransport({ url: config.smtp.url, connectionTimeoutMs: config.smtp.timeoutMs, socketTimeoutMs: config.smtp.timeoutMs * 3 });
     closers.add('smtp transport', () => transport.close());
@@ -100,8 +108,12 @@ export async function startNotification(config: NotificationConfig, opts: StartO
       ...(opts.webhookResolver ? { resolver: opts.webhookResolver } : {}),
     });
     if (config.webhooks.allowPrivateUrls) logger.warn('WEBHOOK_ALLOW_PRIVATE_URLS=true: vendor webhooks may target private addresses (development only)');
-    const webhookEndpoints = new PrismaWebhookEndpointStore(prisma);
-    const webhookDeliveries = new PrismaWebhookDeliveryStore(prisma, { schema, attemptTimeoutMs: config.webhooks.timeoutMs * 2 + 10_000 });
+    const webhookEndpoints = new PrismaWebhookEndpointStore(prisma, secretBox);
+    const webhookDeliveries = new PrismaWebhookDeliveryStore(prisma, {
+      schema,
+      attemptTimeoutMs: config.webhooks.timeoutMs * 2 + 10_000,
+      secrets: secretBox,
+    });
     const webhookJob = startWebhookDeliveryJob({
       useCase: new DeliverWebhookUseCase({
         store: webhookDeliveries,
@@ -175,7 +187,7 @@ export async function startNotification(config: NotificationConfig, opts: StartO
       liveness: { broker: () => conn.disconnectedForMs() < 120_000 },
     });
     closers.add('ops server', () => ops.close());
-    logger.info({ opsPort: ops.port, schema, smtp: redactUrl(config.smtp.url) }, 'notification started');
+    logger.info({ opsPort: ops.port, schema, smtp: redactUrl(config.smtp.url), webhookSecretsKeyId: secretBox.currentKeyId }, 'notification started');
 
     return { opsPort: ops.port, metrics, close: () => closers.closeAll() };
   } catch (err) {

@@ -4,7 +4,7 @@
  * local HTTP server as the vendors' endpoint. WEBHOOK_ALLOW_PRIVATE_URLS=true so 127.0.0.1 is reachable
  * (the SSRF rules themselves are in webhook-ssrf.test.ts).
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import {
   LowBalanceV1,
@@ -19,9 +19,13 @@ import {
   type Owner,
 } from '@ttelgo/contracts';
 import { AmqpConnection, ConfirmPublisher, RpcClient, UnroutableError } from '@ttelgo/messaging';
-import { createMetrics, type ServiceMetrics } from '@ttelgo/observability';
+import { createLogger, createMetrics, type ServiceMetrics } from '@ttelgo/observability';
 import { TEST_DATABASE_URL, createTestSchemaName, createTestVhost, dropSchema, testLogger, waitFor, type TestVhost } from '@ttelgo/testing';
-import { loadNotificationConfig } from '../src/config';
+import { createPrismaClient } from '@ttelgo/db';
+import { loadNotificationConfig, type NotificationConfig } from '../src/config';
+import { PrismaClient } from '../src/infrastructure/generated/prisma/client';
+import { sealStoredWebhookSecrets } from '../src/infrastructure/seal-webhook-secrets.task';
+import { SecretBox } from '../src/infrastructure/secret-box';
 import { verifyWebhookSignature } from '../src/domain/webhook-signature';
 import { startNotification, type NotificationHandle } from '../src/service';
 import { mailsMentioning, startCatcher, type SmtpCatcher } from './support/smtp-catcher';
@@ -30,6 +34,11 @@ import { startVendorEndpoint, type VendorEndpoint } from './support/vendor-endpo
 jest.setTimeout(90_000);
 
 const logger = testLogger('notification-webhooks-test');
+/** Every line the services under test log (debug and up), checked at the end for leaked secrets. */
+const serviceLogLines: string[] = [];
+const serviceLogger = createLogger({ service: 'notification', level: 'debug', destination: { write: (line: string) => void serviceLogLines.push(line) } });
+/** Every secret this file handed out or planted, so the log check knows what must never appear. */
+const knownSecrets = new Set<string>();
 const RETRY_DELAYS_MS = [300, 300, 300, 300];
 
 let schema: string;
@@ -42,6 +51,7 @@ let conn: AmqpConnection;
 let publisher: ConfirmPublisher;
 let rpc: RpcClient;
 let db: pg.Client;
+let config: NotificationConfig;
 
 function esim(seed: number): EsimInstall {
   const smdpAddress = 'rsp.esimgo-sim.test';
@@ -88,7 +98,9 @@ async function publish<T>(contract: MessageContract<T>, data: T, opts: { id?: st
 }
 
 async function setEndpoint(vendorId: string, url: string, rotateSecret?: boolean) {
-  return rpc.call(SetWebhookEndpointV1, { vendorId, url, ...(rotateSecret === undefined ? {} : { rotateSecret }) }, { timeoutMs: 10_000 });
+  const res = await rpc.call(SetWebhookEndpointV1, { vendorId, url, ...(rotateSecret === undefined ? {} : { rotateSecret }) }, { timeoutMs: 10_000 });
+  knownSecrets.add(res.secret);
+  return res;
 }
 
 /** A vendor with an endpoint: its own path on the local server. */
@@ -167,7 +179,7 @@ beforeAll(async () => {
   db = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await db.connect();
   metrics = createMetrics('notification');
-  const config = loadNotificationConfig({
+  config = loadNotificationConfig({
     DATABASE_URL: TEST_DATABASE_URL,
     DB_SCHEMA: schema,
     AMQP_URL: vhost.url,
@@ -180,7 +192,7 @@ beforeAll(async () => {
     WEBHOOK_TIMEOUT_MS: '2000',
     LOG_LEVEL: 'silent',
   });
-  service = await startNotification(config, { logger, metrics, consumerRetryDelaysMs: [200, 500] });
+  service = await startNotification(config, { logger: serviceLogger, metrics, consumerRetryDelaysMs: [200, 500] });
   conn = new AmqpConnection({ url: vhost.url, name: 'webhooks-test', logger });
   await conn.start();
   publisher = new ConfirmPublisher(conn, { logger });
@@ -214,8 +226,14 @@ test('set-webhook-endpoint returns a whsec_ secret, keeps it on a later set, and
   const rotated = await setEndpoint(vendorId, endpoint.urlFor(vendorId), true);
   expect(rotated.secret).toMatch(/^whsec_/);
   expect(rotated.secret).not.toBe(first.secret);
-  const { rows } = await db.query(`SELECT url, secret FROM "${schema}".webhook_endpoints WHERE vendor_id = $1`, [vendorId]);
-  expect(rows).toEqual([{ url: endpoint.urlFor(vendorId), secret: rotated.secret }]);
+  const { rows } = await db.query(`SELECT url, secret_ciphertext FROM "${schema}".webhook_endpoints WHERE vendor_id = $1`, [vendorId]);
+  expect(rows).toEqual([{ url: endpoint.urlFor(vendorId), secret_ciphertext: expect.any(String) }]);
+  // Stored encrypted (bound to this vendor), never as the secret itself.
+  const stored = rows[0].secret_ciphertext as string;
+  expect(stored).toMatch(/^v1\.[0-9a-f]{8}\./);
+  expect(stored).not.toContain(rotated.secret);
+  expect(stored).not.toContain(rotated.secret.slice('whsec_'.length));
+  expect(new SecretBox(config.webhooks.secretsKey).open(stored, vendorId)).toBe(rotated.secret);
 });
 
 test('a completed vendor order -> one signed POST with the eSIMs, and no e-mail', async () => {
@@ -509,4 +527,153 @@ test('a refunded customer-owned order still sends the refund e-mail, and no webh
   );
   expect(hooks[0].n).toBe(0);
   expect(endpoint.received().slice(hooksBefore).filter((h) => h.rawBody.includes(data.orderId))).toHaveLength(0);
+});
+
+// ---- secrets at rest ---------------------------------------------------------------------------------------
+
+async function storedSecret(vendorId: string): Promise<string> {
+  const { rows } = await db.query(`SELECT secret_ciphertext FROM "${schema}".webhook_endpoints WHERE vendor_id = $1`, [vendorId]);
+  return rows[0]?.secret_ciphertext as string;
+}
+
+/** A row as the service wrote it before secrets were encrypted: the plaintext whsec_ in the column. */
+async function insertLegacyEndpoint(vendorId: string): Promise<string> {
+  const secret = `whsec_${randomUUID().replace(/-/g, '')}legacy`;
+  await db.query(`INSERT INTO "${schema}".webhook_endpoints (vendor_id, url, secret_ciphertext) VALUES ($1, $2, $3)`, [vendorId, endpoint.urlFor(vendorId), secret]);
+  knownSecrets.add(secret);
+  return secret;
+}
+
+async function attemptsWhere(vendorId: string, predicate: (a: Awaited<ReturnType<typeof attemptsOf>>) => boolean) {
+  return waitFor(async () => {
+    const [delivery] = await deliveriesOf(vendorId);
+    if (!delivery) return false;
+    const attempts = await attemptsOf(delivery.id);
+    return predicate(attempts) && { delivery, attempts };
+  }, { timeoutMs: 20_000, message: `attempts of ${vendorId}` });
+}
+
+test('legacy plaintext secrets are encrypted when a replica starts, and their deliveries still verify', async () => {
+  const vendorId = randomUUID();
+  const secret = await insertLegacyEndpoint(vendorId);
+  expect(await storedSecret(vendorId)).toBe(secret);
+
+  // A second replica on the same schema: its start-up task seals the row (the first replica keeps running).
+  const replica = await startNotification({ ...config, opsPort: 0 }, { logger: serviceLogger, consumerRetryDelaysMs: [200, 500] });
+  try {
+    const stored = await storedSecret(vendorId);
+    expect(stored).toMatch(/^v1\./);
+    expect(stored).not.toContain(secret.slice('whsec_'.length));
+
+    await publish(OrderCompletedV1, vendorCompleted(vendorId));
+    await sentDelivery(vendorId);
+    const [hook] = endpoint.received(vendorId);
+    expect(verifyWebhookSignature(hook!.rawBody, hook!.headers['ttelgo-signature'] as string, secret)).toBe(true);
+
+    // The vendor keeps its secret: a later set (no rotation) returns the very one it always had.
+    const again = await setEndpoint(vendorId, endpoint.urlFor(vendorId));
+    expect(again.secret).toBe(secret);
+  } finally {
+    await replica.close();
+  }
+});
+
+test('two replicas sealing the same legacy rows at once: each row is encrypted once and keeps its secret', async () => {
+  const vendors = Array.from({ length: 20 }, () => randomUUID());
+  const secrets = new Map<string, string>();
+  for (const v of vendors) secrets.set(v, await insertLegacyEndpoint(v));
+  const box = new SecretBox(config.webhooks.secretsKey);
+  const clients = [0, 1].map(() => createPrismaClient(PrismaClient, { databaseUrl: TEST_DATABASE_URL, schema }));
+  try {
+    const results = await Promise.all(clients.map((prisma) => sealStoredWebhookSecrets({ prisma, box, logger })));
+    // Other tests' rows are already sealed with the current key, so only these 20 were candidates. A row both
+    // tasks read is written by one of them (the other's conditional UPDATE matches nothing): sealed once in total.
+    expect(results[0]!.sealed + results[1]!.sealed).toBe(vendors.length);
+    expect(results.map((r) => r.unreadable + r.reencrypted)).toEqual([0, 0]);
+    for (const v of vendors) expect(box.open(await storedSecret(v), v)).toBe(secrets.get(v));
+    // Idempotent: nothing left to do.
+    expect(await sealStoredWebhookSecrets({ prisma: clients[0]!, box, logger })).toEqual({ sealed: 0, reencrypted: 0, raced: 0, unreadable: 0 });
+  } finally {
+    await Promise.all(clients.map((c) => c.$disconnect()));
+  }
+});
+
+test('after a key rotation the start-up task re-encrypts rows under the previous key; a row under an unknown key is left alone', async () => {
+  const oldKey = randomBytes(32);
+  const rotatedVendor = randomUUID();
+  const secret = `whsec_${randomUUID().replace(/-/g, '')}`;
+  const strangerVendor = randomUUID();
+  await db.query(`INSERT INTO "${schema}".webhook_endpoints (vendor_id, url, secret_ciphertext) VALUES ($1, $2, $3), ($4, $5, $6)`, [
+    rotatedVendor, endpoint.urlFor(rotatedVendor), new SecretBox(oldKey).seal(secret, rotatedVendor),
+    strangerVendor, endpoint.urlFor(strangerVendor), new SecretBox(randomBytes(32)).seal('whsec_unknown', strangerVendor),
+  ]);
+  const strangerBefore = await storedSecret(strangerVendor);
+  const box = new SecretBox(config.webhooks.secretsKey, [oldKey]);
+  const prisma = createPrismaClient(PrismaClient, { databaseUrl: TEST_DATABASE_URL, schema });
+  try {
+    expect(await sealStoredWebhookSecrets({ prisma, box, logger })).toEqual({ sealed: 0, reencrypted: 1, raced: 0, unreadable: 1 });
+    const stored = await storedSecret(rotatedVendor);
+    expect(SecretBox.keyIdOf(stored)).toBe(box.currentKeyId);
+    // Readable without the previous key now.
+    expect(new SecretBox(config.webhooks.secretsKey).open(stored, rotatedVendor)).toBe(secret);
+    expect(await storedSecret(strangerVendor)).toBe(strangerBefore);
+  } finally {
+    await prisma.$disconnect();
+    await db.query(`DELETE FROM "${schema}".webhook_endpoints WHERE vendor_id = $1`, [strangerVendor]);
+  }
+});
+
+test('a plaintext secret that appears after start is never used to sign: the attempt fails with a clear error', async () => {
+  const vendorId = randomUUID();
+  await insertLegacyEndpoint(vendorId);
+  await publish(OrderCompletedV1, vendorCompleted(vendorId));
+  const { delivery, attempts } = await attemptsWhere(vendorId, (a) => a.length >= 1);
+  expect(attempts[0]).toMatchObject({ outcome: 'RETRY', http_status: null });
+  expect(attempts[0]!.error).toContain('stored unencrypted');
+  expect(delivery.last_error).toContain('webhook secret unusable, not sent');
+  expect(endpoint.received(vendorId)).toHaveLength(0);
+});
+
+test('a ciphertext copied from another vendor does not decrypt: the delivery retries with a clear error, nothing is sent, and a rotation repairs it', async () => {
+  const victim = await vendorWithEndpoint();
+  const other = await vendorWithEndpoint();
+  await db.query(
+    `UPDATE "${schema}".webhook_endpoints SET secret_ciphertext = (SELECT secret_ciphertext FROM "${schema}".webhook_endpoints WHERE vendor_id = $1) WHERE vendor_id = $2`,
+    [victim.vendorId, other.vendorId],
+  );
+  await publish(OrderCompletedV1, vendorCompleted(other.vendorId));
+  const { delivery, attempts } = await attemptsWhere(other.vendorId, (a) => a.length >= 1);
+  // Hold the retries while the vendor rotates (the schedule is 300 ms here).
+  await db.query(`UPDATE "${schema}".webhook_deliveries SET next_attempt_at = now() + interval '1 hour' WHERE id = $1 AND status = 'PENDING'`, [delivery.id]);
+  expect(attempts[0]).toMatchObject({ outcome: 'RETRY', http_status: null });
+  expect(attempts[0]!.error).toMatch(/^webhook secret unusable, not sent: cannot be decrypted: sealed value does not authenticate/);
+  expect(attempts[0]!.error).not.toContain(victim.secret);
+  expect(endpoint.received(other.vendorId)).toHaveLength(0);
+
+  // Without a rotation the endpoint cannot hand its secret back: the RPC fails rather than answer something else.
+  await expect(setEndpoint(other.vendorId, endpoint.urlFor(other.vendorId))).rejects.toThrow();
+  // The service is fine: the victim's own webhooks still go out, signed with the victim's secret.
+  await publish(LowBalanceV1, { vendorId: victim.vendorId, currency: 'USD', available: 1, threshold: 10, occurredAt: new Date().toISOString() }, { producer: 'billing' });
+  await sentDelivery(victim.vendorId);
+  const [victimHook] = endpoint.received(victim.vendorId);
+  expect(verifyWebhookSignature(victimHook!.rawBody, victimHook!.headers['ttelgo-signature'] as string, victim.secret)).toBe(true);
+
+  const rotated = await setEndpoint(other.vendorId, endpoint.urlFor(other.vendorId), true);
+  await db.query(`UPDATE "${schema}".webhook_deliveries SET next_attempt_at = now() WHERE id = $1`, [delivery.id]);
+  const sent = await sentDelivery(other.vendorId);
+  expect(sent.id).toBe(delivery.id);
+  const hooks = endpoint.received(other.vendorId);
+  expect(hooks).toHaveLength(1);
+  expect(verifyWebhookSignature(hooks[0]!.rawBody, hooks[0]!.headers['ttelgo-signature'] as string, rotated.secret)).toBe(true);
+});
+
+// Last: runs after every test above has set, rotated, planted and failed secrets.
+test('no log line of the services carries a webhook secret', () => {
+  const text = serviceLogLines.join('');
+  expect(text).toContain('webhook secrets sealed with the current key');
+  expect(text).toContain('webhook endpoint set');
+  expect(text).toContain('webhook secret unusable');
+  expect(knownSecrets.size).toBeGreaterThan(20);
+  const leaked = [...knownSecrets].filter((secret) => text.includes(secret.slice('whsec_'.length)));
+  expect(leaked).toEqual([]);
 });

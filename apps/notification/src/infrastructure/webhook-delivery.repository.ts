@@ -2,6 +2,8 @@ import { assertSchemaName, quoteIdent } from '@ttelgo/db';
 import type { WebhookEvent, WebhookEventType } from '../domain/webhook-event';
 import type { DueWebhookDelivery, WebhookAttemptRecord, WebhookDeliveryDraft, WebhookDeliveryStore } from '../application/channels/webhook/webhook.ports';
 import type { Prisma, PrismaClient } from './generated/prisma/client';
+import type { SecretBox } from './secret-box';
+import { openWebhookSecret } from './webhook-endpoint.repository';
 
 /**
  * Postgres side of `webhook_deliveries` and `webhook_attempts`, claimed like e-mail: FOR UPDATE SKIP LOCKED, the
@@ -14,7 +16,7 @@ export class PrismaWebhookDeliveryStore implements WebhookDeliveryStore {
 
   constructor(
     private readonly prisma: PrismaClient,
-    private readonly opts: { schema: string; attemptTimeoutMs: number },
+    private readonly opts: { schema: string; attemptTimeoutMs: number; secrets: SecretBox },
   ) {
     this.table = `${quoteIdent(assertSchemaName(opts.schema))}."webhook_deliveries"`;
   }
@@ -55,13 +57,18 @@ export class PrismaWebhookDeliveryStore implements WebhookDeliveryStore {
         if (!id) return false;
         const row = await tx.webhookDelivery.findUniqueOrThrow({ where: { id } });
         const endpoint = await tx.webhookEndpoint.findUnique({ where: { vendorId: row.vendorId } });
+        let due: DueWebhookDelivery['endpoint'];
+        if (endpoint) {
+          const opened = openWebhookSecret(this.opts.secrets, endpoint.vendorId, endpoint.secretCiphertext);
+          due = 'secret' in opened ? { url: endpoint.url, secret: opened.secret } : { url: endpoint.url, secretError: opened.error };
+        }
         const record = await attempt({
           id: row.id,
           vendorId: row.vendorId,
           eventType: row.eventType as WebhookEventType,
           payload: row.payload as unknown as WebhookEvent,
           attempts: row.attempts,
-          endpoint: endpoint ? { url: endpoint.url, secret: endpoint.secret } : undefined,
+          endpoint: due,
         });
         const attemptNo = row.attempts + 1;
         await tx.webhookAttempt.create({

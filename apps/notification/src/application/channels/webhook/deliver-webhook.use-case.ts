@@ -36,6 +36,12 @@ export class DeliverWebhookUseCase {
       log.error('vendor webhook endpoint is gone; giving up');
       return { outcome: 'FAILED', at, durationMs: 0, url: null, httpStatus: null, error: 'the vendor has no webhook endpoint any more' };
     }
+    if ('secretError' in delivery.endpoint) {
+      // Never a POST signed with anything else: a failed attempt on the usual schedule, which leaves time to fix
+      // the key configuration (WEBHOOK_SECRETS_PREVIOUS_KEYS) or for the vendor to rotate its secret.
+      const error = `webhook secret unusable, not sent: ${delivery.endpoint.secretError}`;
+      return this.failure(log, { at, finishedAt: this.now(), attemptNo, url: delivery.endpoint.url, httpStatus: null, error: truncate(error) });
+    }
     const { url, secret } = delivery.endpoint;
     const body = serializeWebhookEvent(delivery.payload);
     const headers = {
@@ -61,9 +67,16 @@ export class DeliverWebhookUseCase {
       error = truncate(err instanceof Error ? err.message : String(err));
     }
     stopTimer?.({ outcome: 'error' });
-    const finishedAt = this.now();
-    const durationMs = finishedAt.getTime() - at.getTime();
-    const decision = decideAfterFailure({ attemptNo, delaysMs: this.opts.retryDelaysMs, permanent: false, now: finishedAt });
+    return this.failure(log, { at, finishedAt: this.now(), attemptNo, url, httpStatus, error });
+  }
+
+  private failure(
+    log: Logger,
+    f: { at: Date; finishedAt: Date; attemptNo: number; url: string; httpStatus: number | null; error: string },
+  ): WebhookAttemptRecord {
+    const { at, url, httpStatus, error } = f;
+    const durationMs = f.finishedAt.getTime() - at.getTime();
+    const decision = decideAfterFailure({ attemptNo: f.attemptNo, delaysMs: this.opts.retryDelaysMs, permanent: false, now: f.finishedAt });
     if (decision.outcome === 'RETRY') {
       log.warn({ httpStatus, error, nextAttemptAt: decision.nextAttemptAt }, 'webhook not delivered; will retry');
       return { outcome: 'RETRY', at, durationMs, url, httpStatus, error, nextAttemptAt: decision.nextAttemptAt };

@@ -1,19 +1,34 @@
 /** Ports of the vendor webhook channel; the adapters live in infrastructure/. */
 import type { WebhookEvent, WebhookEventType } from '../../../domain/webhook-event';
 
-export interface WebhookEndpoint {
+/** An endpoint without its secret: what deciding and recording a delivery needs. */
+export interface WebhookEndpointInfo {
   vendorId: string;
   url: string;
-  /** Never log it; only the set-endpoint RPC returns it. */
-  secret: string;
   updatedAt: Date;
 }
 
+export interface WebhookEndpoint extends WebhookEndpointInfo {
+  /** The plaintext `whsec_...` (stored encrypted). Never log it; only the set-endpoint RPC returns it. */
+  secret: string;
+}
+
 export interface WebhookEndpointStore {
-  /** `tx` is a consumer transaction, or undefined to read outside one. */
-  find(tx: unknown, vendorId: string): Promise<WebhookEndpoint | undefined>;
-  /** Creates the endpoint with `newSecret`, or updates its URL (and its secret only when `rotateSecret`). */
+  /** `tx` is a consumer transaction, or undefined to read outside one. Does not decrypt the secret. */
+  find(tx: unknown, vendorId: string): Promise<WebhookEndpointInfo | undefined>;
+  /**
+   * Creates the endpoint with `newSecret`, or updates its URL (and its secret only when `rotateSecret`); returns
+   * the secret in plaintext. Throws WebhookSecretUnavailableError when the kept secret cannot be decrypted.
+   */
   upsert(input: { vendorId: string; url: string; newSecret: string; rotateSecret: boolean; now: Date }): Promise<WebhookEndpoint>;
+}
+
+/** The stored secret cannot be used (unknown key, tampered or copied ciphertext, or still plaintext). */
+export class WebhookSecretUnavailableError extends Error {
+  constructor(vendorId: string, reason: string) {
+    super(`the webhook secret of vendor ${vendorId} is unusable: ${reason}`);
+    this.name = 'WebhookSecretUnavailableError';
+  }
 }
 
 export interface WebhookDeliveryDraft {
@@ -35,7 +50,11 @@ export interface DueWebhookDelivery {
   payload: WebhookEvent;
   /** Attempts made before this one. */
   attempts: number;
-  endpoint: { url: string; secret: string } | undefined;
+  /**
+   * Undefined when the vendor has no endpoint any more; `secretError` (no `secret`) when its stored secret cannot
+   * be decrypted: the attempt is then a failure, never a POST signed with something else.
+   */
+  endpoint: { url: string; secret: string } | { url: string; secretError: string } | undefined;
 }
 
 export type WebhookAttemptRecord = {
