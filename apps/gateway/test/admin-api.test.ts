@@ -1,6 +1,6 @@
 /**
  * The operator API: role checks on every admin route, vendor onboarding and updates (percent -> basis points),
- * API keys, balance adjustments, all orders, refunds through the order service, and the audit log that records
+ * API keys, balance adjustments, POSTPAID payments, all orders, refunds through the order service, and the audit log that records
  * every admin action, read back through GET /admin/audit-log with filters and cursor pages.
  */
 import { randomUUID } from 'node:crypto';
@@ -61,6 +61,7 @@ describe('admin routes refuse non-admins', () => {
     ['GET', `/api/v1/admin/vendors/${vendorId}/api-keys`, undefined],
     ['DELETE', `/api/v1/admin/vendors/${vendorId}/api-keys/abcdefghij0123456789`, undefined],
     ['POST', `/api/v1/admin/vendors/${vendorId}/adjustments`, { amount: 100, reason: 'r' }],
+    ['POST', `/api/v1/admin/vendors/${vendorId}/payments`, { amount: 100, reference: 'r' }],
     ['GET', '/api/v1/admin/orders', undefined],
     ['POST', `/api/v1/admin/orders/${randomUUID()}/refund`, undefined],
     ['GET', '/api/v1/admin/audit-log', undefined],
@@ -138,6 +139,73 @@ describe('admin actions', () => {
     expectProblem(await http.post(`/api/v1/admin/dead-letters/${randomUUID()}/replay`, undefined, admin()), 404, 'DEAD_LETTER_NOT_FOUND');
   });
 
+  it('records a POSTPAID payment: strict body, Idempotency-Key -> requestKey (replayed once), PREPAID refused with its code', async () => {
+    const path = `/api/v1/admin/vendors/${vendor.id}/payments`;
+    const before = billing.requests.length;
+    for (const body of [
+      { amount: 0, reference: 'TRF-1' },
+      { amount: -5, reference: 'TRF-1' },
+      { amount: 12.5, reference: 'TRF-1' },
+      { amount: 1_000 },
+      { amount: 1_000, reference: '   ' },
+      { amount: 1_000, reference: 'x'.repeat(101) },
+      { amount: 1_000, reference: 'TRF\n1' },
+      { amount: 1_000, reference: 'TRF-1', currency: 'EUR' },
+      { amount: 1_000, reference: 'TRF-1', vendorId: vendor.id },
+    ]) {
+      expectProblem(await http.post(path, body, admin()), 400, 'VALIDATION_FAILED');
+    }
+    const unknownField = expectProblem(await http.post(path, { amount: 1_000, reference: 'TRF-1', actor: 'me' }, admin()), 400, 'VALIDATION_FAILED');
+    expect(JSON.stringify(unknownField.errors)).toContain('actor');
+    expectProblem(await http.post(`/api/v1/admin/vendors/not-a-uuid/payments`, { amount: 1_000, reference: 'TRF-1' }, admin()), 400, 'VALIDATION_FAILED');
+    expect(billing.requests.length).toBe(before); // nothing invalid reaches billing
+
+    const balanceBefore = json<{ balance: { balance: number } }>(await http.post(path, { amount: 1, reference: 'warm-up' }, admin())).balance.balance;
+    const requestKey = randomUUID();
+    const res = await http.post(path, { amount: 4_000, reference: '  TRF 2026-04 / ROAM  ' }, { ...admin(), 'idempotency-key': requestKey });
+    expect(res.status).toBe(201);
+    const paid = json<{ transactionId: string; balance: Record<string, unknown> }>(res);
+    expect(paid).toEqual({
+      transactionId: expect.any(String),
+      balance: { billingMode: 'POSTPAID', currency: 'EUR', balance: balanceBefore + 4_000, reserved: 0, available: expect.any(Number), creditLimit: 50_000 },
+    });
+    expect(billing.requests.at(-1)).toEqual({
+      type: 'record-payment',
+      req: { vendorId: vendor.id, amount: 4_000, reference: 'TRF 2026-04 / ROAM', actor: `admin:${adminId}`, requestKey },
+    });
+    // The same key and body: the first answer replayed by the gateway, billing not asked again.
+    const calls = billing.requests.length;
+    const replay = await http.post(path, { amount: 4_000, reference: '  TRF 2026-04 / ROAM  ' }, { ...admin(), 'idempotency-key': requestKey });
+    expect([replay.status, replay.headers['idempotent-replayed'], json(replay)]).toEqual([201, 'true', paid]);
+    expect(billing.requests.length).toBe(calls);
+    expectProblem(await http.post(path, { amount: 4_001, reference: 'TRF 2026-04 / ROAM' }, { ...admin(), 'idempotency-key': requestKey }), 422, 'IDEMPOTENCY_KEY_REUSED');
+    // Without the header the request key is a fresh UUID.
+    await http.post(path, { amount: 10, reference: 'TRF-2' }, admin());
+    expect(billing.requests.at(-1)!.req['requestKey']).toMatch(/^[0-9a-f-]{36}$/);
+
+    const prepaid = billing.addVendor({ billingMode: 'PREPAID' });
+    expectProblem(await http.post(`/api/v1/admin/vendors/${prepaid.id}/payments`, { amount: 1_000, reference: 'TRF-3' }, admin()), 409, 'PAYMENT_NOT_APPLICABLE');
+    expectProblem(await http.post(`/api/v1/admin/vendors/${randomUUID()}/payments`, { amount: 1_000, reference: 'TRF-4' }, admin()), 404, 'VENDOR_NOT_FOUND');
+
+    const audit = await waitFor(
+      async () => {
+        const page = AuditLogListResponseSchema.parse(
+          json(await http.get(`/api/v1/admin/audit-log?action=admin.vendor.record-payment&resource=vendor:${vendor.id}&limit=100`, admin())),
+        );
+        return page.data.find((e) => e.details['transactionId'] === paid.transactionId);
+      },
+      { timeoutMs: 5000, message: 'the payment is missing from the audit log' },
+    );
+    expect(audit).toMatchObject({
+      actor: { type: 'user', id: adminId },
+      outcome: 'success',
+      statusCode: 201,
+      method: 'POST',
+      resource: { type: 'vendor', id: vendor.id },
+      details: { amount: 4_000, reference: 'TRF 2026-04 / ROAM', transactionId: paid.transactionId },
+    });
+  });
+
   it('refunds a completed order through the order service: 202 while under way, 200 once done; refusals keep their code', async () => {
     const placed = json<{ id: string }>(
       await http.post('/api/v1/orders', { bundleName: 'esim_1GB_7D_FR_V2', quantity: 1 }, { ...bearer(customerToken), 'idempotency-key': randomUUID() }),
@@ -168,6 +236,7 @@ describe('admin actions', () => {
       'admin.api-key.create',
       'admin.api-key.revoke',
       'admin.vendor.adjust-balance',
+      'admin.vendor.record-payment',
       'admin.order.refund',
       'admin.dead-letter.replay',
     ];

@@ -67,6 +67,7 @@ describe('GET /api/v1/openapi.json', () => {
       '/api/v1/admin/vendors',
       '/api/v1/admin/vendors/{id}',
       '/api/v1/admin/vendors/{id}/adjustments',
+      '/api/v1/admin/vendors/{id}/payments',
       '/api/v1/admin/vendors/{id}/api-keys',
       '/api/v1/admin/vendors/{id}/api-keys/{keyId}',
       '/api/v1/vendor/balance',

@@ -22,6 +22,7 @@ import { ListVendorsUseCase } from './application/list-vendors.use-case';
 import { LowBalanceMonitor } from './application/low-balance.monitor';
 import { OnPaymentSucceededUseCase } from './application/on-payment-succeeded.use-case';
 import { systemClock, type Clock, type PaymentIntentsPort } from './application/ports';
+import { RecordPaymentUseCase } from './application/record-payment.use-case';
 import { ReleaseFundsUseCase } from './application/release-funds.use-case';
 import { ReserveFundsUseCase } from './application/reserve-funds.use-case';
 import { UpdateVendorUseCase } from './application/update-vendor.use-case';
@@ -65,6 +66,7 @@ export function createBillingUseCases(deps: { prisma: PrismaClient; schema: stri
       getBalance: new GetBalanceUseCase({ vendors, ledger }),
       listLedger: new ListLedgerUseCase({ vendors, ledger }),
       adjustBalance: new AdjustBalanceUseCase({ vendors, ledger, lowBalance, clock }),
+      recordPayment: new RecordPaymentUseCase({ vendors, ledger, lowBalance, clock }),
       createTopup: new CreateTopupUseCase({ vendors, topups, payments: deps.payments, clock, logger }),
       getStatement: new GetStatementUseCase({ vendors, ledger }),
     },

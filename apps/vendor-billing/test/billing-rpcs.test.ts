@@ -1,6 +1,6 @@
 /**
  * The billing.* RPCs through the real broker (gateway-like client), plus statements of a POSTPAID vendor over
- * two months written through the service's clock seam.
+ * two months written through the service's clock seam, and POSTPAID payments (billing.record-payment.v1).
  */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -13,6 +13,7 @@ import {
   GetVendorV1,
   ListLedgerV1,
   ListVendorsV1,
+  RecordPaymentV1,
   ReserveFundsV1,
   UpdateVendorV1,
   type LedgerEntryView,
@@ -20,7 +21,6 @@ import {
 } from '@ttelgo/contracts';
 import { assertSchemaMatchesPrisma } from '@ttelgo/db';
 import { TEST_DATABASE_URL } from '@ttelgo/testing';
-import { paymentPosting } from '../src/domain/ledger.posting';
 import { BillingHarness } from './support/billing.harness';
 import { expectLedgerConsistent } from './support/ledger.checks';
 
@@ -165,15 +165,8 @@ describe('vendor-billing: RPCs', () => {
       await h.waitForEvents('billing.funds-captured.v1', (d) => d.orderId === orderId, 1);
     };
     const adjust = (amount: number) => h.call(AdjustBalanceV1, { vendorId, amount, reason: 'statement test', actor: 'admin@test', requestKey: rk() });
-    /** No contract carries POSTPAID settlements yet: the test posts the PAYMENT transaction through the repository. */
-    const payment = async (amount: number) => {
-      const { ledger } = h.direct().repositories;
-      const account = (await ledger.vendorAccount(vendorId))!;
-      const clearingAccountId = await ledger.platformAccountId('stripe_clearing', 'USD');
-      await ledger.transaction((tx) =>
-        ledger.post(tx, paymentPosting({ vendorId, vendorAccountId: account.id, clearingAccountId, currency: 'USD', reference: randomUUID(), amount }), { now: h.now! }),
-      );
-    };
+    const payment = (amount: number) =>
+      h.call(RecordPaymentV1, { vendorId, amount, reference: `TRF-${randomUUID().slice(0, 8)}`, actor: 'admin@test', requestKey: rk() });
 
     beforeAll(async () => {
       vendorId = (await h.createVendor({ billingMode: 'POSTPAID', creditLimit: 100_000 })).id;
@@ -233,6 +226,128 @@ describe('vendor-billing: RPCs', () => {
       ]);
       expect(all[2]!.orderId).toEqual(expect.any(String));
       expect(all[0]!.currency).toBe('USD');
+      await expectLedgerConsistent(h.pg, h.schema);
+    });
+  });
+
+  describe('POSTPAID payments (billing.record-payment.v1)', () => {
+    const at = (iso: string) => {
+      h.now = new Date(iso);
+    };
+    const order = async (vendorId: string, amount: number) => {
+      const orderId = randomUUID();
+      await h.send(ReserveFundsV1, { orderId, vendorId, amount: { amount, currency: 'USD' } });
+      await h.waitForEvents('billing.funds-reserved.v1', (d) => d.orderId === orderId, 1);
+      await h.send(CaptureFundsV1, { orderId });
+      await h.waitForEvents('billing.funds-captured.v1', (d) => d.orderId === orderId, 1);
+    };
+    const paymentRows = async (vendorId: string) =>
+      (
+        await h.pg.query<{ id: string; description: string }>(
+          `SELECT id, description FROM "${h.schema}".ledger_transactions WHERE vendor_id = $1 AND kind = 'PAYMENT' ORDER BY created_at`,
+          [vendorId],
+        )
+      ).rows;
+    const alerted = async (vendorId: string) =>
+      (await h.pg.query<{ a: boolean }>(`SELECT low_balance_alerted AS a FROM "${h.schema}".vendors WHERE id = $1`, [vendorId])).rows[0]!.a;
+
+    afterEach(() => {
+      h.now = undefined;
+    });
+
+    it('credits the receivable against bank_clearing once per requestKey; the statement counts it; an overpayment becomes credit; low-balance re-arms', async () => {
+      const vendor = await h.createVendor({ billingMode: 'POSTPAID', creditLimit: 10_000, lowBalanceThreshold: 3_000 });
+      const vendorId = vendor.id;
+      const lows = () => h.events('billing.low-balance.v1', (d) => d.vendorId === vendorId);
+
+      at('2026-04-05T10:00:00Z');
+      await order(vendorId, 8_000); // owes 8 000, available 2 000 < 3 000: one low-balance event
+      await h.waitForEvents('billing.low-balance.v1', (d) => d.vendorId === vendorId, 1);
+      at('2026-04-10T10:00:00Z');
+      await h.call(AdjustBalanceV1, { vendorId, amount: 500, reason: 'goodwill', actor: 'admin@test', requestKey: rk() });
+
+      at('2026-04-20T10:00:00Z');
+      const requestKey = rk();
+      const request = { vendorId, amount: 6_000, reference: 'TRF 2026-04 / ACME', actor: 'admin:ops', requestKey };
+      const paid = await h.call(RecordPaymentV1, request);
+      expect(paid).toEqual({
+        transactionId: expect.any(String),
+        balance: { vendorId, billingMode: 'POSTPAID', currency: 'USD', balance: -1_500, reserved: 0, available: 8_500, creditLimit: 10_000 },
+      });
+      expect(await alerted(vendorId)).toBe(false); // back above the threshold: armed again, and no event for a rise
+
+      // The same key again (sequentially, then 5 at once): the same transaction, nothing posted twice.
+      expect((await h.call(RecordPaymentV1, request)).transactionId).toBe(paid.transactionId);
+      const twins = await Promise.all(Array.from({ length: 5 }, () => h.call(RecordPaymentV1, request)));
+      expect(new Set(twins.map((t) => t.transactionId))).toEqual(new Set([paid.transactionId]));
+      expect((await paymentRows(vendorId)).map((r) => r.id)).toEqual([paid.transactionId]);
+      // The same key for another payment is refused rather than answered with the first one.
+      for (const other of [{ ...request, amount: 6_001 }, { ...request, reference: 'TRF 2026-04 / OTHER' }]) {
+        const reused = await h.remoteError(h.call(RecordPaymentV1, other));
+        expect([reused.code, reused.status]).toEqual(['REQUEST_KEY_REUSED', 422]);
+      }
+
+      // One PAYMENT = two entries: the receivable credited, bank_clearing (debit-normal, USD) debited.
+      const { rows: entries } = await h.pg.query(
+        `SELECT a.kind, a.normal_side, a.currency, e.direction, e.amount::int AS amount
+           FROM "${h.schema}".ledger_entries e JOIN "${h.schema}".accounts a ON a.id = e.account_id
+          WHERE e.transaction_id = $1 ORDER BY a.kind`,
+        [paid.transactionId],
+      );
+      expect(entries).toEqual([
+        { kind: 'bank_clearing', normal_side: 'debit', currency: 'USD', direction: 'debit', amount: 6_000 },
+        { kind: 'receivable', normal_side: 'debit', currency: 'USD', direction: 'credit', amount: 6_000 },
+      ]);
+      const [row] = await paymentRows(vendorId);
+      expect(row!.description).toBe('payment "TRF 2026-04 / ACME" recorded by admin:ops');
+
+      at('2026-04-25T10:00:00Z');
+      await order(vendorId, 6_000); // owes 7 500, available 2 500: below again, a second event (the latch was re-armed)
+      await h.waitForEvents('billing.low-balance.v1', (d) => d.vendorId === vendorId, 2);
+
+      // More than is owed: recorded as it is, the vendor is in credit (balance > 0) and may spend it.
+      at('2026-04-28T10:00:00Z');
+      const over = await h.call(RecordPaymentV1, { vendorId, amount: 9_000, reference: 'TRF 2026-04-28', actor: 'admin:ops', requestKey: rk() });
+      expect(over.balance).toMatchObject({ balance: 1_500, reserved: 0, available: 11_500, creditLimit: 10_000 });
+
+      const april = await h.call(GetStatementV1, { vendorId, month: '2026-04' });
+      expect(april).toEqual({ vendorId, month: '2026-04', currency: 'USD', openingBalance: 0, charges: 14_000, payments: 15_000, adjustments: 500, closingBalance: -1_500 });
+      expect(april.closingBalance).toBe(april.openingBalance + april.charges - april.payments - april.adjustments);
+      expect(await h.call(GetStatementV1, { vendorId, month: '2026-05' })).toMatchObject({ openingBalance: -1_500, closingBalance: -1_500 });
+      h.now = undefined;
+      expect(await h.call(GetBalanceV1, { vendorId })).toMatchObject({ balance: 1_500, available: 11_500 });
+      expect(lows()).toHaveLength(2);
+
+      const ledger = await h.call(ListLedgerV1, { vendorId, limit: 2 });
+      expect(ledger.data.map((e) => [e.kind, e.amount, e.balanceAfter])).toEqual([
+        ['PAYMENT', 9_000, 1_500],
+        ['ORDER_CHARGE', -6_000, -7_500],
+      ]);
+      await expectLedgerConsistent(h.pg, h.schema);
+    });
+
+    it('refuses a PREPAID vendor, another currency, a non-positive amount and an unknown vendor, posting nothing', async () => {
+      const prepaid = await h.createVendor({ billingMode: 'PREPAID' });
+      const postpaid = await h.createVendor({ billingMode: 'POSTPAID', creditLimit: 5_000 });
+      const base = { amount: 1_000, reference: 'TRF-1', actor: 'admin:ops', requestKey: rk() };
+
+      const notApplicable = await h.remoteError(h.call(RecordPaymentV1, { ...base, vendorId: prepaid.id }));
+      expect([notApplicable.code, notApplicable.status]).toEqual(['PAYMENT_NOT_APPLICABLE', 409]);
+      const currency = await h.remoteError(h.call(RecordPaymentV1, { ...base, vendorId: postpaid.id, currency: 'EUR' }));
+      expect([currency.code, currency.status]).toEqual(['CURRENCY_MISMATCH', 422]);
+      for (const amount of [0, -100]) {
+        // The contract refuses it before it leaves the caller; the use case refuses it again (400) if it ever arrives.
+        await expect(h.call(RecordPaymentV1, { ...base, vendorId: postpaid.id, amount })).rejects.toThrow();
+        await expect(h.direct().rpc.recordPayment.execute({ ...base, vendorId: postpaid.id, amount })).rejects.toMatchObject({ code: 'AMOUNT_OUT_OF_RANGE', status: 400 });
+      }
+      const missing = await h.remoteError(h.call(RecordPaymentV1, { ...base, vendorId: randomUUID() }));
+      expect([missing.code, missing.status]).toEqual(['VENDOR_NOT_FOUND', 404]);
+      expect(await paymentRows(prepaid.id)).toEqual([]);
+      expect(await paymentRows(postpaid.id)).toEqual([]);
+
+      // The vendor's own currency, stated explicitly, is accepted.
+      const ok = await h.call(RecordPaymentV1, { ...base, vendorId: postpaid.id, currency: 'USD' });
+      expect(ok.balance).toMatchObject({ balance: 1_000, available: 6_000 });
       await expectLedgerConsistent(h.pg, h.schema);
     });
   });

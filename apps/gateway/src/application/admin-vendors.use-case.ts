@@ -16,6 +16,8 @@ import {
   GetVendorV1,
   ListOrdersV1,
   ListVendorsV1,
+  RecordPaymentResponseSchema,
+  RecordPaymentV1,
   RefundOrderV1,
   UpdateVendorV1,
   type AdminOrderResponse,
@@ -100,6 +102,29 @@ export async function adjustVendorBalance(
   });
   const b = result.balance;
   return toPublic(AdjustmentResponseSchema, {
+    transactionId: result.transactionId,
+    balance: { billingMode: b.billingMode, currency: b.currency, balance: b.balance, reserved: b.reserved, available: b.available, creditLimit: b.creditLimit },
+  });
+}
+
+/**
+ * A POSTPAID vendor's payment (bank transfer) recorded by an admin: one PAYMENT ledger transaction at vendor-billing,
+ * in the vendor's currency. The requestKey makes a retry record it once.
+ */
+export async function recordVendorPayment(
+  billing: ServiceCaller,
+  vendorId: string,
+  input: { amount: number; reference: string; actor: string; requestKey: string | undefined },
+) {
+  const result = await billing.call(RecordPaymentV1, {
+    vendorId,
+    amount: input.amount,
+    reference: input.reference,
+    actor: input.actor,
+    requestKey: input.requestKey ?? randomUUID(),
+  });
+  const b = result.balance;
+  return toPublic(RecordPaymentResponseSchema, {
     transactionId: result.transactionId,
     balance: { billingMode: b.billingMode, currency: b.currency, balance: b.balance, reserved: b.reserved, available: b.available, creditLimit: b.creditLimit },
   });

@@ -12,6 +12,7 @@ import {
   GetVendorV1,
   ListLedgerV1,
   ListVendorsV1,
+  RecordPaymentV1,
   UpdateVendorV1,
   VendorChangedV1,
   type BalanceView,
@@ -137,6 +138,32 @@ export class BillingDouble {
       });
       const result = { transactionId, balance };
       this.byRequestKey.set(`adjust:${req.requestKey}`, result);
+      return result;
+    });
+
+    // Like vendor-billing: POSTPAID only, once per (vendor, requestKey); a payment raises balance and available.
+    this.server.handle(RecordPaymentV1, async (req) => {
+      this.requests.push({ type: 'record-payment', req: structuredClone(req) });
+      const vendor = this.vendor(req.vendorId);
+      if (vendor.billingMode !== 'POSTPAID') throw new CodedError('PAYMENT_NOT_APPLICABLE', 409, 'PREPAID vendors top up by card.');
+      const seen = this.byRequestKey.get(`payment:${req.vendorId}:${req.requestKey}`) as { transactionId: string; balance: BalanceView } | undefined;
+      if (seen) return seen;
+      const b = this.balances.get(req.vendorId)!;
+      const balance = { ...b, balance: b.balance + req.amount, available: b.available + req.amount };
+      this.balances.set(req.vendorId, balance);
+      const transactionId = randomUUID();
+      this.ledger.get(req.vendorId)!.push({
+        transactionId,
+        kind: 'PAYMENT',
+        amount: req.amount,
+        currency: vendor.currency,
+        balanceAfter: balance.balance,
+        description: `payment ${JSON.stringify(req.reference)} recorded by ${req.actor}`,
+        orderId: null,
+        createdAt: new Date().toISOString(),
+      });
+      const result = { transactionId, balance };
+      this.byRequestKey.set(`payment:${req.vendorId}:${req.requestKey}`, result);
       return result;
     });
 

@@ -16,7 +16,9 @@ export type BillingErrorCode =
   | 'PAYMENT_UNAVAILABLE'
   | 'AMOUNT_OUT_OF_RANGE'
   | 'UNBALANCED_TRANSACTION'
-  | 'ORDER_NOT_CHARGED';
+  | 'ORDER_NOT_CHARGED'
+  | 'PAYMENT_NOT_APPLICABLE'
+  | 'CURRENCY_MISMATCH';
 
 export class BillingError extends Error {
   constructor(
@@ -41,3 +43,7 @@ export const statementNotAvailable = (): BillingError =>
   new BillingError('STATEMENT_NOT_AVAILABLE', 409, 'monthly statements are for POSTPAID vendors; a PREPAID wallet has its ledger');
 export const paymentUnavailable = (detail: string): BillingError =>
   new BillingError('PAYMENT_UNAVAILABLE', 503, `the payment service is not available right now (${detail}); retry with the same request key`);
+export const paymentNotApplicable = (): BillingError =>
+  new BillingError('PAYMENT_NOT_APPLICABLE', 409, 'payments settle what a POSTPAID vendor owes; a PREPAID vendor tops up its wallet by card');
+export const currencyMismatch = (given: string, expected: string): BillingError =>
+  new BillingError('CURRENCY_MISMATCH', 422, `the payment is in ${given} but the vendor is billed in ${expected}`);

@@ -1,4 +1,4 @@
-import { adjustmentPosting, balanceEffect, buildPosting, orderChargePosting, topupPosting, UnbalancedPostingError, type Posting } from './ledger.posting';
+import { adjustmentPosting, balanceEffect, buildPosting, isPaymentOf, orderChargePosting, paymentPosting, topupPosting, UnbalancedPostingError, type Posting } from './ledger.posting';
 
 const base: Posting = {
   kind: 'ADJUSTMENT',
@@ -53,5 +53,27 @@ describe('postings of the business facts', () => {
   it('moves a normal-side balance up on its own side and down on the other', () => {
     expect(balanceEffect('credit', 'credit', 7)).toBe(7);
     expect(balanceEffect('debit', 'credit', 7)).toBe(-7);
+  });
+});
+
+describe('paymentPosting', () => {
+  const payment = (reference: string) =>
+    paymentPosting({ vendorId: 'v', vendorAccountId: 'r', clearingAccountId: 'bank', currency: 'USD', requestKey: 'k1', reference, actor: 'admin:1', amount: 250 });
+
+  it('credits the receivable and debits the clearing account, keyed on (vendor, requestKey)', () => {
+    const p = payment('TRF 1');
+    expect(p).toMatchObject({ kind: 'PAYMENT', idempotencyKey: 'payment:v:k1', description: 'payment "TRF 1" recorded by admin:1' });
+    expect(p.lines).toEqual([
+      { accountId: 'r', direction: 'credit', amount: 250 },
+      { accountId: 'bank', direction: 'debit', amount: 250 },
+    ]);
+  });
+
+  it('tells the stored reference exactly, even when one reference starts with another', () => {
+    const stored = payment('TRF 1" recorded by x').description;
+    expect(isPaymentOf(stored, 'TRF 1" recorded by x')).toBe(true);
+    expect(isPaymentOf(stored, 'TRF 1')).toBe(false);
+    expect(isPaymentOf(payment('TRF 1').description, 'TRF 1')).toBe(true);
+    expect(isPaymentOf(payment('TRF 12').description, 'TRF 1')).toBe(false);
   });
 });

@@ -6,20 +6,23 @@
 import { BillingError } from './billing.errors';
 
 export type Direction = 'debit' | 'credit';
-export type AccountKind = 'wallet' | 'receivable' | 'stripe_clearing' | 'revenue' | 'adjustments';
+export type AccountKind = 'wallet' | 'receivable' | 'stripe_clearing' | 'bank_clearing' | 'revenue' | 'adjustments';
 export type VendorAccountKind = Extract<AccountKind, 'wallet' | 'receivable'>;
 export type PlatformAccountKind = Exclude<AccountKind, VendorAccountKind>;
 export type TransactionKind = 'TOPUP' | 'ORDER_CHARGE' | 'ADJUSTMENT' | 'PAYMENT' | 'REFUND';
 
 /**
  * wallet: what we owe a PREPAID vendor (liability, credit-normal); receivable: what a POSTPAID vendor owes us
- * (asset, debit-normal); stripe_clearing: card money received (asset); revenue: sales (credit-normal);
- * adjustments: what admins gave (debit) or took (credit) by hand.
+ * (asset, debit-normal); stripe_clearing: card money received through Stripe (asset); bank_clearing: money received
+ * by bank transfer (asset; kept apart from card money because each is reconciled against a different outside
+ * statement: Stripe's balance and payouts vs the bank account); revenue: sales (credit-normal); adjustments: what
+ * admins gave (debit) or took (credit) by hand.
  */
 export const NORMAL_SIDE: Readonly<Record<AccountKind, Direction>> = {
   wallet: 'credit',
   receivable: 'debit',
   stripe_clearing: 'debit',
+  bank_clearing: 'debit',
   revenue: 'credit',
   adjustments: 'debit',
 };
@@ -155,15 +158,32 @@ export function adjustmentPosting(c: Common & { adjustmentsAccountId: string; re
   });
 }
 
-/** A POSTPAID vendor settling what it owes: debit stripe_clearing, credit the receivable. */
-export function paymentPosting(c: Common & { clearingAccountId: string; reference: string; amount: number }): Posting {
+/**
+ * The description of a PAYMENT transaction. The reference is JSON-quoted, so `isPaymentOf` can tell exactly which
+ * reference a stored payment was recorded with (a reference cannot end the quotes early).
+ */
+export function paymentDescription(reference: string, actor: string): string {
+  return `payment ${JSON.stringify(reference)} recorded by ${actor}`.slice(0, 1000);
+}
+
+/** Whether a stored PAYMENT (its description) carries this reference. */
+export function isPaymentOf(description: string, reference: string): boolean {
+  return description.startsWith(`payment ${JSON.stringify(reference)} recorded by `);
+}
+
+/**
+ * A POSTPAID vendor settling what it owes (bank transfer): debit bank_clearing, credit the receivable. More than is
+ * owed is allowed: the receivable goes below zero, i.e. credit on account in the vendor's favour.
+ * One per (vendor, requestKey).
+ */
+export function paymentPosting(c: Common & { clearingAccountId: string; requestKey: string; reference: string; actor: string; amount: number }): Posting {
   return buildPosting({
     kind: 'PAYMENT',
     vendorId: c.vendorId,
     orderId: null,
     topupId: null,
-    idempotencyKey: `payment:${c.vendorId}:${c.reference}`,
-    description: `payment received ${c.reference}`,
+    idempotencyKey: `payment:${c.vendorId}:${c.requestKey}`,
+    description: paymentDescription(c.reference, c.actor),
     currency: c.currency,
     lines: [
       { accountId: c.vendorAccountId, direction: 'credit', amount: c.amount },

@@ -64,7 +64,7 @@ interface RawAccount {
   reserved: string;
   credit_limit: string | null;
 }
-const KindColumn = z.enum(['wallet', 'receivable', 'stripe_clearing', 'revenue', 'adjustments']);
+const KindColumn = z.enum(['wallet', 'receivable', 'stripe_clearing', 'bank_clearing', 'revenue', 'adjustments']);
 const SideColumn = z.enum(['debit', 'credit']);
 const HoldStatusColumn = z.enum(['HELD', 'CAPTURED', 'RELEASED']);
 const TxKindColumn = z.enum(['TOPUP', 'ORDER_CHARGE', 'ADJUSTMENT', 'PAYMENT', 'REFUND']);
@@ -254,6 +254,19 @@ export class LedgerRepository {
       idempotencyKey,
     );
     return rows[0]?.id ?? null;
+  }
+
+  /** A transaction by its idempotency key, with its description and the amount of its entry on `accountId`. */
+  async findTransactionByKey(idempotencyKey: string, accountId: string, db: Db = this.prisma): Promise<{ id: string; description: string; amount: number } | null> {
+    const rows = await db.$queryRawUnsafe<Array<{ id: string; description: string; amount: string }>>(
+      `SELECT t."id", t."description", e."amount"::text AS amount
+         FROM ${this.t('ledger_transactions')} t JOIN ${this.t('ledger_entries')} e ON e."transaction_id" = t."id" AND e."account_id" = $2::uuid
+        WHERE t."idempotency_key" = $1`,
+      idempotencyKey,
+      accountId,
+    );
+    const r = rows[0];
+    return r ? { id: r.id, description: r.description, amount: toSafeAmount(r.amount) } : null;
   }
 
   /** Serialises transactions that share an idempotency key (adjustments have no row to transition first). */

@@ -63,6 +63,25 @@ export const AdjustBalanceV1 = defineRpc(
   z.object({ transactionId: z.uuid(), balance: BalanceViewSchema }),
 );
 
+/**
+ * Admin -> vendor-billing: record money a POSTPAID vendor paid us (bank transfer, remittance) as ONE PAYMENT ledger
+ * transaction (credit the receivable, debit bank_clearing). Idempotent on (vendor, requestKey). `currency`, when
+ * given, must be the vendor's. PREPAID vendors top up by card instead (PAYMENT_NOT_APPLICABLE).
+ */
+export const RecordPaymentV1 = defineRpc(
+  'billing.record-payment.v1',
+  z.object({
+    vendorId: z.uuid(),
+    amount: z.number().int().min(1).max(1_000_000_000_00),
+    currency: CurrencySchema.optional(),
+    /** The bank transfer / remittance reference, as on the bank statement. */
+    reference: z.string().min(1).max(100),
+    actor: z.string().min(1).max(200),
+    requestKey: z.string().min(1).max(255),
+  }),
+  z.object({ transactionId: z.uuid(), balance: BalanceViewSchema }),
+);
+
 /** Vendor -> vendor-billing: start a wallet top-up paid by card; the wallet is credited on payment success. */
 export const CreateTopupV1 = defineRpc(
   'billing.create-topup.v1',

@@ -104,16 +104,34 @@ export const AdjustmentRequestSchema = z.strictObject({
 });
 export type AdjustmentRequest = z.infer<typeof AdjustmentRequestSchema>;
 
+/** The vendor's balance right after an admin's ledger transaction (balance < 0 = owed, POSTPAID). */
+const adminBalance = z.object({
+  billingMode: z.enum(['PREPAID', 'POSTPAID']),
+  currency: z.string(),
+  balance: z.number().int(),
+  reserved: z.number().int(),
+  available: z.number().int(),
+  creditLimit: z.number().int().nullable(),
+});
+
 export const AdjustmentResponseSchema = z.object({
   transactionId: z.uuid(),
-  balance: z.object({
-    billingMode: z.enum(['PREPAID', 'POSTPAID']),
-    currency: z.string(),
-    balance: z.number().int(),
-    reserved: z.number().int(),
-    available: z.number().int(),
-    creditLimit: z.number().int().nullable(),
-  }),
+  balance: adminBalance,
+});
+
+/**
+ * `POST /admin/vendors/{id}/payments`: money a POSTPAID vendor paid (bank transfer), in minor units of the vendor's
+ * currency, with the bank's reference. Recorded as one PAYMENT ledger transaction; more than is owed becomes credit.
+ */
+export const RecordPaymentRequestSchema = z.strictObject({
+  amount: z.number().int().min(1).max(1_000_000_000_00),
+  reference: z.string().trim().min(1).max(100).regex(/^[^\u0000-\u001f\u007f]*$/, 'control characters are not allowed'),
+});
+export type RecordPaymentRequest = z.infer<typeof RecordPaymentRequestSchema>;
+
+export const RecordPaymentResponseSchema = z.object({
+  transactionId: z.uuid(),
+  balance: adminBalance,
 });
 
 /** A refund of a whole order: PENDING while the money goes back (card refund or vendor credit), then SUCCEEDED. */

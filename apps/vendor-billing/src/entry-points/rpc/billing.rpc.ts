@@ -8,6 +8,7 @@ import {
   GetVendorV1,
   ListLedgerV1,
   ListVendorsV1,
+  RecordPaymentV1,
   UpdateVendorV1,
 } from '@ttelgo/contracts';
 import type { RpcServer } from '@ttelgo/messaging';
@@ -19,6 +20,7 @@ import type { GetStatementUseCase } from '../../application/get-statement.use-ca
 import type { GetVendorUseCase } from '../../application/get-vendor.use-case';
 import type { ListLedgerUseCase } from '../../application/list-ledger.use-case';
 import type { ListVendorsUseCase } from '../../application/list-vendors.use-case';
+import type { RecordPaymentUseCase } from '../../application/record-payment.use-case';
 import type { UpdateVendorUseCase } from '../../application/update-vendor.use-case';
 
 export interface BillingRpcUseCases {
@@ -29,6 +31,7 @@ export interface BillingRpcUseCases {
   getBalance: GetBalanceUseCase;
   listLedger: ListLedgerUseCase;
   adjustBalance: AdjustBalanceUseCase;
+  recordPayment: RecordPaymentUseCase;
   createTopup: CreateTopupUseCase;
   getStatement: GetStatementUseCase;
 }
@@ -41,6 +44,7 @@ export function registerBillingRpcs(server: RpcServer, u: BillingRpcUseCases): v
   server.handle(GetBalanceV1, (req) => u.getBalance.execute(req));
   server.handle(ListLedgerV1, (req) => u.listLedger.execute(req));
   server.handle(AdjustBalanceV1, (req) => u.adjustBalance.execute(req));
+  server.handle(RecordPaymentV1, (req) => u.recordPayment.execute(req));
   server.handle(CreateTopupV1, (req) => u.createTopup.execute(req));
   server.handle(GetStatementV1, (req) => u.getStatement.execute(req));
 }

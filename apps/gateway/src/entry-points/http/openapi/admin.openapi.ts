@@ -16,6 +16,8 @@ import {
   ListOrdersQuerySchema,
   OrderIdParamsSchema,
   PageQuerySchema,
+  RecordPaymentRequestSchema,
+  RecordPaymentResponseSchema,
   RefundOrderRequestSchema,
   UpdateVendorRequestSchema,
   VendorIdParamsSchema,
@@ -38,6 +40,8 @@ const KeyListDoc = ApiKeyListResponseSchema.meta({ id: 'ApiKeyList', description
 const CreateKeyDoc = CreateApiKeyRequestSchema.meta({ id: 'CreateApiKeyRequest' });
 const AdjustmentDoc = AdjustmentRequestSchema.meta({ id: 'AdjustmentRequest' });
 const AdjustmentResultDoc = AdjustmentResponseSchema.meta({ id: 'Adjustment' });
+const PaymentDoc = RecordPaymentRequestSchema.meta({ id: 'RecordPaymentRequest', description: 'Minor units of the vendor\'s currency; `reference` as on the bank statement.' });
+const PaymentResultDoc = RecordPaymentResponseSchema.meta({ id: 'VendorPayment' });
 const AdminOrderListDoc = AdminOrderListResponseSchema.meta({ id: 'AdminOrderList' });
 const AdminOrderDoc = AdminOrderResponseSchema.meta({ id: 'AdminOrder', description: 'An order with its owner and its refund, if any.' });
 const RefundOrderDoc = RefundOrderRequestSchema.meta({ id: 'RefundOrderRequest' });
@@ -100,6 +104,16 @@ export function registerAdminOpenApi(registry: OpenAPIRegistry): void {
     description: 'A new ledger transaction (signed amount, minor units), never an edit.',
     request: { params: VendorIdParamsSchema, headers: idempotencyKeyHeader(false, 'admin'), body: { required: true, ...json(AdjustmentDoc) } },
     responses: { 201: ok('The transaction and the new balance.', AdjustmentResultDoc), ...adminErrors([404, 409, 413, 422]) },
+  });
+  registry.registerPath({
+    ...base, method: 'post', path: '/api/v1/admin/vendors/{id}/payments', operationId: 'recordVendorPayment', summary: 'Record a POSTPAID reseller\'s payment',
+    description:
+      'Money a POSTPAID reseller paid by bank transfer, as one PAYMENT ledger transaction (what it owes drops, its ' +
+      'available balance grows; monthly statements count it under `payments`). More than is owed is recorded as credit ' +
+      'in the reseller\'s favour. The same Idempotency-Key records it once. 409 `PAYMENT_NOT_APPLICABLE` for a PREPAID ' +
+      'reseller (they top up by card).',
+    request: { params: VendorIdParamsSchema, headers: idempotencyKeyHeader(false, 'admin'), body: { required: true, ...json(PaymentDoc) } },
+    responses: { 201: ok('The PAYMENT transaction and the new balance.', PaymentResultDoc), ...adminErrors([404, 409, 413, 422]) },
   });
   registry.registerPath({
     ...base, method: 'get', path: '/api/v1/admin/orders', operationId: 'listAllOrders', summary: 'All orders, newest first',

@@ -8,6 +8,7 @@ import {
   ListOrdersQuerySchema,
   OrderIdParamsSchema,
   PageQuerySchema,
+  RecordPaymentRequestSchema,
   RefundOrderRequestSchema,
   UpdateVendorRequestSchema,
   VendorIdParamsSchema,
@@ -16,6 +17,7 @@ import {
   type CreateApiKeyRequest,
   type CreateVendorRequest,
   type PageQuery,
+  type RecordPaymentRequest,
   type RefundOrderRequest,
   type UpdateVendorRequest,
 } from '@ttelgo/contracts';
@@ -29,6 +31,7 @@ import {
   listAllOrders,
   listApiKeys,
   listVendors,
+  recordVendorPayment,
   refundOrder,
   revokeApiKey,
   updateVendor,
@@ -58,7 +61,7 @@ export interface AdminRoutesDeps {
   /** Dead letters archived from ttelgo.dead-letters, and the confirm publisher a replay goes through. */
   deadLetters: { repo: DeadLetterRepository; publisher: DeadLetterPublisher };
   authenticate: RequestHandler;
-  /** Optional Idempotency-Key (principal `user:<adminId>`) for vendor creation and adjustments. */
+  /** Optional Idempotency-Key (principal `user:<adminId>`) for vendor creation, adjustments and payments. */
   idempotency: RequestHandler;
   /** This replica forgets what it cached about a key / a vendor at once (others within VENDOR_CACHE_TTL_MS). */
   forgetKey: (keyId: string) => void;
@@ -158,6 +161,31 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
       const result = await adjustVendorBalance(deps.billing, vendorId, {
         amount: body.amount,
         reason: body.reason,
+        actor: `admin:${principalOf(req).userId}`,
+        requestKey: req.header(IDEMPOTENCY_KEY_HEADER),
+      });
+      note.details = { ...note.details, transactionId: result.transactionId };
+      res.status(201).json(result);
+    },
+  );
+
+  // A POSTPAID vendor's bank transfer: one PAYMENT ledger transaction (vendor-billing refuses PREPAID vendors with
+  // 409 PAYMENT_NOT_APPLICABLE). Same shape as adjustments: optional Idempotency-Key = requestKey, else a UUID.
+  router.post(
+    '/admin/vendors/:id/payments',
+    audited('admin.vendor.record-payment', 'vendor'),
+    ...admin,
+    validateRequest({ params: VendorIdParamsSchema, body: RecordPaymentRequestSchema }),
+    deps.idempotency,
+    async (req, res) => {
+      const { params, body } = parsed<unknown, { id: string }, RecordPaymentRequest>(req);
+      const vendorId = params.id.toLowerCase();
+      const note = auditNote(res);
+      note.resource = { type: 'vendor', id: vendorId };
+      note.details = { amount: body.amount, reference: body.reference };
+      const result = await recordVendorPayment(deps.billing, vendorId, {
+        amount: body.amount,
+        reference: body.reference,
         actor: `admin:${principalOf(req).userId}`,
         requestKey: req.header(IDEMPOTENCY_KEY_HEADER),
       });
