@@ -650,8 +650,10 @@ test('a ciphertext copied from another vendor does not decrypt: the delivery ret
   expect(attempts[0]!.error).not.toContain(victim.secret);
   expect(endpoint.received(other.vendorId)).toHaveLength(0);
 
-  // Without a rotation the endpoint cannot hand its secret back: the RPC fails rather than answer something else.
-  await expect(setEndpoint(other.vendorId, endpoint.urlFor(other.vendorId))).rejects.toThrow();
+  // Without a rotation the endpoint cannot hand its secret back: 409 WEBHOOK_SECRET_UNAVAILABLE, and nothing changes.
+  const before = await db.query(`SELECT url, secret_ciphertext, updated_at FROM "${schema}".webhook_endpoints WHERE vendor_id = $1`, [other.vendorId]);
+  await expect(setEndpoint(other.vendorId, `${endpoint.urlFor(other.vendorId)}?moved=1`)).rejects.toMatchObject({ code: 'WEBHOOK_SECRET_UNAVAILABLE', status: 409 });
+  expect((await db.query(`SELECT url, secret_ciphertext, updated_at FROM "${schema}".webhook_endpoints WHERE vendor_id = $1`, [other.vendorId])).rows).toEqual(before.rows);
   // The service is fine: the victim's own webhooks still go out, signed with the victim's secret.
   await publish(LowBalanceV1, { vendorId: victim.vendorId, currency: 'USD', available: 1, threshold: 10, occurredAt: new Date().toISOString() }, { producer: 'billing' });
   await sentDelivery(victim.vendorId);

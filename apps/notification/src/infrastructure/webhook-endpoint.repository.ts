@@ -35,13 +35,16 @@ export class PrismaWebhookEndpointStore implements WebhookEndpointStore {
     const sealed = this.box.seal(input.newSecret, input.vendorId);
     // A single INSERT ... ON CONFLICT: two concurrent first sets cannot both create, and the one secret that wins
     // is the one both callers get back (decrypted from the row that won).
-    const row = await this.prisma.webhookEndpoint.upsert({
-      where: { vendorId: input.vendorId },
-      create: { vendorId: input.vendorId, url: input.url, secretCiphertext: sealed, createdAt: input.now, updatedAt: input.now },
-      update: { url: input.url, updatedAt: input.now, ...(input.rotateSecret ? { secretCiphertext: sealed } : {}) },
+    // In a transaction: a secret that cannot be handed back (undecryptable, and not rotated) changes nothing.
+    return this.prisma.$transaction(async (tx) => {
+      const row = await tx.webhookEndpoint.upsert({
+        where: { vendorId: input.vendorId },
+        create: { vendorId: input.vendorId, url: input.url, secretCiphertext: sealed, createdAt: input.now, updatedAt: input.now },
+        update: { url: input.url, updatedAt: input.now, ...(input.rotateSecret ? { secretCiphertext: sealed } : {}) },
+      });
+      const opened = openWebhookSecret(this.box, row.vendorId, row.secretCiphertext);
+      if ('error' in opened) throw new WebhookSecretUnavailableError(row.vendorId, `${opened.error}; set the endpoint with rotateSecret: true to issue a new secret`);
+      return { vendorId: row.vendorId, url: row.url, secret: opened.secret, updatedAt: row.updatedAt };
     });
-    const opened = openWebhookSecret(this.box, row.vendorId, row.secretCiphertext);
-    if ('error' in opened) throw new WebhookSecretUnavailableError(row.vendorId, `${opened.error}; set the endpoint with rotateSecret: true to issue a new secret`);
-    return { vendorId: row.vendorId, url: row.url, secret: opened.secret, updatedAt: row.updatedAt };
   }
 }

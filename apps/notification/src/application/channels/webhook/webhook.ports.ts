@@ -24,7 +24,11 @@ export interface WebhookEndpointStore {
 }
 
 /** The stored secret cannot be used (unknown key, tampered or copied ciphertext, or still plaintext). */
+/** A stored secret that cannot be used; on the set RPC it surfaces as 409 WEBHOOK_SECRET_UNAVAILABLE (rotate it). */
 export class WebhookSecretUnavailableError extends Error {
+  readonly code = 'WEBHOOK_SECRET_UNAVAILABLE';
+  readonly status = 409;
+
   constructor(vendorId: string, reason: string) {
     super(`the webhook secret of vendor ${vendorId} is unusable: ${reason}`);
     this.name = 'WebhookSecretUnavailableError';
