@@ -34,8 +34,8 @@ interface Balance {
   creditLimit: number | null;
 }
 
-describe('POSTPAID payments', () => {
-  it('a reseller buys on credit, the admin records its bank transfer once, the reseller owes less and sees the PAYMENT', async () => {
+describe('POSTPAID payments and statements', () => {
+  it('a reseller buys on credit, the admin records its bank transfer once, the reseller owes less and sees the PAYMENT and the month\'s statement', async () => {
     const created = await api.post<{ id: string }>(
       '/api/v1/admin/vendors',
       { name: `Reseller ${randomUUID().slice(0, 8)}`, email: `ops-${randomUUID()}@reseller.example`, billingMode: 'POSTPAID', currency: 'USD', creditLimit: 20_000, markupPercent: 0 },
@@ -76,6 +76,18 @@ describe('POSTPAID payments', () => {
     ]);
     expect(ledger.body.data[0]!.transactionId).toBe(first.body.transactionId);
 
+    // The month's statement, as the reseller and as the admin see it: one charge, one payment, what is still owed.
+    const month = new Date().toISOString().slice(0, 7);
+    const statement = await api.call<Record<string, unknown>>('GET', `/api/v1/vendor/statements/${month}`, { headers: asVendor });
+    expect(statement.status).toBe(200);
+    expect(statement.body).toEqual({ month, currency: 'USD', openingBalance: 0, charges: owed, payments: paid, adjustments: 0, closingBalance: owed - paid, final: false });
+    expect((await api.get(`/api/v1/admin/vendors/${vendorId}/statements/${month}`, adminToken)).body).toEqual(statement.body);
+    const lastYear = `${Number(month.slice(0, 4)) - 1}-${month.slice(5)}`;
+    expect((await api.call('GET', `/api/v1/vendor/statements/${lastYear}`, { headers: asVendor })).body).toMatchObject({ openingBalance: 0, charges: 0, closingBalance: 0, final: true });
+    const nextYear = `${Number(month.slice(0, 4)) + 1}-${month.slice(5)}`;
+    expect((await api.call<{ code: string }>('GET', `/api/v1/vendor/statements/${nextYear}`, { headers: asVendor })).body.code).toBe('MONTH_NOT_STARTED');
+    expect((await api.call('GET', '/api/v1/vendor/statements/2026-13', { headers: asVendor })).status).toBe(400);
+
     // A PREPAID reseller tops up by card instead.
     const prepaid = await api.post<{ id: string }>(
       '/api/v1/admin/vendors',
@@ -84,5 +96,7 @@ describe('POSTPAID payments', () => {
     );
     const refused = await api.post<{ code: string }>(`/api/v1/admin/vendors/${prepaid.body.id}/payments`, { amount: 100, reference: 'SEPA E2E-0002' }, adminToken);
     expect([refused.status, refused.body.code]).toEqual([409, 'PAYMENT_NOT_APPLICABLE']);
+    const noStatement = await api.get<{ code: string }>(`/api/v1/admin/vendors/${prepaid.body.id}/statements/${month}`, adminToken);
+    expect([noStatement.status, noStatement.body.code]).toEqual([409, 'STATEMENT_NOT_AVAILABLE']);
   });
 });

@@ -68,6 +68,7 @@ describe('GET /api/v1/openapi.json', () => {
       '/api/v1/admin/vendors/{id}',
       '/api/v1/admin/vendors/{id}/adjustments',
       '/api/v1/admin/vendors/{id}/payments',
+      '/api/v1/admin/vendors/{id}/statements/{month}',
       '/api/v1/admin/vendors/{id}/api-keys',
       '/api/v1/admin/vendors/{id}/api-keys/{keyId}',
       '/api/v1/vendor/balance',
@@ -77,6 +78,7 @@ describe('GET /api/v1/openapi.json', () => {
       '/api/v1/vendor/ledger',
       '/api/v1/vendor/orders',
       '/api/v1/vendor/orders/{id}',
+      '/api/v1/vendor/statements/{month}',
       '/api/v1/vendor/topups',
       '/api/v1/vendor/webhook-endpoint',
     ].sort());

@@ -5,15 +5,18 @@
 import {
   CreateTopupV1,
   GetBalanceV1,
+  GetStatementV1,
   ListBundlesV1,
   ListLedgerV1,
   SetWebhookEndpointV1,
   BundleListResponseSchema,
+  StatementResponseSchema,
   VendorBalanceResponseSchema,
   VendorLedgerResponseSchema,
   VendorTopupResponseSchema,
   VendorWebhookEndpointResponseSchema,
   type ListBundlesQuery,
+  type StatementResponse,
   type VendorBalanceResponse,
   type VendorLedgerResponse,
   type VendorTopupResponse,
@@ -46,6 +49,29 @@ export async function getVendorBalance(billing: ServiceCaller, vendorId: string)
     reserved: b.reserved,
     available: b.available,
     creditLimit: b.creditLimit,
+  });
+}
+
+/**
+ * A POSTPAID vendor's statement of a calendar month (UTC). A month that has not begun is 422 MONTH_NOT_STARTED;
+ * a PREPAID vendor is 409 STATEMENT_NOT_AVAILABLE (from vendor-billing: its wallet has the ledger).
+ */
+export async function getVendorStatement(billing: ServiceCaller, vendorId: string, month: string, now = new Date()): Promise<StatementResponse> {
+  const [year, mm] = month.split('-').map(Number) as [number, number];
+  const start = Date.UTC(year, mm - 1, 1);
+  const end = Date.UTC(year, mm, 1);
+  if (start > now.getTime()) throw new AppError('MONTH_NOT_STARTED', 422, `${month} has not begun; statements cover past months and the current one.`);
+  const s = await billing.call(GetStatementV1, { vendorId, month });
+  if (s.vendorId !== vendorId) throw new AppError('UPSTREAM_ERROR', 502, 'An upstream service answered with an invalid response.');
+  return toPublic(StatementResponseSchema, {
+    month: s.month,
+    currency: s.currency,
+    openingBalance: s.openingBalance,
+    charges: s.charges,
+    payments: s.payments,
+    adjustments: s.adjustments,
+    closingBalance: s.closingBalance,
+    final: end <= now.getTime(),
   });
 }
 

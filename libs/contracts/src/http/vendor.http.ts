@@ -72,6 +72,27 @@ export const VendorLedgerEntrySchema = z.object({
 export const VendorLedgerResponseSchema = pageOf(VendorLedgerEntrySchema);
 export type VendorLedgerResponse = z.infer<typeof VendorLedgerResponseSchema>;
 
+/** `{month}` of the statement routes: a calendar month, UTC, `YYYY-MM`. */
+export const StatementMonthParamsSchema = z.strictObject({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM') });
+
+/**
+ * `GET /api/v1/vendor/statements/{month}` and `GET /api/v1/admin/vendors/{id}/statements/{month}`: a POSTPAID
+ * vendor's month in "owed" terms (minor units of `currency`): closingBalance = openingBalance + charges − payments −
+ * adjustments. Charges are net of refunds; adjustments are positive when in the vendor's favour. `final` is false
+ * for the month still running (its figures are as of now).
+ */
+export const StatementResponseSchema = z.object({
+  month: z.string(),
+  currency: z.string(),
+  openingBalance: z.number().int(),
+  charges: z.number().int(),
+  payments: z.number().int(),
+  adjustments: z.number().int(),
+  closingBalance: z.number().int(),
+  final: z.boolean(),
+});
+export type StatementResponse = z.infer<typeof StatementResponseSchema>;
+
 /** Body of `POST /api/v1/vendor/topups`: minor units of the vendor's currency (1.00 to 1,000,000.00). */
 export const VendorTopupRequestSchema = z.strictObject({
   amount: z.number().int().min(100).max(1_000_000_00),

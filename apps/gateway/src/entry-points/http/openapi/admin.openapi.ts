@@ -19,6 +19,7 @@ import {
   RecordPaymentRequestSchema,
   RecordPaymentResponseSchema,
   RefundOrderRequestSchema,
+  StatementMonthParamsSchema,
   UpdateVendorRequestSchema,
   VendorIdParamsSchema,
 } from '@ttelgo/contracts';
@@ -29,6 +30,7 @@ import {
   DeadLetterQuerySchema,
   DeadLetterReplayResponseSchema,
 } from '../../../application/dead-letters.use-case';
+import { StatementDoc } from './vendor.openapi';
 import { bearerSecurity, commonRequestHeaders, commonResponseHeaders, idempotencyKeyHeader, problemResponses } from './common.openapi';
 
 const VendorDoc = AdminVendorResponseSchema.meta({ id: 'AdminVendor', description: 'A reseller; markup in percent.' });
@@ -76,6 +78,12 @@ export function registerAdminOpenApi(registry: OpenAPIRegistry): void {
     ...base, method: 'get', path: '/api/v1/admin/vendors/{id}', operationId: 'getVendor', summary: 'Get a reseller',
     request: vendorId,
     responses: { 200: ok('The vendor.', VendorDoc), ...adminErrors([404]) },
+  });
+  registry.registerPath({
+    ...base, method: 'get', path: '/api/v1/admin/vendors/{id}/statements/{month}', operationId: 'getStatement', summary: 'A POSTPAID reseller\'s monthly statement',
+    description: 'Opening balance, charges (net of refunds), payments, adjustments and closing balance of a calendar month (UTC). 409 `STATEMENT_NOT_AVAILABLE` for a PREPAID vendor; 422 `MONTH_NOT_STARTED` for a future month.',
+    request: { params: VendorIdParamsSchema.extend(StatementMonthParamsSchema.shape), headers: commonRequestHeaders },
+    responses: { 200: ok('The statement.', StatementDoc), ...adminErrors([404, 409, 422]) },
   });
   registry.registerPath({
     ...base, method: 'patch', path: '/api/v1/admin/vendors/{id}', operationId: 'updateVendor', summary: 'Suspend/reactivate a reseller or change its limits',

@@ -5,6 +5,8 @@ import {
   ListOrdersQuerySchema,
   OrderIdParamsSchema,
   PageQuerySchema,
+  StatementMonthParamsSchema,
+  StatementResponseSchema,
   VendorBalanceResponseSchema,
   VendorLedgerResponseSchema,
   VendorOrderListResponseSchema,
@@ -33,6 +35,10 @@ const VendorPlaceOrderDoc = VendorPlaceOrderRequestSchema.meta({
 });
 const VendorBalanceDoc = VendorBalanceResponseSchema.meta({ id: 'VendorBalance' });
 const VendorLedgerDoc = VendorLedgerResponseSchema.meta({ id: 'VendorLedger', description: 'Ledger entries of the vendor, newest first.' });
+export const StatementDoc = StatementResponseSchema.meta({
+  id: 'Statement',
+  description: 'A POSTPAID month in "owed" terms: closingBalance = openingBalance + charges − payments − adjustments (minor units). `final` is false for the running month.',
+});
 const VendorTopupRequestDoc = VendorTopupRequestSchema.meta({ id: 'VendorTopupRequest' });
 const VendorTopupDoc = VendorTopupResponseSchema.meta({
   id: 'VendorTopup',
@@ -158,6 +164,17 @@ export function registerVendorOpenApi(registry: OpenAPIRegistry): void {
     summary: 'My ledger entries',
     request: { query: PageQuerySchema, headers: commonRequestHeaders },
     responses: { 200: { description: 'A page of entries.', headers: vendorResponseHeaders, ...json(VendorLedgerDoc) }, ...vendorErrors() },
+  });
+
+  registry.registerPath({
+    ...base,
+    method: 'get',
+    path: '/api/v1/vendor/statements/{month}',
+    operationId: 'getVendorStatement',
+    summary: 'My monthly statement (POSTPAID)',
+    description: '409 `STATEMENT_NOT_AVAILABLE` for a PREPAID vendor (its wallet has the ledger); 422 `MONTH_NOT_STARTED` for a future month.',
+    request: { params: StatementMonthParamsSchema, headers: commonRequestHeaders },
+    responses: { 200: { description: 'The statement.', headers: vendorResponseHeaders, ...json(StatementDoc) }, ...vendorErrors([409, 422]) },
   });
 
   registry.registerPath({

@@ -10,6 +10,7 @@ import {
   PageQuerySchema,
   RecordPaymentRequestSchema,
   RefundOrderRequestSchema,
+  StatementMonthParamsSchema,
   UpdateVendorRequestSchema,
   VendorIdParamsSchema,
   type AdjustmentRequest,
@@ -23,6 +24,7 @@ import {
 } from '@ttelgo/contracts';
 import { parsed, validateRequest } from '@ttelgo/http';
 import { listAuditLog } from '../../../application/audit-log.use-case';
+import { getVendorStatement } from '../../../application/vendor-account.use-case';
 import {
   adjustVendorBalance,
   createApiKey,
@@ -95,6 +97,11 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
 
   router.get('/admin/vendors/:id', ...admin, validateRequest({ params: VendorIdParamsSchema }), async (req, res) => {
     res.json(await getVendor(deps.billing, parsed<unknown, { id: string }>(req).params.id.toLowerCase()));
+  });
+
+  router.get('/admin/vendors/:id/statements/:month', ...admin, validateRequest({ params: VendorIdParamsSchema.extend(StatementMonthParamsSchema.shape) }), async (req, res) => {
+    const { id, month } = parsed<unknown, { id: string; month: string }>(req).params;
+    res.json(await getVendorStatement(deps.billing, id.toLowerCase(), month));
   });
 
   router.patch(

@@ -5,6 +5,7 @@ import {
   ListOrdersQuerySchema,
   OrderIdParamsSchema,
   PageQuerySchema,
+  StatementMonthParamsSchema,
   VendorPlaceOrderRequestSchema,
   VendorTopupRequestSchema,
   VendorWebhookEndpointRequestSchema,
@@ -20,6 +21,7 @@ import { getOwnedEsim, getOwnedEsimQrCode } from '../../../application/customer-
 import {
   createVendorTopup,
   getVendorBalance,
+  getVendorStatement,
   listVendorBundles,
   listVendorLedger,
   setVendorWebhookEndpoint,
@@ -145,6 +147,12 @@ export function vendorRoutes(deps: VendorRoutesDeps): Router {
     const { query } = parsed<PageQuery>(req);
     res.setHeader('Cache-Control', PRIVATE);
     res.json(await listVendorLedger(deps.billing, vendorOf(req).vendorId, query));
+  });
+
+  router.get('/vendor/statements/:month', auth, validateRequest({ params: StatementMonthParamsSchema }), async (req, res) => {
+    const { month } = parsed<unknown, { month: string }>(req).params;
+    res.setHeader('Cache-Control', PRIVATE);
+    res.json(await getVendorStatement(deps.billing, vendorOf(req).vendorId, month));
   });
 
   router.post('/vendor/topups', audited('vendor.topup.create', 'topup'), auth, validateRequest({ body: VendorTopupRequestSchema }), deps.idempotency, async (req, res) => {
