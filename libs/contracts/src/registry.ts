@@ -34,6 +34,7 @@ import {
   ListBundlesV1,
   ListEsimsV1,
   ProvisionEsimV1,
+  RecordEsimUsageV1,
 } from './esim';
 import { GetOrderV1, ListOrdersV1, OrderCompletedV1, OrderFailedV1, OrderRefundedV1, PlaceOrderV1, RefundOrderV1 } from './order';
 import {
@@ -60,6 +61,7 @@ export const allContracts: readonly MessageContract[] = [
   GetEsimV1,
   ListEsimsV1,
   GetEsimQrCodeV1,
+  RecordEsimUsageV1,
   // order
   PlaceOrderV1,
   GetOrderV1,
