@@ -65,6 +65,11 @@ export const GatewayConfigSchema = z.object({
   ADMIN_EMAIL: env.optionalString(),
   ADMIN_PASSWORD: env.optionalString(),
   STRIPE_WEBHOOK_SECRET: env.optionalString(),
+  /**
+   * HMAC key of eSIM Go's usage callbacks (X-Signature-SHA256): the eSIM Go API key, or the signing key set in
+   * its portal. Unset: POST /webhooks/esimgo answers 503 to everything (nothing unsigned is ever accepted).
+   */
+  ESIMGO_CALLBACK_SIGNING_KEY: env.optionalString(),
   /** How long the webhook ingress waits for RabbitMQ's confirm before answering 503 (Stripe waits about 10 s). */
   WEBHOOK_CONFIRM_TIMEOUT_MS: env.int(5000, 100, 30_000),
   /** Rate limits shared by all replicas through Redis when set; per replica (memory) otherwise. */

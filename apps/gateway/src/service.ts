@@ -1,13 +1,13 @@
 /**
  * Composition root of the gateway: migrations and Postgres (accounts, refresh tokens, idempotency, audit), RabbitMQ
- * (RPC client, the catalogue-cache consumer, the confirm publisher of the Stripe webhook ingress), Redis (shared
- * rate limits, optional), the hourly cleanup job, the public HTTP server and the ops server. Every port may be 0;
- * close() stops everything in reverse order of start.
+ * (RPC client, the catalogue-cache consumer, the confirm publisher of the Stripe and eSIM Go webhook ingress),
+ * Redis (shared rate limits, optional), the hourly cleanup job, the public HTTP server and the ops server. Every
+ * port may be 0; close() stops everything in reverse order of start.
  */
 import { resolve } from 'node:path';
 import Redis from 'ioredis';
 import { Counter } from 'prom-client';
-import { HandleStripeEventV1, type VendorView } from '@ttelgo/contracts';
+import { HandleStripeEventV1, RecordEsimUsageV1, type VendorView } from '@ttelgo/contracts';
 import { createPrismaClient, postgresReadiness, runMigrations } from '@ttelgo/db';
 import { createClosers } from '@ttelgo/runtime';
 import { listen, startOpsServer, type RunningServer } from '@ttelgo/http';
@@ -40,6 +40,7 @@ import { PasswordHasher } from './infrastructure/password.hasher';
 import { RefreshTokenRepository } from './infrastructure/refresh-token.repository';
 import { ResponseCache } from './infrastructure/response.cache';
 import { StripeSignatureVerifier } from './infrastructure/stripe-signature.verifier';
+import { EsimGoSignatureVerifier } from './infrastructure/esimgo-signature.verifier';
 import { UserRepository } from './infrastructure/user.repository';
 import { createVendorRateLimiter } from './infrastructure/vendor.rate-limiter';
 import { createServiceCaller } from './rpc/service.caller';
@@ -70,6 +71,9 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
   // Closed in reverse order, also when start fails half-way.
   const closers = createClosers(logger, SERVICE_NAME);
   for (const warning of config.insecureDefaults) logger.warn({ insecureDefault: true }, warning);
+  if (config.ESIMGO_CALLBACK_SIGNING_KEY === undefined) {
+    logger.warn('ESIMGO_CALLBACK_SIGNING_KEY is not set: POST /api/v1/webhooks/esimgo refuses every callback with 503');
+  }
 
   try {
     const { DATABASE_URL: databaseUrl, DB_SCHEMA: schema } = config;
@@ -103,7 +107,11 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
     const conn = new AmqpConnection({ url: config.AMQP_URL, name: SERVICE_NAME, logger });
     // The webhook ingress publishes to payment's command exchange: declare it, so a publish never fails with
     // NOT_FOUND. The binding is payment's; until payment declared its queue, mandatory publishes come back => 503.
-    conn.declare(async (ch) => void (await declareContractExchange(ch, HandleStripeEventV1)));
+    // Likewise esim-provisioning's command exchange for the eSIM Go callback ingress.
+    conn.declare(async (ch) => {
+      await declareContractExchange(ch, HandleStripeEventV1);
+      await declareContractExchange(ch, RecordEsimUsageV1);
+    });
 
     // The ops port comes early, so probes get answers (not ready) while the broker is still being reached.
     const ops: RunningServer = await startOpsServer({
@@ -205,6 +213,11 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
         logger,
       }),
       stripeWebhook: { verifier: new StripeSignatureVerifier(config.stripeWebhookSecret), publisher, logger },
+      esimGoWebhook: {
+        verifier: config.ESIMGO_CALLBACK_SIGNING_KEY === undefined ? undefined : new EsimGoSignatureVerifier(config.ESIMGO_CALLBACK_SIGNING_KEY),
+        publisher,
+        logger,
+      },
       vendor: {
         billing,
         notification,

@@ -58,6 +58,7 @@ describe('GET /api/v1/openapi.json', () => {
       '/api/v1/me',
       '/api/v1/orders',
       '/api/v1/orders/{id}',
+      '/api/v1/webhooks/esimgo',
       '/api/v1/webhooks/stripe',
       '/api/v1/admin/audit-log',
       '/api/v1/admin/dead-letters',
@@ -140,7 +141,8 @@ describe('GET /api/v1/openapi.json', () => {
     const secured = [doc.paths['/api/v1/me']!.get, doc.paths['/api/v1/orders']!.post, doc.paths['/api/v1/orders']!.get, doc.paths['/api/v1/orders/{id}']!.get,
       doc.paths['/api/v1/esims']!.get, doc.paths['/api/v1/esims/{iccid}']!.get, doc.paths['/api/v1/esims/{iccid}/qrcode']!.get];
     for (const op of secured) expect(op.security).toEqual([{ bearerAuth: [] }]);
-    for (const op of [doc.paths['/api/v1/auth/login']!.post, doc.paths['/api/v1/bundles']!.get, doc.paths['/api/v1/webhooks/stripe']!.post]) {
+    for (const op of [doc.paths['/api/v1/auth/login']!.post, doc.paths['/api/v1/bundles']!.get, doc.paths['/api/v1/webhooks/stripe']!.post,
+      doc.paths['/api/v1/webhooks/esimgo']!.post]) {
       expect(op.security).toBeUndefined();
     }
     expect(doc.paths['/api/v1/me']!.get.responses['401']!.content!['application/problem+json']!.schema.$ref).toBe('#/components/schemas/Problem');
@@ -168,6 +170,7 @@ describe('GET /api/v1/openapi.json', () => {
     );
     expect(Object.keys(doc.paths['/api/v1/esims/{iccid}/qrcode']!.get.responses['200']!.content!)).toEqual(['image/png']);
     expect(doc.paths['/api/v1/webhooks/stripe']!.post.parameters).toContainEqual(expect.objectContaining({ name: 'Stripe-Signature', in: 'header', required: true }));
+    expect(doc.paths['/api/v1/webhooks/esimgo']!.post.parameters).toContainEqual(expect.objectContaining({ name: 'X-Signature-SHA256', in: 'header', required: true }));
   });
 });
 

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 
 /** Namespace of the webhook ingress's message ids (a fixed random UUID: it only has to be ours). */
 export const STRIPE_EVENT_NAMESPACE = '5b0e2f55-2f0c-4c53-9a4f-3f1f4a1d7c21';
+/** Namespace of the eSIM Go callback ingress's message ids (name = SHA-256 of the raw alert body). */
+export const ESIMGO_CALLBACK_NAMESPACE = 'c3a0d7e4-6b1f-4e58-8d2a-9f7e1b4c5a60';
 
 /**
  * An RFC 9562 version-5 UUID (SHA-1 of namespace + name): the same name always yields the same id. The webhook

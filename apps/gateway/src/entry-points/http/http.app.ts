@@ -11,6 +11,7 @@ import type { OpenApiDocument } from './openapi/openapi.document';
 import { authRoutes, type AuthRoutesDeps } from './routes/auth.routes';
 import { bundlesRoutes } from './routes/bundles.routes';
 import { docsRoutes } from './routes/docs.routes';
+import { ESIMGO_WEBHOOK_PATH, esimGoWebhookHandlers, type EsimGoWebhookDeps } from './routes/esimgo-webhook.routes';
 import { esimsRoutes } from './routes/esims.routes';
 import { ordersRoutes } from './routes/orders.routes';
 import { STRIPE_WEBHOOK_PATH, stripeWebhookHandlers, type StripeWebhookDeps } from './routes/stripe-webhook.routes';
@@ -30,6 +31,7 @@ export interface GatewayHttpDeps {
   /** Idempotency-Key middleware (required) for POST /orders. */
   orderIdempotency: RequestHandler;
   stripeWebhook: StripeWebhookDeps;
+  esimGoWebhook: EsimGoWebhookDeps;
   /** The reseller API (`/vendor/*`, X-API-Key). */
   vendor: Omit<VendorRoutesDeps, 'order' | 'esim' | 'logger'>;
   /** The operator API (`/admin/*`, admin JWT). */
@@ -40,8 +42,8 @@ const JSON_BODY_LIMIT = '100kb';
 
 /**
  * The public API on @ttelgo/http's common front. Before the JSON parser: the audit trail (it wraps every request)
- * and the Stripe webhook, which needs its raw bytes to check the signature. Then one router per resource under
- * /api/v1, the docs, and 404 + problem+json errors.
+ * and the Stripe and eSIM Go webhooks, which need their raw bytes to check the signature. Then one router per
+ * resource under /api/v1, the docs, and 404 + problem+json errors.
  */
 export function createGatewayHttpApp(deps: GatewayHttpDeps): Express {
   const app = createHttpApp({
@@ -54,6 +56,7 @@ export function createGatewayHttpApp(deps: GatewayHttpDeps): Express {
     beforeBodyParsers: (front) => {
       front.use(auditTrail({ sink: deps.audit, logger: deps.logger }));
       front.post(STRIPE_WEBHOOK_PATH, ...stripeWebhookHandlers(deps.stripeWebhook));
+      front.post(ESIMGO_WEBHOOK_PATH, ...esimGoWebhookHandlers(deps.esimGoWebhook));
     },
   });
 
