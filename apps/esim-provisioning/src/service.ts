@@ -1,6 +1,6 @@
 /**
  * Composition root of esim-provisioning: migrations, Postgres, RabbitMQ (topology, outbox relay, RPC server,
- * the provision command consumer), the eSIM Go client, the in-memory catalogue snapshot, the catalogue sync and
+ * the provision command and usage alert consumers), the eSIM Go client, the in-memory catalogue snapshot, the catalogue sync and
  * provider-order reconciliation jobs and the ops server.
  * Every port may be 0; close() stops everything in reverse order of start.
  */
@@ -17,6 +17,7 @@ import { GetEsimQrCodeUseCase } from './application/get-esim-qr-code.use-case';
 import { GetEsimUseCase } from './application/get-esim.use-case';
 import { ListEsimsUseCase } from './application/list-esims.use-case';
 import { ProvisionEsimsUseCase } from './application/provision-esims.use-case';
+import { RecordUsageUseCase } from './application/record-usage.use-case';
 import { ReconcileProviderOrdersUseCase, type ReconcileResult } from './application/reconcile-provider-orders.use-case';
 import { ListBundlesUseCase } from './application/list-bundles.use-case';
 import { SyncCatalogueUseCase, type SyncResult } from './application/sync-catalogue.use-case';
@@ -24,6 +25,7 @@ import type { EsimProvisioningConfig } from './config';
 import { startCatalogueSyncJob } from './entry-points/jobs/catalogue-sync.job';
 import { startReconcileProviderOrdersJob } from './entry-points/jobs/reconcile-provider-orders.job';
 import { startProvisionCommandsConsumer } from './entry-points/messaging/provision-commands.consumer';
+import { startUsageAlertsConsumer } from './entry-points/messaging/usage-alerts.consumer';
 import { registerEsimQueryRpcs } from './entry-points/rpc/esim-queries.rpc';
 import { registerGetBundleRpc } from './entry-points/rpc/get-bundle.rpc';
 import { registerListBundlesRpc } from './entry-points/rpc/list-bundles.rpc';
@@ -154,6 +156,14 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
       ...(opts.provisionRetryDelaysMs ? { retryDelaysMs: opts.provisionRetryDelaysMs } : {}),
     });
     closers.add('provision commands consumer', () => consumer.stop());
+    // eSIM Go usage alerts pushed through the gateway: short transactions (inbox row + one row update).
+    const usageAlerts = startUsageAlertsConsumer(conn, {
+      useCase: new RecordUsageUseCase({ repository: provisioning, logger }),
+      inbox: new PrismaInboxStore(prisma),
+      logger,
+      metrics,
+    });
+    closers.add('usage alerts consumer', () => usageAlerts.stop());
 
     const reconcileJob = startReconcileProviderOrdersJob({
       useCase: new ReconcileProviderOrdersUseCase({ repository: provisioning, provision, logger }),

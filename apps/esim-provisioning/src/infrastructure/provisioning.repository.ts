@@ -7,6 +7,7 @@
 import type { EsimInstall } from '../domain/esim-install';
 import type { EsimCursor } from '../domain/esim-cursor';
 import type { EsimOwner, ProviderOrder, ProviderOrderState, ProvisionRequest } from '../domain/provider-order';
+import type { StoredUsageFacts } from '../domain/usage-alert';
 import { Prisma, type PrismaClient } from './generated/prisma/client';
 
 export type ProvisioningTx = Prisma.TransactionClient;
@@ -313,6 +314,46 @@ export class ProvisioningRepository {
         ...(usage.endsAt ? { expiresAt: usage.endsAt } : {}),
       },
     });
+  }
+
+  /** The usage columns of an eSIM whatever its owner (usage alerts name only the ICCID), in the caller's transaction. */
+  async findUsage(tx: ProvisioningTx, iccid: string): Promise<StoredUsageFacts | undefined> {
+    const row = await tx.esim.findUnique({
+      where: { iccid },
+      select: { bundleName: true, initialBytes: true, remainingBytes: true, usageState: true, usageSyncedAt: true },
+    });
+    if (!row) return undefined;
+    return {
+      bundleName: row.bundleName,
+      initialBytes: row.initialBytes === null ? null : Number(row.initialBytes),
+      remainingBytes: row.remainingBytes === null ? null : Number(row.remainingBytes),
+      usageState: row.usageState,
+      usageSyncedAt: row.usageSyncedAt,
+    };
+  }
+
+  /**
+   * Compare-and-set of the usage, in the caller's transaction: written only if the row still holds `expected`
+   * (what the decision was made on). False when a concurrent alert or pull refresh changed it in between.
+   */
+  async replaceUsage(tx: ProvisioningTx, iccid: string, expected: StoredUsageFacts, usage: StoredUsage): Promise<boolean> {
+    const { count } = await tx.esim.updateMany({
+      where: {
+        iccid,
+        usageSyncedAt: expected.usageSyncedAt,
+        initialBytes: expected.initialBytes === null ? null : BigInt(expected.initialBytes),
+        remainingBytes: expected.remainingBytes === null ? null : BigInt(expected.remainingBytes),
+        usageState: expected.usageState,
+      },
+      data: {
+        initialBytes: usage.initialBytes === null ? null : BigInt(usage.initialBytes),
+        remainingBytes: usage.remainingBytes === null ? null : BigInt(usage.remainingBytes),
+        usageState: usage.state,
+        usageSyncedAt: usage.syncedAt,
+        ...(usage.endsAt ? { expiresAt: usage.endsAt } : {}),
+      },
+    });
+    return count === 1;
   }
 
   /** The cached QR PNG of an owner's eSIM: undefined if no such eSIM, null if not rendered yet. */
