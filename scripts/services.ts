@@ -21,7 +21,13 @@ export const services: ServiceEntry[] = [
     name: 'esimgo-sim',
     main: 'apps/esimgo-sim/src/main.ts',
     opsPort: 9112,
-    env: () => ({ ESIMGO_SIM_PORT: '12112', ESIMGO_SIM_OPS_PORT: '9112' }),
+    // Usage callbacks go to the gateway's ingress, signed with the key the gateway verifies them with.
+    env: (env) => ({
+      ESIMGO_SIM_PORT: '12112',
+      ESIMGO_SIM_OPS_PORT: '9112',
+      ESIMGO_SIM_CALLBACK_URL: env.ESIMGO_SIM_CALLBACK_URL ?? 'http://127.0.0.1:8080/api/v1/webhooks/esimgo',
+      ...(env.ESIMGO_CALLBACK_SIGNING_KEY ? { ESIMGO_SIM_CALLBACK_SIGNING_KEY: env.ESIMGO_CALLBACK_SIGNING_KEY } : {}),
+    }),
     urls: () => ({ 'eSIM Go simulator': 'http://localhost:12112/v2.4  (control: /__sim/state)' }),
   },
   {

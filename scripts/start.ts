@@ -15,6 +15,9 @@ const env: NodeJS.ProcessEnv = {
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
   // The gateway verifies what stripe-sim signs: both get the same secret (a given one is honoured).
   STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET ?? 'whsec_ttelgo_dev_secret',
+  // Likewise the gateway verifies the usage callbacks esimgo-sim signs. eSIM Go signs with the API key unless a
+  // signing key is set in its portal, so the API key is the default (the simulator's own key in development).
+  ESIMGO_CALLBACK_SIGNING_KEY: process.env.ESIMGO_CALLBACK_SIGNING_KEY ?? process.env.ESIMGO_API_KEY ?? 'esimgo-sim-key',
 };
 
 async function main(): Promise<void> {

@@ -372,6 +372,13 @@ describe('Kustomize overlays (kubectl kustomize deploy/k8s/overlays/*)', () => {
     expect(secretKeyRef(containerOf(dev, 'stripe-sim'), 'STRIPE_WEBHOOK_SECRET')).toEqual(gatewaySecret);
   });
 
+  it('dev sends esimgo-sim\'s usage callbacks to the gateway, signed with the key the gateway verifies them with', () => {
+    expect(envValue(containerOf(dev, 'esimgo-sim'), 'ESIMGO_SIM_CALLBACK_URL')).toBe('http://gateway/api/v1/webhooks/esimgo');
+    const gatewayKey = secretKeyRef(containerOf(dev, 'gateway'), 'ESIMGO_CALLBACK_SIGNING_KEY');
+    expect(gatewayKey).toMatchObject({ name: 'ttelgo-secrets', key: 'ESIMGO_CALLBACK_SIGNING_KEY' });
+    expect(secretKeyRef(containerOf(dev, 'esimgo-sim'), 'ESIMGO_SIM_CALLBACK_SIGNING_KEY')).toEqual(gatewayKey);
+  });
+
   it('every service reads the Secret keys it needs in both overlays', () => {
     const expected: Record<string, string[]> = {
       gateway: ['DATABASE_URL', 'AMQP_URL', 'JWT_SECRET', 'STRIPE_WEBHOOK_SECRET', 'ADMIN_EMAIL', 'ADMIN_PASSWORD'],

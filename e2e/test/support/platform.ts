@@ -138,6 +138,8 @@ export async function startTestPlatform(opts: PlatformOptions = {}): Promise<Tes
         PORT: '0',
         DB_SCHEMA: schema('gateway'),
         STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        // eSIM Go signs its usage callbacks with the API key (no separate signing key configured), like here.
+        ESIMGO_CALLBACK_SIGNING_KEY: DEFAULT_API_KEY,
         ADMIN_EMAIL,
         ADMIN_PASSWORD,
         ARGON2_MEMORY_KIB: '1024',
@@ -148,6 +150,7 @@ export async function startTestPlatform(opts: PlatformOptions = {}): Promise<Tes
     stops.push(() => gateway.close());
     const api = `http://127.0.0.1:${gateway.port}`;
     if (!opts.catalogueOnly) stripeSim.control.setWebhooks({ urls: [`${api}/api/v1/webhooks/stripe`] });
+    esimSim.control.setCallback({ url: `${api}/api/v1/webhooks/esimgo` });
 
     return {
       vhost,
