@@ -58,7 +58,10 @@ export class GetEsimUseCase {
       const usage = await this.deps.provider.usage(esim.iccid, esim.bundleName, esim.providerReference);
       if (!usage) return undefined;
       const syncedAt = this.now();
-      await this.deps.repository.updateUsage(esim.iccid, { ...usage, syncedAt });
+      // Conditional on what was read: an alert (or the usage sync) stored meanwhile is newer and is served instead.
+      if (!(await this.deps.repository.replacePulledUsage(esim.iccid, esim.usageSyncedAt, { ...usage, syncedAt }))) {
+        return await this.deps.repository.findEsim(esim.owner, esim.iccid);
+      }
       return {
         ...esim,
         initialBytes: usage.initialBytes,

@@ -45,4 +45,10 @@ describe('decideUsageAlert', () => {
   it('applies the Depleted state at zero remaining', () => {
     expect(decideUsageAlert(stored(), alert({ remainingBytes: 0, state: 'Depleted' }))).toEqual({ apply: true });
   });
+
+  it('refuses any alert once the bundle is finished (a late alert stamped on receipt must not revive it)', () => {
+    for (const usageState of ['Expired', 'Revoked', 'Lapsed']) {
+      expect(decideUsageAlert(stored({ usageState }), alert({ alertedAt: at('2026-12-11T10:00:00Z') }))).toEqual({ apply: false, reason: 'FINISHED' });
+    }
+  });
 });

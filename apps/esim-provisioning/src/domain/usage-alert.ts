@@ -9,8 +9,11 @@
  *    top up an ICCID), so an alert for the same bundle (same name and size) that reports MORE remaining data
  *    than we store describes the past, whatever its time says (a retried or replayed old alert).
  *
- * An alert about another bundle (applied outside the platform) does not describe what we sold: ignored.
+ * An alert about another bundle (applied outside the platform) does not describe what we sold: ignored. So is
+ * any alert on an eSIM whose bundle is finished (Expired, Revoked, Lapsed; see usage-sync.ts): a late alert
+ * stamped with its receipt time must not bring an ended bundle back to Active.
  */
+import { isUsageFinished } from './usage-sync';
 
 export interface StoredUsageFacts {
   bundleName: string;
@@ -30,10 +33,11 @@ export interface UsageAlertFacts {
 
 export type UsageAlertDecision =
   | { apply: true }
-  | { apply: false; reason: 'OTHER_BUNDLE' | 'NOT_NEWER' | 'USAGE_WOULD_GO_BACK' | 'UNCHANGED' };
+  | { apply: false; reason: 'OTHER_BUNDLE' | 'FINISHED' | 'NOT_NEWER' | 'USAGE_WOULD_GO_BACK' | 'UNCHANGED' };
 
 export function decideUsageAlert(stored: StoredUsageFacts, alert: UsageAlertFacts): UsageAlertDecision {
   if (alert.bundleName !== stored.bundleName) return { apply: false, reason: 'OTHER_BUNDLE' };
+  if (isUsageFinished(stored.usageState)) return { apply: false, reason: 'FINISHED' };
   if (stored.usageSyncedAt !== null && alert.alertedAt.getTime() <= stored.usageSyncedAt.getTime()) return { apply: false, reason: 'NOT_NEWER' };
   if (stored.remainingBytes !== null && stored.initialBytes === alert.initialBytes && alert.remainingBytes > stored.remainingBytes) {
     return { apply: false, reason: 'USAGE_WOULD_GO_BACK' };

@@ -8,6 +8,7 @@ import type { EsimInstall } from '../domain/esim-install';
 import type { EsimCursor } from '../domain/esim-cursor';
 import type { EsimOwner, ProviderOrder, ProviderOrderState, ProvisionRequest } from '../domain/provider-order';
 import type { StoredUsageFacts } from '../domain/usage-alert';
+import { EXPIRED_USAGE_STATE, FINISHED_USAGE_STATES, type UsageSyncFacts } from '../domain/usage-sync';
 import { Prisma, type PrismaClient } from './generated/prisma/client';
 
 export type ProvisioningTx = Prisma.TransactionClient;
@@ -39,8 +40,22 @@ export interface StoredUsage {
   initialBytes: number | null;
   remainingBytes: number | null;
   state: string;
+  /** The bundle's end as eSIM Go reports it; stored as `expires_at` (reported) when present. */
   endsAt: Date | null;
   syncedAt: Date;
+}
+
+/** An eSIM the usage sync may pull, with what its decision and its compare-and-set need. */
+export interface UsageSyncCandidate extends UsageSyncFacts {
+  iccid: string;
+  bundleName: string;
+  providerReference: string | null;
+}
+
+/** Keyset position of the usage sync within one run: (usage_synced_at NULLS FIRST, iccid). */
+export interface UsageSyncCursor {
+  usageSyncedAt: Date | null;
+  iccid: string;
 }
 
 /** Another of our provider orders already holds that eSIM Go order reference. */
@@ -92,7 +107,7 @@ function toProviderOrder(row: ProviderOrderRow): ProviderOrder {
   };
 }
 
-type EsimWithOrder = Omit<EsimRow, 'qrPng'> & { order: { providerReference: string | null } };
+type EsimWithOrder = Omit<EsimRow, 'qrPng' | 'expiresAtReported'> & { order: { providerReference: string | null } };
 
 function toStoredEsim(row: EsimWithOrder): StoredEsim {
   return {
@@ -112,6 +127,17 @@ function toStoredEsim(row: EsimWithOrder): StoredEsim {
     usageSyncedAt: row.usageSyncedAt,
     createdAt: row.createdAt,
     providerReference: row.order.providerReference,
+  };
+}
+
+/** The usage columns of a stored observation; an end reported by eSIM Go replaces our estimate. */
+function usageColumns(usage: StoredUsage): Prisma.EsimUpdateManyMutationInput {
+  return {
+    initialBytes: usage.initialBytes === null ? null : BigInt(usage.initialBytes),
+    remainingBytes: usage.remainingBytes === null ? null : BigInt(usage.remainingBytes),
+    usageState: usage.state,
+    usageSyncedAt: usage.syncedAt,
+    ...(usage.endsAt ? { expiresAt: usage.endsAt, expiresAtReported: true } : {}),
   };
 }
 
@@ -303,17 +329,67 @@ export class ProvisioningRepository {
     return rows.map(toStoredEsim);
   }
 
-  async updateUsage(iccid: string, usage: StoredUsage): Promise<void> {
-    await this.prisma.esim.update({
-      where: { iccid },
-      data: {
-        initialBytes: usage.initialBytes === null ? null : BigInt(usage.initialBytes),
-        remainingBytes: usage.remainingBytes === null ? null : BigInt(usage.remainingBytes),
-        usageState: usage.state,
-        usageSyncedAt: usage.syncedAt,
-        ...(usage.endsAt ? { expiresAt: usage.endsAt } : {}),
+  /**
+   * A pulled usage (get-esim's refresh, the usage sync), written only if `usage_synced_at` still holds what was
+   * read before the call: an alert or another pull stored while eSIM Go answered is newer and wins. False when
+   * it did.
+   */
+  async replacePulledUsage(iccid: string, expectedSyncedAt: Date | null, usage: StoredUsage): Promise<boolean> {
+    const { count } = await this.prisma.esim.updateMany({ where: { iccid, usageSyncedAt: expectedSyncedAt }, data: usageColumns(usage) });
+    return count === 1;
+  }
+
+  /**
+   * Up to `limit` unfinished eSIMs whose usage is older than `syncedBefore` (never synced first, then the oldest),
+   * after the cursor position.
+   */
+  async dueForUsageSync(q: { syncedBefore: Date; limit: number; after?: UsageSyncCursor }): Promise<UsageSyncCandidate[]> {
+    const { after } = q;
+    const keyset: Prisma.EsimWhereInput[] = !after
+      ? []
+      : after.usageSyncedAt === null
+        ? [{ OR: [{ usageSyncedAt: null, iccid: { gt: after.iccid } }, { usageSyncedAt: { not: null } }] }]
+        : [{ OR: [{ usageSyncedAt: after.usageSyncedAt, iccid: { gt: after.iccid } }, { usageSyncedAt: { gt: after.usageSyncedAt } }] }];
+    const rows = await this.prisma.esim.findMany({
+      where: {
+        usageState: { notIn: [...FINISHED_USAGE_STATES] },
+        AND: [{ OR: [{ usageSyncedAt: null }, { usageSyncedAt: { lt: q.syncedBefore } }] }, ...keyset],
+      },
+      orderBy: [{ usageSyncedAt: { sort: 'asc', nulls: 'first' } }, { iccid: 'asc' }],
+      take: q.limit,
+      select: {
+        iccid: true,
+        bundleName: true,
+        usageState: true,
+        usageSyncedAt: true,
+        expiresAt: true,
+        expiresAtReported: true,
+        order: { select: { providerReference: true } },
       },
     });
+    return rows.map((r) => ({
+      iccid: r.iccid,
+      bundleName: r.bundleName,
+      providerReference: r.order.providerReference,
+      usageState: r.usageState,
+      usageSyncedAt: r.usageSyncedAt,
+      expiresAt: r.expiresAt,
+      expiresAtReported: r.expiresAtReported,
+    }));
+  }
+
+  /**
+   * Up to `limit` unfinished eSIMs whose REPORTED end is at or before `now` become Expired (usage figures kept,
+   * `usage_synced_at` = now). Returns their ICCIDs. The UPDATE re-checks the condition, so a row changed in
+   * between (or ended by another run) is left alone.
+   */
+  async expireReportedEnds(now: Date, limit: number): Promise<string[]> {
+    const ended = { expiresAtReported: true, expiresAt: { lte: now }, usageState: { notIn: [...FINISHED_USAGE_STATES] } } satisfies Prisma.EsimWhereInput;
+    const due = await this.prisma.esim.findMany({ where: ended, select: { iccid: true }, orderBy: { expiresAt: 'asc' }, take: limit });
+    if (due.length === 0) return [];
+    const iccids = due.map((r) => r.iccid);
+    await this.prisma.esim.updateMany({ where: { ...ended, iccid: { in: iccids } }, data: { usageState: EXPIRED_USAGE_STATE, usageSyncedAt: now } });
+    return iccids;
   }
 
   /** The usage columns of an eSIM whatever its owner (usage alerts name only the ICCID), in the caller's transaction. */
@@ -345,13 +421,7 @@ export class ProvisioningRepository {
         remainingBytes: expected.remainingBytes === null ? null : BigInt(expected.remainingBytes),
         usageState: expected.usageState,
       },
-      data: {
-        initialBytes: usage.initialBytes === null ? null : BigInt(usage.initialBytes),
-        remainingBytes: usage.remainingBytes === null ? null : BigInt(usage.remainingBytes),
-        usageState: usage.state,
-        usageSyncedAt: usage.syncedAt,
-        ...(usage.endsAt ? { expiresAt: usage.endsAt } : {}),
-      },
+      data: usageColumns(usage),
     });
     return count === 1;
   }

@@ -1,0 +1,58 @@
+import { decideUsageSync, isUsageFinished, pacingDelayMs, usageSyncCutoff, type UsageSyncFacts } from './usage-sync';
+
+const now = new Date('2026-12-10T12:00:00Z');
+const HOUR = 3_600_000;
+const STALE_AFTER = 20 * HOUR;
+const esim = (over: Partial<UsageSyncFacts> = {}): UsageSyncFacts => ({
+  usageState: 'Active',
+  usageSyncedAt: new Date(now.getTime() - 21 * HOUR),
+  expiresAt: new Date(now.getTime() + 48 * HOUR),
+  expiresAtReported: true,
+  ...over,
+});
+
+describe('decideUsageSync', () => {
+  it('pulls usage older than the threshold, and usage never synced', () => {
+    expect(decideUsageSync(esim(), now, STALE_AFTER)).toBe('PULL');
+    expect(decideUsageSync(esim({ usageSyncedAt: null, usageState: 'UNKNOWN', expiresAtReported: false }), now, STALE_AFTER)).toBe('PULL');
+  });
+
+  it('leaves fresh usage alone (the threshold itself is still fresh)', () => {
+    expect(decideUsageSync(esim({ usageSyncedAt: new Date(now.getTime() - HOUR) }), now, STALE_AFTER)).toBe('FRESH');
+    expect(decideUsageSync(esim({ usageSyncedAt: new Date(now.getTime() - STALE_AFTER) }), now, STALE_AFTER)).toBe('FRESH');
+  });
+
+  it('expires an eSIM whose reported end has passed, without a call, however fresh its usage', () => {
+    expect(decideUsageSync(esim({ expiresAt: new Date(now.getTime() - 1) }), now, STALE_AFTER)).toBe('EXPIRE');
+    expect(decideUsageSync(esim({ expiresAt: now, usageState: 'Depleted', usageSyncedAt: new Date(now.getTime() - HOUR) }), now, STALE_AFTER)).toBe('EXPIRE');
+  });
+
+  it('does not trust an estimated end (the bundle starts at first use): pulls when stale, else waits', () => {
+    const estimatedPast = { expiresAt: new Date(now.getTime() - HOUR), expiresAtReported: false, usageState: 'Queued' };
+    expect(decideUsageSync(esim(estimatedPast), now, STALE_AFTER)).toBe('PULL');
+    expect(decideUsageSync(esim({ ...estimatedPast, usageSyncedAt: new Date(now.getTime() - HOUR) }), now, STALE_AFTER)).toBe('FRESH');
+  });
+
+  it('never touches a finished eSIM again', () => {
+    for (const usageState of ['Expired', 'Revoked', 'Lapsed']) {
+      expect(isUsageFinished(usageState)).toBe(true);
+      expect(decideUsageSync(esim({ usageState, usageSyncedAt: null, expiresAt: new Date(0) }), now, STALE_AFTER)).toBe('FINISHED');
+    }
+    expect(isUsageFinished('Depleted')).toBe(false);
+    expect(isUsageFinished('UNKNOWN')).toBe(false);
+  });
+});
+
+describe('usageSyncCutoff / pacingDelayMs', () => {
+  it('puts the cutoff the threshold before now', () => {
+    expect(usageSyncCutoff(now, STALE_AFTER).toISOString()).toBe('2026-12-09T16:00:00.000Z');
+  });
+
+  it('spaces calls 1/callsPerSecond apart, never negative', () => {
+    expect(pacingDelayMs(undefined, 1000, 5)).toBe(0);
+    expect(pacingDelayMs(1000, 1000, 5)).toBe(200);
+    expect(pacingDelayMs(1000, 1150, 5)).toBe(50);
+    expect(pacingDelayMs(1000, 5000, 5)).toBe(0);
+    expect(pacingDelayMs(0, 0, 3)).toBe(334);
+  });
+});
