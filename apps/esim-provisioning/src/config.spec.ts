@@ -51,4 +51,29 @@ describe('esim-provisioning config', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).issues.map((i) => i.variable)).toEqual(['PROVISION_LEASE_MS']);
   });
+
+  it('has usage sync defaults (daily, 20 h threshold, 5000 calls per run at 5/s) and keeps its pace within the eSIM Go budget', () => {
+    expect(loadEsimProvisioningConfig({}).usageSync).toEqual({
+      intervalMs: 86_400_000,
+      firstRunDelayMs: 300_000,
+      staleAfterMs: 72_000_000,
+      maxPerRun: 5000,
+      batchSize: 100,
+      callsPerSecond: 5,
+    });
+    expect(
+      loadEsimProvisioningConfig({ ESIM_USAGE_SYNC_INTERVAL_MS: '3600000', ESIM_USAGE_SYNC_MAX_PER_RUN: '10', ESIM_USAGE_SYNC_CALLS_PER_SECOND: '10' }).usageSync,
+    ).toMatchObject({ intervalMs: 3_600_000, maxPerRun: 10, callsPerSecond: 10 });
+    const badVariables = (environment: NodeJS.ProcessEnv): string[] => {
+      try {
+        loadEsimProvisioningConfig(environment);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return (err as ConfigError).issues.map((i) => i.variable);
+      }
+      return [];
+    };
+    expect(badVariables({ ESIMGO_RATE_LIMIT_PER_SECOND: '10', ESIM_USAGE_SYNC_CALLS_PER_SECOND: '11' })).toEqual(['ESIM_USAGE_SYNC_CALLS_PER_SECOND']);
+    expect(badVariables({ ESIM_USAGE_SYNC_MAX_PER_RUN: '0' })).toEqual(['ESIM_USAGE_SYNC_MAX_PER_RUN']);
+  });
 });

@@ -51,6 +51,16 @@ export const EsimProvisioningConfigSchema = z
     USAGE_REFRESH_AFTER_MS: env.int(300_000, 0),
     /** ...and waits at most this long for it before answering with the stored usage. */
     USAGE_REFRESH_BUDGET_MS: env.int(1500, 10, 60_000),
+    /** The daily usage and expiry sync: how often it runs, and how long after start its first run comes. */
+    ESIM_USAGE_SYNC_INTERVAL_MS: env.int(86_400_000, 1000),
+    ESIM_USAGE_SYNC_FIRST_RUN_DELAY_MS: env.int(300_000, 0),
+    /** It pulls eSIMs whose usage is older than this (20 h: a daily run refreshes each eSIM about once a day). */
+    ESIM_USAGE_SYNC_STALE_AFTER_MS: env.int(72_000_000, 1000),
+    /** At most this many eSIM Go calls per run (5000 at 5/s is about 17 minutes); the rest waits, oldest first. */
+    ESIM_USAGE_SYNC_MAX_PER_RUN: env.int(5000, 1),
+    ESIM_USAGE_SYNC_BATCH_SIZE: env.int(100, 1, 1000),
+    /** The sync's own pace; at most ESIMGO_RATE_LIMIT_PER_SECOND, so purchases and reads keep the rest. */
+    ESIM_USAGE_SYNC_CALLS_PER_SECOND: env.int(5, 1, 1000),
   })
   .superRefine((c, ctx) => {
     if (c.PROVISION_LEASE_MS < 2 * c.ESIMGO_TIMEOUT_MS + 1000) {
@@ -58,6 +68,13 @@ export const EsimProvisioningConfigSchema = z
         code: 'custom',
         path: ['PROVISION_LEASE_MS'],
         message: `must be at least 2 x ESIMGO_TIMEOUT_MS + 1000 (${2 * c.ESIMGO_TIMEOUT_MS + 1000}): a purchase must end within the lease`,
+      });
+    }
+    if (c.ESIM_USAGE_SYNC_CALLS_PER_SECOND > c.ESIMGO_RATE_LIMIT_PER_SECOND) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ESIM_USAGE_SYNC_CALLS_PER_SECOND'],
+        message: `must not exceed ESIMGO_RATE_LIMIT_PER_SECOND (${c.ESIMGO_RATE_LIMIT_PER_SECOND}): eSIM Go's budget is shared`,
       });
     }
   })
@@ -84,6 +101,14 @@ export const EsimProvisioningConfigSchema = z
       reconcileIntervalMs: c.PROVISION_RECONCILE_INTERVAL_MS,
       usageRefreshAfterMs: c.USAGE_REFRESH_AFTER_MS,
       usageRefreshBudgetMs: c.USAGE_REFRESH_BUDGET_MS,
+    },
+    usageSync: {
+      intervalMs: c.ESIM_USAGE_SYNC_INTERVAL_MS,
+      firstRunDelayMs: c.ESIM_USAGE_SYNC_FIRST_RUN_DELAY_MS,
+      staleAfterMs: c.ESIM_USAGE_SYNC_STALE_AFTER_MS,
+      maxPerRun: c.ESIM_USAGE_SYNC_MAX_PER_RUN,
+      batchSize: c.ESIM_USAGE_SYNC_BATCH_SIZE,
+      callsPerSecond: c.ESIM_USAGE_SYNC_CALLS_PER_SECOND,
     },
   }));
 

@@ -1,7 +1,7 @@
 /**
  * Composition root of esim-provisioning: migrations, Postgres, RabbitMQ (topology, outbox relay, RPC server,
- * the provision command and usage alert consumers), the eSIM Go client, the in-memory catalogue snapshot, the catalogue sync and
- * provider-order reconciliation jobs and the ops server.
+ * the provision command and usage alert consumers), the eSIM Go client, the in-memory catalogue snapshot, the catalogue sync,
+ * provider-order reconciliation and usage sync jobs and the ops server.
  * Every port may be 0; close() stops everything in reverse order of start.
  */
 import { resolve } from 'node:path';
@@ -21,9 +21,11 @@ import { RecordUsageUseCase } from './application/record-usage.use-case';
 import { ReconcileProviderOrdersUseCase, type ReconcileResult } from './application/reconcile-provider-orders.use-case';
 import { ListBundlesUseCase } from './application/list-bundles.use-case';
 import { SyncCatalogueUseCase, type SyncResult } from './application/sync-catalogue.use-case';
+import { SyncUsageUseCase } from './application/sync-usage.use-case';
 import type { EsimProvisioningConfig } from './config';
 import { startCatalogueSyncJob } from './entry-points/jobs/catalogue-sync.job';
 import { startReconcileProviderOrdersJob } from './entry-points/jobs/reconcile-provider-orders.job';
+import { startUsageSyncJob, type UsageSyncRunResult } from './entry-points/jobs/usage-sync.job';
 import { startProvisionCommandsConsumer } from './entry-points/messaging/provision-commands.consumer';
 import { startUsageAlertsConsumer } from './entry-points/messaging/usage-alerts.consumer';
 import { registerEsimQueryRpcs } from './entry-points/rpc/esim-queries.rpc';
@@ -49,6 +51,8 @@ export interface EsimProvisioningHandle {
   syncCatalogueNow(): Promise<SyncResult>;
   /** Re-drives due unfinished provider orders now; undefined when another replica holds the lock. */
   reconcileProviderOrdersNow(): Promise<ReconcileResult | undefined>;
+  /** Runs the usage and expiry sync now (after a running one); 'skipped' when another replica holds the lock. */
+  syncUsageNow(): Promise<UsageSyncRunResult>;
   close(): Promise<void>;
 }
 
@@ -174,6 +178,23 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
     });
     closers.add('provider order reconcile job', () => reconcileJob.stop());
 
+    // The same eSIM Go client as everything else: one rate limit (shared through Redis) and one breaker.
+    const usageSyncJob = startUsageSyncJob({
+      useCase: new SyncUsageUseCase({
+        repository: provisioning,
+        provider: orders,
+        providerUnavailable: () => esimGo.breakerState === 'open',
+        logger,
+        ...config.usageSync,
+      }),
+      lockDb: { databaseUrl },
+      lockKey: `${schema}:usage-sync`,
+      intervalMs: config.usageSync.intervalMs,
+      firstRunDelayMs: config.usageSync.firstRunDelayMs,
+      logger,
+    });
+    closers.add('usage sync job', () => usageSyncJob.stop());
+
     const ops = await startOpsServer({
       port: config.opsPort,
       logger,
@@ -193,6 +214,7 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
       metrics,
       syncCatalogueNow: () => job.runNow(),
       reconcileProviderOrdersNow: () => reconcileJob.runNow(),
+      syncUsageNow: () => usageSyncJob.runNow(),
       close: () => closers.closeAll(),
     };
   } catch (err) {
