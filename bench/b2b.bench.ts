@@ -33,6 +33,7 @@ import { reachable, startPlatform, type RunningPlatform } from '../scripts/platf
 import {
   BENCH_PORT_OFFSET,
   benchEnv,
+  benchNodeArgs,
   benchOpsPort,
   benchServices,
   benchUrls,
@@ -636,6 +637,7 @@ export async function runB2bBench(): Promise<boolean> {
     env,
     stdio: 'inherit',
     opsPort: benchOpsPort,
+    nodeArgs: benchNodeArgs,
     onUnexpectedExit: (name, code, signal) => {
       if (stopping) return;
       crashed.push(name);
