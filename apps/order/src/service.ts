@@ -31,6 +31,7 @@ import { startReconcileStuckOrdersJob } from './entry-points/jobs/reconcile-stuc
 import { startBillingEventsConsumer } from './entry-points/messaging/on-billing-events.handler';
 import { startEsimEventsConsumer } from './entry-points/messaging/on-esim-events.handler';
 import { startPaymentEventsConsumer } from './entry-points/messaging/on-payment-events.handler';
+import { startPricingCacheInvalidation } from './entry-points/messaging/pricing-cache.consumer';
 import { registerGetOrderRpc } from './entry-points/rpc/get-order.rpc';
 import { registerListOrdersRpc } from './entry-points/rpc/list-orders.rpc';
 import { registerPlaceOrderRpc } from './entry-points/rpc/place-order.rpc';
@@ -39,6 +40,7 @@ import { CatalogueClient } from './infrastructure/catalogue.client';
 import { PrismaClient } from './infrastructure/generated/prisma/client';
 import { OrderRepository } from './infrastructure/order.repository';
 import { PaymentClient } from './infrastructure/payment.client';
+import { CachedCatalogue, CachedVendors } from './infrastructure/pricing.cache';
 
 export const SERVICE_NAME = 'order';
 /** Owner segment of our message names (order.*): our RPC queue and event exchange. */
@@ -130,15 +132,22 @@ export async function startOrder(config: OrderConfig, opts: StartOptions = {}): 
     });
     closers.add('billing events consumer', () => billingEvents.stop());
 
+    // place-order's vendor terms and bundle prices, cached per replica and dropped by the broadcast events.
+    const vendors = new CachedVendors(new BillingClient({ rpc: rpcClient, timeoutMs: config.rpcTimeoutMs, logger }), { ttlMs: config.vendorCacheTtlMs });
+    const catalogue = new CachedCatalogue(new CatalogueClient({ rpc: rpcClient, timeoutMs: config.rpcTimeoutMs, logger }), { ttlMs: config.bundlePriceCacheTtlMs });
+    for (const consumer of startPricingCacheInvalidation(conn, { vendors, catalogue, logger, metrics })) {
+      closers.add('pricing cache invalidation', () => consumer.stop());
+    }
+
     const rpc = new RpcServer(conn, { owner: MESSAGE_OWNER, logger, metrics });
     registerPlaceOrderRpc(
       rpc,
       new PlaceOrderUseCase({
         repository,
         transitions,
-        catalogue: new CatalogueClient({ rpc: rpcClient, timeoutMs: config.rpcTimeoutMs, logger }),
+        catalogue,
         payments: new PaymentClient({ rpc: rpcClient, timeoutMs: config.rpcTimeoutMs, logger }),
-        vendors: new BillingClient({ rpc: rpcClient, timeoutMs: config.rpcTimeoutMs, logger }),
+        vendors,
         logger,
       }),
     );
