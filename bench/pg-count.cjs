@@ -3,6 +3,7 @@
  * (Prisma's adapter and the raw pools alike), by normalised text, and writes them to
  * $BENCH_PG_COUNT_DIR/<pid>.json when the process exits. Not used outside `npm run bench`.
  */
+/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS preload (node --require) */
 const { writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const pg = require('pg');

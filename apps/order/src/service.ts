@@ -4,7 +4,7 @@
  * everything in reverse order of start.
  */
 import { resolve } from 'node:path';
-import { OutboxRelay, PrismaInboxStore, createPrismaClient, postgresReadiness, runMigrations } from '@ttelgo/db';
+import { OutboxRelay, PgInboxStore, PgTransactions, createPrismaClient, postgresReadiness, runMigrations } from '@ttelgo/db';
 import { createClosers } from '@ttelgo/runtime';
 import { startOpsServer } from '@ttelgo/http';
 import { AmqpConnection, ConfirmPublisher, RpcClient, RpcServer, declareCommandExchange, declareEventExchange } from '@ttelgo/messaging';
@@ -74,10 +74,14 @@ export async function startOrder(config: OrderConfig, opts: StartOptions = {}): 
   try {
     await runMigrations({ databaseUrl, schema, migrationsDir, logger });
 
-    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema });
+    // Prisma serves the reads (lists, lookups); the write path has its own pool (PgTransactions below).
+    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema, poolMax: 4 });
     closers.add('prisma', () => prisma.$disconnect());
-    const repository = new OrderRepository(prisma, schema);
-    const inbox = new PrismaInboxStore(prisma);
+    // The write path (message handlers' inbox transactions, place-order) on node-postgres directly: see PgTransactions.
+    const db = new PgTransactions({ databaseUrl, schema, applicationName: `ttelgo:${schema}:tx` });
+    closers.add('postgres pool', () => db.end());
+    const repository = new OrderRepository(prisma, schema, db);
+    const inbox = new PgInboxStore(db, schema);
 
     const conn = new AmqpConnection({ url: config.amqpUrl, name: SERVICE_NAME, logger });
     conn.declare(async (ch) => {
