@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import Redis from 'ioredis';
-import { OutboxRelay, PrismaInboxStore, createPrismaClient, postgresReadiness, runMigrations } from '@ttelgo/db';
+import { OutboxRelay, createPrismaClient, postgresReadiness, runMigrations } from '@ttelgo/db';
 import { createClosers } from '@ttelgo/runtime';
 import { startOpsServer } from '@ttelgo/http';
 import { AmqpConnection, ConfirmPublisher, RpcServer, declareCommandExchange, declareEventExchange } from '@ttelgo/messaging';
@@ -24,6 +24,7 @@ import type { EsimProvisioningConfig } from './config';
 import { startCatalogueSyncJob } from './entry-points/jobs/catalogue-sync.job';
 import { startReconcileProviderOrdersJob } from './entry-points/jobs/reconcile-provider-orders.job';
 import { startProvisionCommandsConsumer } from './entry-points/messaging/provision-commands.consumer';
+import { ProcessedMessages } from './infrastructure/processed-messages.repository';
 import { registerEsimQueryRpcs } from './entry-points/rpc/esim-queries.rpc';
 import { registerGetBundleRpc } from './entry-points/rpc/get-bundle.rpc';
 import { registerListBundlesRpc } from './entry-points/rpc/list-bundles.rpc';
@@ -144,8 +145,8 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
       producer: SERVICE_NAME,
       leaseMs: config.provisioning.leaseMs,
     });
-    // The inbox transaction stays open while the handler talks to eSIM Go (it holds only the inbox row).
-    const inbox = new PrismaInboxStore(prisma, { timeoutMs: Math.max(120_000, config.provisioning.leaseMs) });
+    // No transaction is held while the handler talks to eSIM Go: the message id is recorded after the idempotent use case.
+    const inbox = new ProcessedMessages(prisma);
     const consumer = startProvisionCommandsConsumer(conn, {
       useCase: provision,
       inbox,
