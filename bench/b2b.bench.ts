@@ -359,6 +359,8 @@ async function runOnce(mode: 'closed' | 'rate', agent: http.Agent, adminJwt: str
   // The load, and a look at the platform half-way through (CPU by process, queue depths).
   console.log(`placing orders…  (load average now ${loadAverage()})`);
   const t0 = wallNow();
+  const runCpu0 = cpuTimes();
+  const runPids0 = await benchBackendPids();
   const end = t0 + SECONDS * 1000;
   let cpuBefore = cpuTimes();
   let cpuWindowStart = wallNow();
@@ -415,6 +417,8 @@ async function runOnce(mode: 'closed' | 'rate', agent: http.Agent, adminJwt: str
   console.log(`load over after ${fmt((loadEnd - t0) / 1000, 2)} s; draining (up to ${DRAIN_S} s)…  (load average now ${loadAverage()})`);
   await poller;
   const drainEnd = wallNow();
+  const runCpu1 = cpuTimes();
+  const runPids1 = await benchBackendPids();
 
   // COMPLETED as the order service recorded it.
   const ids = [...placed.keys()];
@@ -565,6 +569,7 @@ async function runOnce(mode: 'closed' | 'rate', agent: http.Agent, adminJwt: str
   console.log(`dead-lettered during the run         ${dlqDelta === undefined ? '(rabbitmqctl unavailable)' : dlqDelta.length === 0 ? 'none' : JSON.stringify(Object.fromEntries(dlqDelta))}`);
   console.log(`queues at mid-run (messages)         ${midDepths === undefined ? '(rabbitmqctl unavailable)' : midDepths.length === 0 ? 'all empty' : midDepths.slice(0, 8).map(([q, n]) => `${q}=${n}`).join(' ')}`);
   if (cpuReport) printCpu(cpuReport, obs.platform);
+  printCpuPerOrder(runCpu0, runCpu1, new Set([...runPids0, ...runPids1]), obs.platform, completed);
   await printLag(obs.opsPorts);
   console.log(`load average (1/5/15 min)            ${loadAverage()}  (${os.cpus().length} CPUs); drain took ${fmt((drainEnd - loadEnd) / 1000, 2)} s`);
 
@@ -604,6 +609,44 @@ function printCpu(report: Map<number, { comm: string; pct: number }>, platform: 
   rows.sort((a, b) => b[1] - a[1]);
   console.log(`CPU % by process, middle half of the run (100 = one core; all processes: ${fmt(total, 0)} of ${os.cpus().length * 100}):`);
   console.log(`  ${rows.filter(([, p]) => p >= 0.5).map(([n, p]) => `${n} ${fmt(p, 0)}`).join(', ')}`);
+}
+
+/** Backends of the benchmark's own services (their application_name names a `*_bench` schema), not other clients of the server. */
+async function benchBackendPids(): Promise<Set<number>> {
+  try {
+    return await readOnlySql(async (db) => new Set((await db.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name LIKE '%\\_bench%'`)).rows.map((r) => r.pid)));
+  } catch {
+    return new Set();
+  }
+}
+
+/**
+ * CPU time per COMPLETED order over the whole run (load + drain), by process: unlike the mid-run CPU %, it charges
+ * the work of a backlog drained after the load to the orders that caused it, and it separates the benchmark's own
+ * Postgres backends from other clients of the same server.
+ */
+function printCpuPerOrder(
+  before: Map<number, { comm: string; ms: number }>,
+  after: Map<number, { comm: string; ms: number }>,
+  benchBackends: Set<number>,
+  platform: RunningPlatform,
+  completed: number,
+): void {
+  if (completed === 0) return;
+  const named = new Map<number, string>(platform.children.map(({ name, child }) => [child.pid ?? -1, name]));
+  const groups = new Map<string, number>();
+  for (const [pid, a] of after) {
+    const ms = a.ms - (before.get(pid)?.ms ?? 0);
+    if (ms <= 0) continue;
+    const name =
+      named.get(pid) ??
+      (a.comm === 'postgres' ? (benchBackends.has(pid) ? 'postgres (bench backends)' : 'postgres (other)') : a.comm.startsWith('beam') ? 'rabbitmq' : undefined);
+    if (name) groups.set(name, (groups.get(name) ?? 0) + ms);
+  }
+  const rows = [...groups].sort((a, b) => b[1] - a[1]);
+  const platformMs = rows.filter(([n]) => n !== 'postgres (other)').reduce((a, [, ms]) => a + ms, 0);
+  console.log(`CPU-ms per COMPLETED order, load + drain (${completed} orders; platform total ${fmt(platformMs / completed)}):`);
+  console.log(`  ${rows.map(([n, ms]) => `${n} ${fmt(ms / completed)}`).join(', ')}`);
 }
 
 async function printLag(targets: Array<{ name: string; port: number }>): Promise<void> {
