@@ -44,6 +44,7 @@ import {
   loadAverage,
   percentile,
   queueDepths,
+  resetBenchState,
   scrapeMetrics,
   stopInReverse,
 } from './support';
@@ -673,6 +674,13 @@ export async function runB2bBench(): Promise<boolean> {
   // Another benchmark on the same ports, vhost and schemas would mix both measurements: refuse instead.
   const busy = (await Promise.all(processes.map(async (p) => ((await reachable(`http://127.0.0.1:${benchOpsPort(p)}`, 80)) ? p.name : undefined)))).filter(Boolean);
   if (busy.length > 0) throw new Error(`another benchmark platform is running (ports of ${busy.join(', ')} +${BENCH_PORT_OFFSET} answer): wait for it to end`);
+  // What an earlier run left unfinished (queued commands, unsent outbox rows) would be processed during this one: it
+  // costs CPU that is charged to this run's orders, and the eSIM Go simulator's order count then exceeds this run's
+  // completed orders (the duplicate check). A clean slate, unless BENCH_KEEP_STATE=1.
+  if (process.env.BENCH_KEEP_STATE !== '1') {
+    await resetBenchState({ databaseUrl, services: processes, vhost });
+    console.log('Bench schemas (*_bench) dropped and the vhost recreated: a clean slate (BENCH_KEEP_STATE=1 keeps them).');
+  }
   const crashed: string[] = [];
   let stopping = false;
   const platform = await startPlatform({
