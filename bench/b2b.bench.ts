@@ -417,6 +417,25 @@ async function runOnce(mode: 'closed' | 'rate', agent: http.Agent, adminJwt: str
   await sampler;
   console.log(`load over after ${fmt((loadEnd - t0) / 1000, 2)} s; draining (up to ${DRAIN_S} s)…  (load average now ${loadAverage()})`);
   await poller;
+  // The capture of a COMPLETED order's hold (billing.capture-funds.v1 -> ledger posting) follows asynchronously: the
+  // ledger is checked once no vendor has funds reserved any more (within another drain budget), not while captures
+  // are still queued.
+  const settleStart = wallNow();
+  let settledAfterS: number | undefined;
+  if (pending.every((p) => p.size === 0)) {
+    const settleDeadline = settleStart + DRAIN_S * 1000;
+    for (;;) {
+      const reserved = await Promise.all(
+        vendors.map(async (v) => (await call<{ reserved: number }>(agent, 'GET', '/api/v1/vendor/balance', { headers: { 'x-api-key': v.key } })).body.reserved),
+      );
+      if (reserved.every((r) => r === 0)) {
+        settledAfterS = (wallNow() - settleStart) / 1000;
+        break;
+      }
+      if (wallNow() > settleDeadline) break;
+      await sleep(POLL_MS);
+    }
+  }
   const drainEnd = wallNow();
   const runCpu1 = cpuTimes();
   const runPids1 = await benchBackendPids();
@@ -559,6 +578,7 @@ async function runOnce(mode: 'closed' | 'rate', agent: http.Agent, adminJwt: str
   console.log(`  as seen by polling p50 / p99       ${fmt(percentile(ttcObserved, 50))} / ${fmt(percentile(ttcObserved, 99))} ms   (every ${POLL_MS} ms; ${polls} polls, ${pollRequests} list requests)`);
   console.log(`by final status                      ${JSON.stringify(Object.fromEntries(byStatus))}${notListed ? `; ${notListed} accepted orders missing from their vendor's list` : ''}${foreign ? `; ${foreign} listed orders this run did not accept` : ''}`);
   console.log(`lost (accepted, not COMPLETED in ${DRAIN_S} s drain)  ${lost}`);
+  console.log(`funds settled (no vendor reserved)    ${settledAfterS === undefined ? `NOT within ${DRAIN_S} s` : `${fmt(settledAfterS, 2)} s after the last order was seen terminal`}`);
   console.log(
     `duplicated                           ${duplicated}  (same id for two keys ${duplicateAccepts}, twice in a list ${duplicatedInLists}, ICCID twice ${duplicateIccids}, vendors whose eSIMs != completed orders ${esimMismatchVendors})`,
   );

@@ -5,7 +5,7 @@ import type { Logger, ServiceMetrics } from '@ttelgo/observability';
 import type { CaptureFundsUseCase } from '../../application/capture-funds.use-case';
 import type { ReleaseFundsUseCase } from '../../application/release-funds.use-case';
 import type { ReserveFundsUseCase } from '../../application/reserve-funds.use-case';
-import type { BillingTx } from '../../infrastructure/sql';
+import type { RawTx } from '../../infrastructure/sql';
 import { classifyHandlerError } from './message-errors';
 
 export const FUNDS_COMMANDS_QUEUE = 'billing.funds-commands';
@@ -17,6 +17,8 @@ export function startFundsCommandsConsumer(
     capture: CaptureFundsUseCase;
     release: ReleaseFundsUseCase;
     inbox: InboxStore;
+    /** The use cases' face of the transaction the inbox hands to the handler. */
+    txOf: (raw: unknown) => RawTx;
     logger: Logger;
     metrics?: ServiceMetrics;
     retryDelaysMs?: number[];
@@ -34,7 +36,7 @@ export function startFundsCommandsConsumer(
     ...(opts.retryDelaysMs ? { retryDelaysMs: opts.retryDelaysMs } : {}),
     handle: async (envelope: Envelope<unknown>, rawTx: unknown) => {
       // The inbox transaction: effects and outbox rows commit with the inbox row.
-      const tx = rawTx as BillingTx;
+      const tx = opts.txOf(rawTx);
       const meta = { messageId: envelope.id };
       try {
         // The consumer parsed the data with the contract named by envelope.type, so each cast is exact.
