@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import Redis from 'ioredis';
-import { OutboxRelay, createPrismaClient, postgresReadiness, runMigrations } from '@ttelgo/db';
+import { OutboxRelay, PgTransactions, createPrismaClient, postgresReadiness, runMigrations } from '@ttelgo/db';
 import { createClosers } from '@ttelgo/runtime';
 import { startOpsServer } from '@ttelgo/http';
 import { AmqpConnection, ConfirmPublisher, RpcServer, declareCommandExchange, declareEventExchange } from '@ttelgo/messaging';
@@ -112,7 +112,10 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
     const rpc = new RpcServer(conn, { owner: MESSAGE_OWNER, logger, metrics });
     registerListBundlesRpc(rpc, new ListBundlesUseCase(snapshot, pricing));
     registerGetBundleRpc(rpc, new GetBundleUseCase(snapshot, pricing));
-    const provisioning = new ProvisioningRepository(prisma);
+    // The per-order provisioning path on node-postgres directly (see ProvisioningRepository).
+    const sql = new PgTransactions({ databaseUrl, schema, applicationName: `ttelgo:${schema}:tx` });
+    closers.add('postgres pool', () => sql.end());
+    const provisioning = new ProvisioningRepository(prisma, sql, schema);
     const orders = new EsimGoOrdersGateway(esimGo, { logger, sendClientReference: config.provisioning.sendClientReference });
     registerEsimQueryRpcs(rpc, {
       get: new GetEsimUseCase({

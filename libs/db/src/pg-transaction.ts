@@ -51,9 +51,19 @@ function statementName(text: string): string {
   return name;
 }
 
-/** Parameters as Postgres expects them: JSON columns get JSON text (pg would turn a JS array into a Postgres array). */
+/** A parameter meant as a Postgres array (`$1::text[]`): passed to pg as a JS array, which pg sends as an array literal. */
+export class SqlArray {
+  constructor(readonly values: readonly unknown[]) {}
+}
+
+export function sqlArray(values: readonly unknown[]): SqlArray {
+  return new SqlArray(values);
+}
+
+/** Parameters as Postgres expects them: JSON columns get JSON text (pg would turn a JS array into a Postgres array), unless wrapped by sqlArray(). */
 export function sqlValue(value: unknown): unknown {
   if (value === undefined) return null;
+  if (value instanceof SqlArray) return value.values;
   if (typeof value === 'bigint') return value.toString();
   if (value === null || value instanceof Date || Buffer.isBuffer(value) || typeof value !== 'object') return value;
   return JSON.stringify(value);
