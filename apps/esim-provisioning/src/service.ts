@@ -113,7 +113,7 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
     registerListBundlesRpc(rpc, new ListBundlesUseCase(snapshot, pricing));
     registerGetBundleRpc(rpc, new GetBundleUseCase(snapshot, pricing));
     // The per-order provisioning path on node-postgres directly (see ProvisioningRepository).
-    const sql = new PgTransactions({ databaseUrl, schema, applicationName: `ttelgo:${schema}:tx` });
+    const sql = new PgTransactions({ databaseUrl, schema, applicationName: `ttelgo:${schema}:tx`, logger });
     closers.add('postgres pool', () => sql.end());
     const provisioning = new ProvisioningRepository(prisma, sql, schema);
     const orders = new EsimGoOrdersGateway(esimGo, { logger, sendClientReference: config.provisioning.sendClientReference });

@@ -78,7 +78,7 @@ export async function startOrder(config: OrderConfig, opts: StartOptions = {}): 
     const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema, poolMax: 4 });
     closers.add('prisma', () => prisma.$disconnect());
     // The write path (message handlers' inbox transactions, place-order) on node-postgres directly: see PgTransactions.
-    const db = new PgTransactions({ databaseUrl, schema, applicationName: `ttelgo:${schema}:tx` });
+    const db = new PgTransactions({ databaseUrl, schema, applicationName: `ttelgo:${schema}:tx`, logger });
     closers.add('postgres pool', () => db.end());
     const repository = new OrderRepository(prisma, schema, db);
     const inbox = new PgInboxStore(db, schema);

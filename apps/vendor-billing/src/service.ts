@@ -105,7 +105,7 @@ export async function startVendorBilling(config: VendorBillingConfig, opts: Star
     const inbox = new PrismaInboxStore(prisma);
     // The funds commands (reserve, capture, release: two per B2B order) run on node-postgres directly: prepared
     // statements and short round trips, so the vendor's account row (and the revenue account's) is locked for less time.
-    const sql = new PgTransactions({ databaseUrl, schema, poolMax: Math.min(config.fundsPrefetch, 10), applicationName: `ttelgo:${schema}:tx` });
+    const sql = new PgTransactions({ databaseUrl, schema, poolMax: Math.min(config.fundsPrefetch, 10), applicationName: `ttelgo:${schema}:tx`, logger });
     closers.add('postgres pool', () => sql.end());
 
     const conn = new AmqpConnection({ url: config.amqpUrl, name: SERVICE_NAME, logger });

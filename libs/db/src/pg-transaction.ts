@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import type { Logger } from 'pino';
 import type { InboxStoreLike } from './inbox.store';
 import type { OutboxTx } from './outbox';
 import { assertSchemaName, qualified } from './schema-name';
@@ -29,6 +30,8 @@ export interface PgTransactionsOptions {
   /** Default 10. */
   poolMax?: number;
   applicationName?: string;
+  /** Where an idle connection's failure is reported (it does not fail any caller: the next checkout reconnects). */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 interface OutboxData {
@@ -124,7 +127,7 @@ export class PgTransactions {
       keepAlive: true,
     });
     // An idle connection that dies (database restart) must not crash the process; the next checkout reconnects.
-    this.pool.on('error', () => undefined);
+    this.pool.on('error', (err) => opts.logger?.warn({ err, schema }, 'idle Postgres connection failed'));
   }
 
   /** BEGIN, `fn`, the outbox rows, COMMIT; ROLLBACK (and the error) when anything throws. */
