@@ -33,6 +33,7 @@ import { reachable, startPlatform, type RunningPlatform } from '../scripts/platf
 import {
   BENCH_PORT_OFFSET,
   benchEnv,
+  benchNodeArgs,
   benchOpsPort,
   benchServices,
   benchUrls,
@@ -43,6 +44,7 @@ import {
   loadAverage,
   percentile,
   queueDepths,
+  resetBenchState,
   scrapeMetrics,
   stopInReverse,
 } from './support';
@@ -358,6 +360,8 @@ async function runOnce(mode: 'closed' | 'rate', agent: http.Agent, adminJwt: str
   // The load, and a look at the platform half-way through (CPU by process, queue depths).
   console.log(`placing orders…  (load average now ${loadAverage()})`);
   const t0 = wallNow();
+  const runCpu0 = cpuTimes();
+  const runPids0 = await benchBackendPids();
   const end = t0 + SECONDS * 1000;
   let cpuBefore = cpuTimes();
   let cpuWindowStart = wallNow();
@@ -413,7 +417,28 @@ async function runOnce(mode: 'closed' | 'rate', agent: http.Agent, adminJwt: str
   await sampler;
   console.log(`load over after ${fmt((loadEnd - t0) / 1000, 2)} s; draining (up to ${DRAIN_S} s)…  (load average now ${loadAverage()})`);
   await poller;
+  // The capture of a COMPLETED order's hold (billing.capture-funds.v1 -> ledger posting) follows asynchronously: the
+  // ledger is checked once no vendor has funds reserved any more (within another drain budget), not while captures
+  // are still queued.
+  const settleStart = wallNow();
+  let settledAfterS: number | undefined;
+  if (pending.every((p) => p.size === 0)) {
+    const settleDeadline = settleStart + DRAIN_S * 1000;
+    for (;;) {
+      const reserved = await Promise.all(
+        vendors.map(async (v) => (await call<{ reserved: number }>(agent, 'GET', '/api/v1/vendor/balance', { headers: { 'x-api-key': v.key } })).body.reserved),
+      );
+      if (reserved.every((r) => r === 0)) {
+        settledAfterS = (wallNow() - settleStart) / 1000;
+        break;
+      }
+      if (wallNow() > settleDeadline) break;
+      await sleep(POLL_MS);
+    }
+  }
   const drainEnd = wallNow();
+  const runCpu1 = cpuTimes();
+  const runPids1 = await benchBackendPids();
 
   // COMPLETED as the order service recorded it.
   const ids = [...placed.keys()];
@@ -553,6 +578,7 @@ async function runOnce(mode: 'closed' | 'rate', agent: http.Agent, adminJwt: str
   console.log(`  as seen by polling p50 / p99       ${fmt(percentile(ttcObserved, 50))} / ${fmt(percentile(ttcObserved, 99))} ms   (every ${POLL_MS} ms; ${polls} polls, ${pollRequests} list requests)`);
   console.log(`by final status                      ${JSON.stringify(Object.fromEntries(byStatus))}${notListed ? `; ${notListed} accepted orders missing from their vendor's list` : ''}${foreign ? `; ${foreign} listed orders this run did not accept` : ''}`);
   console.log(`lost (accepted, not COMPLETED in ${DRAIN_S} s drain)  ${lost}`);
+  console.log(`funds settled (no vendor reserved)    ${settledAfterS === undefined ? `NOT within ${DRAIN_S} s` : `${fmt(settledAfterS, 2)} s after the last order was seen terminal`}`);
   console.log(
     `duplicated                           ${duplicated}  (same id for two keys ${duplicateAccepts}, twice in a list ${duplicatedInLists}, ICCID twice ${duplicateIccids}, vendors whose eSIMs != completed orders ${esimMismatchVendors})`,
   );
@@ -564,6 +590,7 @@ async function runOnce(mode: 'closed' | 'rate', agent: http.Agent, adminJwt: str
   console.log(`dead-lettered during the run         ${dlqDelta === undefined ? '(rabbitmqctl unavailable)' : dlqDelta.length === 0 ? 'none' : JSON.stringify(Object.fromEntries(dlqDelta))}`);
   console.log(`queues at mid-run (messages)         ${midDepths === undefined ? '(rabbitmqctl unavailable)' : midDepths.length === 0 ? 'all empty' : midDepths.slice(0, 8).map(([q, n]) => `${q}=${n}`).join(' ')}`);
   if (cpuReport) printCpu(cpuReport, obs.platform);
+  printCpuPerOrder(runCpu0, runCpu1, new Set([...runPids0, ...runPids1]), obs.platform, completed);
   await printLag(obs.opsPorts);
   console.log(`load average (1/5/15 min)            ${loadAverage()}  (${os.cpus().length} CPUs); drain took ${fmt((drainEnd - loadEnd) / 1000, 2)} s`);
 
@@ -605,6 +632,44 @@ function printCpu(report: Map<number, { comm: string; pct: number }>, platform: 
   console.log(`  ${rows.filter(([, p]) => p >= 0.5).map(([n, p]) => `${n} ${fmt(p, 0)}`).join(', ')}`);
 }
 
+/** Backends of the benchmark's own services (their application_name names a `*_bench` schema), not other clients of the server. */
+async function benchBackendPids(): Promise<Set<number>> {
+  try {
+    return await readOnlySql(async (db) => new Set((await db.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name LIKE '%\\_bench%'`)).rows.map((r) => r.pid)));
+  } catch {
+    return new Set();
+  }
+}
+
+/**
+ * CPU time per COMPLETED order over the whole run (load + drain), by process: unlike the mid-run CPU %, it charges
+ * the work of a backlog drained after the load to the orders that caused it, and it separates the benchmark's own
+ * Postgres backends from other clients of the same server.
+ */
+function printCpuPerOrder(
+  before: Map<number, { comm: string; ms: number }>,
+  after: Map<number, { comm: string; ms: number }>,
+  benchBackends: Set<number>,
+  platform: RunningPlatform,
+  completed: number,
+): void {
+  if (completed === 0) return;
+  const named = new Map<number, string>(platform.children.map(({ name, child }) => [child.pid ?? -1, name]));
+  const groups = new Map<string, number>();
+  for (const [pid, a] of after) {
+    const ms = a.ms - (before.get(pid)?.ms ?? 0);
+    if (ms <= 0) continue;
+    const name =
+      named.get(pid) ??
+      (a.comm === 'postgres' ? (benchBackends.has(pid) ? 'postgres (bench backends)' : 'postgres (other)') : a.comm.startsWith('beam') ? 'rabbitmq' : undefined);
+    if (name) groups.set(name, (groups.get(name) ?? 0) + ms);
+  }
+  const rows = [...groups].sort((a, b) => b[1] - a[1]);
+  const platformMs = rows.filter(([n]) => n !== 'postgres (other)').reduce((a, [, ms]) => a + ms, 0);
+  console.log(`CPU-ms per COMPLETED order, load + drain (${completed} orders; platform total ${fmt(platformMs / completed)}):`);
+  console.log(`  ${rows.map(([n, ms]) => `${n} ${fmt(ms / completed)}`).join(', ')}`);
+}
+
 async function printLag(targets: Array<{ name: string; port: number }>): Promise<void> {
   const parts: string[] = [];
   for (const t of targets) {
@@ -629,6 +694,13 @@ export async function runB2bBench(): Promise<boolean> {
   // Another benchmark on the same ports, vhost and schemas would mix both measurements: refuse instead.
   const busy = (await Promise.all(processes.map(async (p) => ((await reachable(`http://127.0.0.1:${benchOpsPort(p)}`, 80)) ? p.name : undefined)))).filter(Boolean);
   if (busy.length > 0) throw new Error(`another benchmark platform is running (ports of ${busy.join(', ')} +${BENCH_PORT_OFFSET} answer): wait for it to end`);
+  // What an earlier run left unfinished (queued commands, unsent outbox rows) would be processed during this one: it
+  // costs CPU that is charged to this run's orders, and the eSIM Go simulator's order count then exceeds this run's
+  // completed orders (the duplicate check). A clean slate, unless BENCH_KEEP_STATE=1.
+  if (process.env.BENCH_KEEP_STATE !== '1') {
+    await resetBenchState({ databaseUrl, services: processes, vhost });
+    console.log('Bench schemas (*_bench) dropped and the vhost recreated: a clean slate (BENCH_KEEP_STATE=1 keeps them).');
+  }
   const crashed: string[] = [];
   let stopping = false;
   const platform = await startPlatform({
@@ -636,6 +708,7 @@ export async function runB2bBench(): Promise<boolean> {
     env,
     stdio: 'inherit',
     opsPort: benchOpsPort,
+    nodeArgs: benchNodeArgs,
     onUnexpectedExit: (name, code, signal) => {
       if (stopping) return;
       crashed.push(name);

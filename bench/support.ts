@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import type { RunningPlatform } from '../scripts/platform';
@@ -268,4 +269,22 @@ export async function resetBenchState(opts: { databaseUrl: string; services: Ser
     }
     ensureVhost(opts.vhost);
   }
+}
+
+/**
+ * Diagnostics for a benchmark's service processes, from the environment:
+ *   BENCH_CPU_PROFILE=order,gateway  V8 CPU profile of those services (written on exit to BENCH_PROFILE_DIR/<service>,
+ *                                    default /tmp/ttelgo-profiles; the biggest file is the main thread; open the .cpuprofile in Chrome DevTools or speedscope)
+ *   BENCH_PG_COUNT=1                 every service counts its SQL statements by text, written on exit to
+ *                                    BENCH_PG_COUNT_DIR (default /tmp) as pgcount-<schema>.json
+ */
+export function benchNodeArgs(service: ServiceEntry): string[] {
+  const args: string[] = [];
+  const profiled = (process.env.BENCH_CPU_PROFILE ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (profiled.includes(service.name)) {
+    // One directory per service: every thread (tsx runs a loader thread too) writes its own CPU.<date>.<pid>.<tid>.cpuprofile.
+    args.push('--cpu-prof', '--cpu-prof-dir', join(process.env.BENCH_PROFILE_DIR ?? '/tmp/ttelgo-profiles', service.name));
+  }
+  if (process.env.BENCH_PG_COUNT === '1' && service.schema) args.push('--require', join(__dirname, 'pg-count.cjs'));
+  return args;
 }

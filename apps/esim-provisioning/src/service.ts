@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import Redis from 'ioredis';
-import { OutboxRelay, PrismaInboxStore, createPrismaClient, postgresReadiness, runMigrations } from '@ttelgo/db';
+import { OutboxRelay, PgTransactions, PrismaInboxStore, createPrismaClient, postgresReadiness, runMigrations } from '@ttelgo/db';
 import { createClosers } from '@ttelgo/runtime';
 import { startOpsServer } from '@ttelgo/http';
 import { AmqpConnection, ConfirmPublisher, RpcServer, declareCommandExchange, declareEventExchange } from '@ttelgo/messaging';
@@ -28,6 +28,7 @@ import { startReconcileProviderOrdersJob } from './entry-points/jobs/reconcile-p
 import { startUsageSyncJob, type UsageSyncRunResult } from './entry-points/jobs/usage-sync.job';
 import { startProvisionCommandsConsumer } from './entry-points/messaging/provision-commands.consumer';
 import { startUsageAlertsConsumer } from './entry-points/messaging/usage-alerts.consumer';
+import { ProcessedMessages } from './infrastructure/processed-messages.repository';
 import { registerEsimQueryRpcs } from './entry-points/rpc/esim-queries.rpc';
 import { registerGetBundleRpc } from './entry-points/rpc/get-bundle.rpc';
 import { registerListBundlesRpc } from './entry-points/rpc/list-bundles.rpc';
@@ -117,7 +118,10 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
     const rpc = new RpcServer(conn, { owner: MESSAGE_OWNER, logger, metrics });
     registerListBundlesRpc(rpc, new ListBundlesUseCase(snapshot, pricing));
     registerGetBundleRpc(rpc, new GetBundleUseCase(snapshot, pricing));
-    const provisioning = new ProvisioningRepository(prisma);
+    // The per-order provisioning path on node-postgres directly (see ProvisioningRepository).
+    const sql = new PgTransactions({ databaseUrl, schema, applicationName: `ttelgo:${schema}:tx`, logger });
+    closers.add('postgres pool', () => sql.end());
+    const provisioning = new ProvisioningRepository(prisma, sql, schema);
     const orders = new EsimGoOrdersGateway(esimGo, { logger, sendClientReference: config.provisioning.sendClientReference });
     registerEsimQueryRpcs(rpc, {
       get: new GetEsimUseCase({
@@ -150,8 +154,8 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
       producer: SERVICE_NAME,
       leaseMs: config.provisioning.leaseMs,
     });
-    // The inbox transaction stays open while the handler talks to eSIM Go (it holds only the inbox row).
-    const inbox = new PrismaInboxStore(prisma, { timeoutMs: Math.max(120_000, config.provisioning.leaseMs) });
+    // No transaction is held while the handler talks to eSIM Go: the message id is recorded after the idempotent use case.
+    const inbox = new ProcessedMessages(prisma);
     const consumer = startProvisionCommandsConsumer(conn, {
       useCase: provision,
       inbox,

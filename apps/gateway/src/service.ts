@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import Redis from 'ioredis';
 import { Counter } from 'prom-client';
 import { HandleStripeEventV1, RecordEsimUsageV1, type VendorView } from '@ttelgo/contracts';
-import { createPrismaClient, postgresReadiness, runMigrations } from '@ttelgo/db';
+import { PgTransactions, createPrismaClient, postgresReadiness, runMigrations } from '@ttelgo/db';
 import { createClosers } from '@ttelgo/runtime';
 import { listen, startOpsServer, type RunningServer } from '@ttelgo/http';
 import { AmqpConnection, ConfirmPublisher, RpcClient, declareContractExchange, type Consumer } from '@ttelgo/messaging';
@@ -84,8 +84,11 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
 
     const users = new UserRepository(prisma);
     const refreshTokens = new RefreshTokenRepository(prisma, schema);
-    const idempotencyRecords = new IdempotencyRepository(prisma);
-    const auditLog = new AuditLogRepository(prisma);
+    // The writes every vendor order makes (idempotency claim and completion, audit entry) as prepared statements.
+    const sql = new PgTransactions({ databaseUrl, schema, poolMax: 10, applicationName: `ttelgo:${schema}:sql`, logger });
+    closers.add('postgres pool', () => sql.end());
+    const idempotencyRecords = new IdempotencyRepository(prisma, sql, schema);
+    const auditLog = new AuditLogRepository(prisma, sql, schema);
     const hasher = new PasswordHasher({ memoryKib: config.ARGON2_MEMORY_KIB, timeCost: config.ARGON2_TIME_COST, parallelism: config.ARGON2_PARALLELISM });
     const signer = new AccessTokenSigner({
       secret: config.jwtSecret,

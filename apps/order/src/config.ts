@@ -16,6 +16,13 @@ export const OrderConfigSchema = z
     ORDER_RECONCILE_INTERVAL_MS: env.int(10 * 60_000, 100),
     /** An order waiting on another service (provisioning, a refund, a B2B hold, capture or release) this long is re-driven. */
     ORDER_STUCK_AFTER_MS: env.int(10 * 60_000, 1000),
+    /**
+     * How long place-order may trust a vendor's cached status and markup (billing.get-vendor.v1); at most 5000, as in
+     * the gateway. billing.vendor-changed.v1 drops an entry at once; 0 asks vendor-billing on every order.
+     */
+    VENDOR_CACHE_TTL_MS: env.int(2000, 0, 5000),
+    /** How long place-order may trust a cached bundle price (esim.get-bundle.v1); esim.catalogue-updated.v1 drops them at once. */
+    BUNDLE_PRICE_CACHE_TTL_MS: env.int(30_000, 0, 3_600_000),
   })
   .transform((c) => ({
     databaseUrl: c.DATABASE_URL,
@@ -28,6 +35,8 @@ export const OrderConfigSchema = z
     expirySweepIntervalMs: c.EXPIRY_SWEEP_INTERVAL_MS,
     reconcileIntervalMs: c.ORDER_RECONCILE_INTERVAL_MS,
     stuckAfterMs: c.ORDER_STUCK_AFTER_MS,
+    vendorCacheTtlMs: c.VENDOR_CACHE_TTL_MS,
+    bundlePriceCacheTtlMs: c.BUNDLE_PRICE_CACHE_TTL_MS,
   }));
 
 export type OrderConfig = z.infer<typeof OrderConfigSchema>;

@@ -4,7 +4,7 @@
  * everything in reverse order of start.
  */
 import { resolve } from 'node:path';
-import { OutboxRelay, PrismaInboxStore, createPrismaClient, postgresReadiness, runMigrations } from '@ttelgo/db';
+import { OutboxRelay, PgInboxStore, PgTransactions, createPrismaClient, postgresReadiness, runMigrations } from '@ttelgo/db';
 import { createClosers } from '@ttelgo/runtime';
 import { startOpsServer } from '@ttelgo/http';
 import { AmqpConnection, ConfirmPublisher, RpcClient, RpcServer, declareCommandExchange, declareEventExchange } from '@ttelgo/messaging';
@@ -33,6 +33,7 @@ import { startReconcileStuckOrdersJob } from './entry-points/jobs/reconcile-stuc
 import { startBillingEventsConsumer } from './entry-points/messaging/on-billing-events.handler';
 import { startEsimEventsConsumer } from './entry-points/messaging/on-esim-events.handler';
 import { startPaymentEventsConsumer } from './entry-points/messaging/on-payment-events.handler';
+import { startPricingCacheInvalidation } from './entry-points/messaging/pricing-cache.consumer';
 import { registerGetOrderRpc } from './entry-points/rpc/get-order.rpc';
 import { registerRefundOrderRpc } from './entry-points/rpc/refund-order.rpc';
 import { registerListOrdersRpc } from './entry-points/rpc/list-orders.rpc';
@@ -42,6 +43,7 @@ import { CatalogueClient } from './infrastructure/catalogue.client';
 import { PrismaClient } from './infrastructure/generated/prisma/client';
 import { OrderRepository } from './infrastructure/order.repository';
 import { PaymentClient } from './infrastructure/payment.client';
+import { CachedCatalogue, CachedVendors } from './infrastructure/pricing.cache';
 
 export const SERVICE_NAME = 'order';
 /** Owner segment of our message names (order.*): our RPC queue and event exchange. */
@@ -75,10 +77,14 @@ export async function startOrder(config: OrderConfig, opts: StartOptions = {}): 
   try {
     await runMigrations({ databaseUrl, schema, migrationsDir, logger });
 
-    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema });
+    // Prisma serves the reads (lists, lookups); the write path has its own pool (PgTransactions below).
+    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema, poolMax: 4 });
     closers.add('prisma', () => prisma.$disconnect());
-    const repository = new OrderRepository(prisma, schema);
-    const inbox = new PrismaInboxStore(prisma);
+    // The write path (message handlers' inbox transactions, place-order) on node-postgres directly: see PgTransactions.
+    const db = new PgTransactions({ databaseUrl, schema, applicationName: `ttelgo:${schema}:tx`, logger });
+    closers.add('postgres pool', () => db.end());
+    const repository = new OrderRepository(prisma, schema, db);
+    const inbox = new PgInboxStore(db, schema);
 
     const conn = new AmqpConnection({ url: config.amqpUrl, name: SERVICE_NAME, logger });
     conn.declare(async (ch) => {
@@ -134,15 +140,22 @@ export async function startOrder(config: OrderConfig, opts: StartOptions = {}): 
     });
     closers.add('billing events consumer', () => billingEvents.stop());
 
+    // place-order's vendor terms and bundle prices, cached per replica and dropped by the broadcast events.
+    const vendors = new CachedVendors(new BillingClient({ rpc: rpcClient, timeoutMs: config.rpcTimeoutMs, logger }), { ttlMs: config.vendorCacheTtlMs });
+    const catalogue = new CachedCatalogue(new CatalogueClient({ rpc: rpcClient, timeoutMs: config.rpcTimeoutMs, logger }), { ttlMs: config.bundlePriceCacheTtlMs });
+    for (const consumer of startPricingCacheInvalidation(conn, { vendors, catalogue, logger, metrics })) {
+      closers.add('pricing cache invalidation', () => consumer.stop());
+    }
+
     const rpc = new RpcServer(conn, { owner: MESSAGE_OWNER, logger, metrics });
     registerPlaceOrderRpc(
       rpc,
       new PlaceOrderUseCase({
         repository,
         transitions,
-        catalogue: new CatalogueClient({ rpc: rpcClient, timeoutMs: config.rpcTimeoutMs, logger }),
+        catalogue,
         payments: new PaymentClient({ rpc: rpcClient, timeoutMs: config.rpcTimeoutMs, logger }),
-        vendors: new BillingClient({ rpc: rpcClient, timeoutMs: config.rpcTimeoutMs, logger }),
+        vendors,
         logger,
       }),
     );

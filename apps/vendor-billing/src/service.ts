@@ -4,7 +4,7 @@
  * reverse order of start.
  */
 import { resolve } from 'node:path';
-import { OutboxRelay, PrismaInboxStore, createPrismaClient, postgresReadiness, runMigrations } from '@ttelgo/db';
+import { OutboxRelay, PgInboxStore, PgTransactions, PrismaInboxStore, createPrismaClient, postgresReadiness, runMigrations, type SqlTx } from '@ttelgo/db';
 import { createClosers } from '@ttelgo/runtime';
 import { startOpsServer } from '@ttelgo/http';
 import { AmqpConnection, ConfirmPublisher, RpcClient, RpcServer, declareEventExchange } from '@ttelgo/messaging';
@@ -36,6 +36,7 @@ import { PrismaClient } from './infrastructure/generated/prisma/client';
 import { LedgerRepository } from './infrastructure/ledger.repository';
 import { PaymentClient } from './infrastructure/payment.client';
 import { TopupRepository } from './infrastructure/topup.repository';
+import { rawTx } from './infrastructure/sql';
 import { VendorRepository } from './infrastructure/vendor.repository';
 
 export const SERVICE_NAME = 'vendor-billing';
@@ -106,6 +107,10 @@ export async function startVendorBilling(config: VendorBillingConfig, opts: Star
     const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema, poolMax: config.dbPoolMax });
     closers.add('prisma', () => prisma.$disconnect());
     const inbox = new PrismaInboxStore(prisma);
+    // The funds commands (reserve, capture, release: two per B2B order) run on node-postgres directly: prepared
+    // statements and short round trips, so the vendor's account row (and the revenue account's) is locked for less time.
+    const sql = new PgTransactions({ databaseUrl, schema, poolMax: Math.min(config.fundsPrefetch, 10), applicationName: `ttelgo:${schema}:tx`, logger });
+    closers.add('postgres pool', () => sql.end());
 
     const conn = new AmqpConnection({ url: config.amqpUrl, name: SERVICE_NAME, logger });
     conn.declare(async (ch) => {
@@ -138,7 +143,8 @@ export async function startVendorBilling(config: VendorBillingConfig, opts: Star
       capture: useCases.capture,
       release: useCases.release,
       refund: useCases.refund,
-      inbox,
+      inbox: new PgInboxStore(sql, schema),
+      txOf: (raw) => rawTx(raw as SqlTx),
       logger,
       metrics,
       prefetch: config.fundsPrefetch,

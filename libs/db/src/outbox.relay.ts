@@ -170,15 +170,17 @@ export class OutboxRelay {
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
-      const { rows } = await client.query<OutboxRow>(
-        `SELECT id, type, exchange, routing_key, payload::text AS payload, headers, attempts
+      // Named (prepared once per connection): the relay runs these two statements for nearly every message.
+      const { rows } = await client.query<OutboxRow>({
+        name: `outbox-select-${this.schema}`,
+        text: `SELECT id, type, exchange, routing_key, payload::text AS payload, headers, attempts
            FROM ${this.table}
           WHERE sent_at IS NULL AND available_at <= now()
           ORDER BY created_at
           LIMIT $1
           FOR UPDATE SKIP LOCKED`,
-        [this.batchSize],
-      );
+        values: [this.batchSize],
+      });
       if (rows.length === 0) {
         await client.query('COMMIT');
         return { selected: 0, sent: 0 };
@@ -197,7 +199,7 @@ export class OutboxRelay {
         this.log.warn({ messageId: row.id, type: row.type, attempts: row.attempts + 1, error }, 'outbox publish failed, will retry');
       });
       if (sentIds.length > 0) {
-        await client.query(`UPDATE ${this.table} SET sent_at = now() WHERE id = ANY($1::uuid[])`, [sentIds]);
+        await client.query({ name: `outbox-sent-${this.schema}`, text: `UPDATE ${this.table} SET sent_at = now() WHERE id = ANY($1::uuid[])`, values: [sentIds] });
       }
       if (failed.length > 0) {
         await client.query(

@@ -12,7 +12,7 @@
 import type { RecordEsimUsageV1, DataOf } from '@ttelgo/contracts';
 import type { Logger } from '@ttelgo/observability';
 import { decideUsageAlert, type UsageAlertDecision } from '../domain/usage-alert';
-import type { ProvisioningRepository, ProvisioningTx } from '../infrastructure/provisioning.repository';
+import type { ProvisioningRepository, UsageTx } from '../infrastructure/provisioning.repository';
 
 export type RecordUsageCommand = DataOf<typeof RecordEsimUsageV1>;
 export type RecordUsageOutcome = 'APPLIED' | 'UNKNOWN_ESIM' | Extract<UsageAlertDecision, { apply: false }>['reason'];
@@ -25,7 +25,7 @@ export class UsageChangedConcurrentlyError extends Error {
 export class RecordUsageUseCase {
   constructor(private readonly deps: { repository: Pick<ProvisioningRepository, 'findUsage' | 'replaceUsage'>; logger: Logger }) {}
 
-  async execute(tx: ProvisioningTx, command: RecordUsageCommand): Promise<RecordUsageOutcome> {
+  async execute(tx: UsageTx, command: RecordUsageCommand): Promise<RecordUsageOutcome> {
     const { iccid, alertType } = command;
     const stored = await this.deps.repository.findUsage(tx, iccid);
     if (!stored) {

@@ -9,9 +9,13 @@ import type { EsimCursor } from '../domain/esim-cursor';
 import type { EsimOwner, ProviderOrder, ProviderOrderState, ProvisionRequest } from '../domain/provider-order';
 import type { StoredUsageFacts } from '../domain/usage-alert';
 import { EXPIRED_USAGE_STATE, FINISHED_USAGE_STATES, type UsageSyncFacts } from '../domain/usage-sync';
+import { assertSchemaName, quoteIdent, sqlArray as pgArray, type PgTransactions, type SqlTx } from '@ttelgo/db';
 import { Prisma, type PrismaClient } from './generated/prisma/client';
 
-export type ProvisioningTx = Prisma.TransactionClient;
+/** The provisioning write path runs on node-postgres directly (PgTransactions of @ttelgo/db); reads stay on Prisma. */
+export type ProvisioningTx = SqlTx;
+/** The usage-alerts consumer's inbox transaction (Prisma: a low-volume path, not worth hand-written SQL). */
+export type UsageTx = Prisma.TransactionClient;
 
 type ProviderOrderRow = Prisma.ProviderOrderGetPayload<object>;
 type EsimRow = Prisma.EsimGetPayload<object>;
@@ -142,59 +146,111 @@ function usageColumns(usage: StoredUsage): Prisma.EsimUpdateManyMutationInput {
 }
 
 function isUniqueViolation(err: unknown): boolean {
-  return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+  if (err instanceof Prisma.PrismaClientKnownRequestError) return err.code === 'P2002';
+  // node-postgres: SQLSTATE unique_violation
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
 }
 
+/** A `provider_orders` row as node-postgres returns it. */
+interface RawProviderOrder {
+  order_id: string;
+  owner_type: string;
+  owner_id: string;
+  bundle_name: string;
+  quantity: number;
+  state: string;
+  attempts: number;
+  provider_reference: string | null;
+  failure_code: string | null;
+  failure_reason: string | null;
+  correlation_id: string | null;
+  requested_at: Date;
+  last_attempt_at: Date | null;
+  completed_at: Date | null;
+}
+
+function fromRaw(r: RawProviderOrder): ProviderOrder {
+  return {
+    orderId: r.order_id,
+    owner: toOwner(r.owner_type, r.owner_id),
+    bundleName: r.bundle_name,
+    quantity: r.quantity,
+    state: r.state as ProviderOrderState,
+    attempts: r.attempts,
+    providerReference: r.provider_reference,
+    failureCode: r.failure_code,
+    failureReason: r.failure_reason,
+    correlationId: r.correlation_id,
+    requestedAt: r.requested_at,
+    lastAttemptAt: r.last_attempt_at,
+    completedAt: r.completed_at,
+  };
+}
+
+const PROVIDER_ORDER_COLUMNS = `"order_id", "owner_type", "owner_id", "bundle_name", "quantity", "state", "attempts", "provider_reference",
+  "failure_code", "failure_reason", "correlation_id", "requested_at", "last_attempt_at", "completed_at"`;
+
+/**
+ * The per-order path of provisioning (record, lease, attempt, reference, outcome, duration lookup) is raw SQL on
+ * node-postgres (prepared statements; the insert and the lease each read the row back in the same statement);
+ * lists, reconciliation scans and the eSIM queries use Prisma.
+ */
 export class ProvisioningRepository {
+  private readonly orders: string;
+  private readonly esims: string;
+  private readonly bundles: string;
+
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly db: PgTransactions,
+    schema: string,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    const s = quoteIdent(assertSchemaName(schema));
+    this.orders = `${s}."provider_orders"`;
+    this.esims = `${s}."esims"`;
+    this.bundles = `${s}."catalogue_bundle"`;
+  }
 
   transaction<T>(fn: (tx: ProvisioningTx) => Promise<T>): Promise<T> {
-    return this.prisma.$transaction(fn, { timeout: 30_000, maxWait: 10_000 });
+    return this.db.transaction(fn);
   }
 
   /** Records the order as REQUESTED unless it exists; returns the stored row either way. */
   async insertIfAbsent(request: ProvisionRequest, opts: { correlationId: string | null; nextCheckAt: Date }): Promise<ProviderOrder> {
-    await this.prisma.providerOrder.createMany({
-      data: [
-        {
-          orderId: request.orderId,
-          ownerType: request.owner.type,
-          ownerId: request.owner.id,
-          bundleName: request.bundleName,
-          quantity: request.quantity,
-          state: 'REQUESTED',
-          correlationId: opts.correlationId,
-          requestedAt: this.now(),
-          nextCheckAt: opts.nextCheckAt,
-        },
-      ],
-      skipDuplicates: true,
-    });
-    const row = await this.prisma.providerOrder.findUniqueOrThrow({ where: { orderId: request.orderId } });
-    return toProviderOrder(row);
+    // A concurrent twin's insert makes ours do nothing (it waits for that one to commit); the row is then read.
+    const { rows } = await this.db.query<RawProviderOrder>(
+      `WITH ins AS (
+         INSERT INTO ${this.orders} ("order_id", "owner_type", "owner_id", "bundle_name", "quantity", "state", "correlation_id", "requested_at", "next_check_at")
+         VALUES ($1::uuid, $2, $3, $4, $5, 'REQUESTED', $6, $7, $8) ON CONFLICT DO NOTHING RETURNING ${PROVIDER_ORDER_COLUMNS})
+       SELECT ${PROVIDER_ORDER_COLUMNS} FROM ins`,
+      [request.orderId, request.owner.type, request.owner.id, request.bundleName, request.quantity, opts.correlationId, this.now(), opts.nextCheckAt],
+    );
+    if (rows[0]) return fromRaw(rows[0]);
+    const existing = await this.find(request.orderId);
+    if (!existing) throw new Error(`provider order ${request.orderId} vanished after a conflicting insert`);
+    return existing;
   }
 
   async find(orderId: string): Promise<ProviderOrder | undefined> {
-    const row = await this.prisma.providerOrder.findUnique({ where: { orderId } });
-    return row ? toProviderOrder(row) : undefined;
+    const { rows } = await this.db.query<RawProviderOrder>(`SELECT ${PROVIDER_ORDER_COLUMNS} FROM ${this.orders} WHERE "order_id" = $1::uuid`, [orderId]);
+    return rows[0] ? fromRaw(rows[0]) : undefined;
   }
 
   /** Takes the order's lease when nobody holds a live one; the fresh row, or undefined when it is taken. */
   async acquireLease(orderId: string, token: string, leaseMs: number): Promise<ProviderOrder | undefined> {
     const now = this.now();
-    const { count } = await this.prisma.providerOrder.updateMany({
-      where: { orderId, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
-      data: { leaseToken: token, leaseUntil: new Date(now.getTime() + leaseMs) },
-    });
-    if (count === 0) return undefined;
-    return this.find(orderId);
+    const { rows } = await this.db.query<RawProviderOrder>(
+      `UPDATE ${this.orders} SET "lease_token" = $2::uuid, "lease_until" = $3
+        WHERE "order_id" = $1::uuid AND ("lease_until" IS NULL OR "lease_until" < $4)
+        RETURNING ${PROVIDER_ORDER_COLUMNS}`,
+      [orderId, token, new Date(now.getTime() + leaseMs), now],
+    );
+    return rows[0] ? fromRaw(rows[0]) : undefined;
   }
 
   async releaseLease(orderId: string, token: string): Promise<void> {
-    await this.prisma.providerOrder.updateMany({ where: { orderId, leaseToken: token }, data: { leaseToken: null, leaseUntil: null } });
+    await this.db.query(`UPDATE ${this.orders} SET "lease_token" = NULL, "lease_until" = NULL WHERE "order_id" = $1::uuid AND "lease_token" = $2::uuid`, [orderId, token]);
   }
 
   /**
@@ -204,21 +260,23 @@ export class ProvisioningRepository {
    */
   async beginAttempt(orderId: string, token: string, leaseMs: number): Promise<boolean> {
     const now = this.now();
-    const { count } = await this.prisma.providerOrder.updateMany({
-      where: { orderId, leaseToken: token, leaseUntil: { gt: now }, state: { in: UNFINISHED }, providerReference: null },
-      data: { attempts: { increment: 1 }, lastAttemptAt: now, leaseUntil: new Date(now.getTime() + leaseMs) },
-    });
-    return count === 1;
+    const { rowCount } = await this.db.query(
+      `UPDATE ${this.orders} SET "attempts" = "attempts" + 1, "last_attempt_at" = $3, "lease_until" = $4
+        WHERE "order_id" = $1::uuid AND "lease_token" = $2::uuid AND "lease_until" > $3 AND "state" IN ('REQUESTED', 'UNKNOWN') AND "provider_reference" IS NULL`,
+      [orderId, token, now, new Date(now.getTime() + leaseMs)],
+    );
+    return rowCount === 1;
   }
 
   /** The eSIM Go order that serves this order (bought now or found by reconciliation). */
   async recordReference(orderId: string, token: string, reference: string): Promise<boolean> {
     try {
-      const { count } = await this.prisma.providerOrder.updateMany({
-        where: { orderId, leaseToken: token, state: { in: UNFINISHED } },
-        data: { providerReference: reference, state: 'REQUESTED' },
-      });
-      return count === 1;
+      const { rowCount } = await this.db.query(
+        `UPDATE ${this.orders} SET "provider_reference" = $3, "state" = 'REQUESTED'
+          WHERE "order_id" = $1::uuid AND "lease_token" = $2::uuid AND "state" IN ('REQUESTED', 'UNKNOWN')`,
+        [orderId, token, reference],
+      );
+      return rowCount === 1;
     } catch (err) {
       if (isUniqueViolation(err)) throw new ReferenceTakenError(`eSIM Go order ${reference} already belongs to another order`, { cause: err });
       throw err;
@@ -227,10 +285,11 @@ export class ProvisioningRepository {
 
   /** Leaves the order unfinished (REQUESTED or UNKNOWN) for a later retry or the reconcile job. */
   async defer(orderId: string, token: string, state: 'REQUESTED' | 'UNKNOWN', nextCheckAt: Date): Promise<void> {
-    await this.prisma.providerOrder.updateMany({
-      where: { orderId, leaseToken: token, state: { in: UNFINISHED } },
-      data: { state, nextCheckAt },
-    });
+    await this.db.query(
+      `UPDATE ${this.orders} SET "state" = $3, "next_check_at" = $4
+        WHERE "order_id" = $1::uuid AND "lease_token" = $2::uuid AND "state" IN ('REQUESTED', 'UNKNOWN')`,
+      [orderId, token, state, nextCheckAt],
+    );
   }
 
   /** Which of these eSIM Go order references are already held by one of our orders. */
@@ -245,37 +304,42 @@ export class ProvisioningRepository {
 
   /** In the caller's transaction: FAILED, unless another worker already finished it. */
   async markFailed(tx: ProvisioningTx, orderId: string, token: string, failure: { code: string; reason: string }): Promise<boolean> {
-    const { count } = await tx.providerOrder.updateMany({
-      where: { orderId, leaseToken: token, state: { in: UNFINISHED } },
-      data: { state: 'FAILED', failureCode: failure.code, failureReason: failure.reason.slice(0, 1000), completedAt: this.now() },
-    });
-    return count === 1;
+    const { rowCount } = await tx.query(
+      `UPDATE ${this.orders} SET "state" = 'FAILED', "failure_code" = $3, "failure_reason" = $4, "completed_at" = $5
+        WHERE "order_id" = $1::uuid AND "lease_token" = $2::uuid AND "state" IN ('REQUESTED', 'UNKNOWN')`,
+      [orderId, token, failure.code, failure.reason.slice(0, 1000), this.now()],
+    );
+    return rowCount === 1;
   }
 
   /** In the caller's transaction: COMPLETED with its eSIMs, unless another worker already finished it. */
   async markCompleted(tx: ProvisioningTx, order: ProviderOrder, token: string, installs: EsimInstall[]): Promise<boolean> {
     const now = this.now();
-    const { count } = await tx.providerOrder.updateMany({
-      where: { orderId: order.orderId, leaseToken: token, state: { in: UNFINISHED }, providerReference: { not: null } },
-      data: { state: 'COMPLETED', completedAt: now, failureCode: null, failureReason: null },
-    });
-    if (count !== 1) return false;
-    await tx.esim.createMany({
-      data: installs.map((e) => ({
-        iccid: e.iccid,
-        orderId: order.orderId,
-        ownerType: order.owner.type,
-        ownerId: order.owner.id,
-        bundleName: order.bundleName,
-        smdpAddress: e.smdpAddress,
-        matchingId: e.matchingId,
-        lpa: e.lpa,
-        appleInstallUrl: e.appleInstallUrl,
-        status: 'PROVISIONED',
-        expiresAt: e.expiresAt,
-        createdAt: now,
-      })),
-    });
+    const { rowCount } = await tx.query(
+      `UPDATE ${this.orders} SET "state" = 'COMPLETED', "completed_at" = $3, "failure_code" = NULL, "failure_reason" = NULL
+        WHERE "order_id" = $1::uuid AND "lease_token" = $2::uuid AND "state" IN ('REQUESTED', 'UNKNOWN') AND "provider_reference" IS NOT NULL`,
+      [order.orderId, token, now],
+    );
+    if (rowCount !== 1) return false;
+    // All eSIMs of the order in one statement (arrays as Postgres arrays: the values go to pg as they are).
+    await tx.query(
+      `INSERT INTO ${this.esims} ("iccid", "order_id", "owner_type", "owner_id", "bundle_name", "smdp_address", "matching_id", "lpa", "apple_install_url", "status", "expires_at", "created_at")
+       SELECT e.iccid, $1::uuid, $2, $3, $4, e.smdp, e.matching, e.lpa, e.apple, 'PROVISIONED', e.expires, $5
+         FROM unnest($6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[]) AS e(iccid, smdp, matching, lpa, apple, expires)`,
+      [
+        order.orderId,
+        order.owner.type,
+        order.owner.id,
+        order.bundleName,
+        now,
+        pgArray(installs.map((e) => e.iccid)),
+        pgArray(installs.map((e) => e.smdpAddress)),
+        pgArray(installs.map((e) => e.matchingId)),
+        pgArray(installs.map((e) => e.lpa)),
+        pgArray(installs.map((e) => e.appleInstallUrl)),
+        pgArray(installs.map((e) => e.expiresAt)),
+      ],
+    );
     return true;
   }
 
@@ -286,8 +350,8 @@ export class ProvisioningRepository {
 
   /** Days of validity of a bundle from our catalogue copy (withdrawn bundles included); null if unknown. */
   async bundleDurationDays(bundleName: string): Promise<number | null> {
-    const row = await this.prisma.catalogueBundle.findUnique({ where: { name: bundleName }, select: { durationDays: true } });
-    return row?.durationDays ?? null;
+    const { rows } = await this.db.query<{ duration_days: number }>(`SELECT "duration_days" FROM ${this.bundles} WHERE "name" = $1`, [bundleName]);
+    return rows[0]?.duration_days ?? null;
   }
 
   /** Unfinished orders whose next check is due and that no live worker holds, oldest first. */
@@ -393,7 +457,7 @@ export class ProvisioningRepository {
   }
 
   /** The usage columns of an eSIM whatever its owner (usage alerts name only the ICCID), in the caller's transaction. */
-  async findUsage(tx: ProvisioningTx, iccid: string): Promise<StoredUsageFacts | undefined> {
+  async findUsage(tx: UsageTx, iccid: string): Promise<StoredUsageFacts | undefined> {
     const row = await tx.esim.findUnique({
       where: { iccid },
       select: { bundleName: true, initialBytes: true, remainingBytes: true, usageState: true, usageSyncedAt: true },
@@ -412,7 +476,7 @@ export class ProvisioningRepository {
    * Compare-and-set of the usage, in the caller's transaction: written only if the row still holds `expected`
    * (what the decision was made on). False when a concurrent alert or pull refresh changed it in between.
    */
-  async replaceUsage(tx: ProvisioningTx, iccid: string, expected: StoredUsageFacts, usage: StoredUsage): Promise<boolean> {
+  async replaceUsage(tx: UsageTx, iccid: string, expected: StoredUsageFacts, usage: StoredUsage): Promise<boolean> {
     const { count } = await tx.esim.updateMany({
       where: {
         iccid,

@@ -2,7 +2,8 @@
  * The audit log (schema `gateway`): append-only; read newest first by `GET /admin/audit-log` (keyset pages on (at, id)).
  */
 import { randomUUID } from 'node:crypto';
-import type { Prisma, PrismaClient } from './generated/prisma/client';
+import { assertSchemaName, quoteIdent, type PgTransactions } from '@ttelgo/db';
+import type { PrismaClient } from './generated/prisma/client';
 
 export interface AuditEntry {
   actorType: string;
@@ -25,10 +26,38 @@ export interface AuditRow extends AuditEntry {
 }
 
 export class AuditLogRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  private readonly table: string;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    /** Appends (one per state-changing request) are a prepared statement on node-postgres; reads use Prisma. */
+    private readonly sql: PgTransactions,
+    schema: string,
+  ) {
+    this.table = `${quoteIdent(assertSchemaName(schema))}."audit_log"`;
+  }
 
   async append(entry: AuditEntry): Promise<void> {
-    await this.prisma.auditLog.create({ data: { id: randomUUID(), ...entry, details: entry.details as Prisma.InputJsonValue } });
+    await this.sql.query(
+      `INSERT INTO ${this.table} ("id", "at", "actor_type", "actor_id", "action", "resource_type", "resource_id", "outcome", "status_code", "method", "path", "request_id", "ip", "details")
+       VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb)`,
+      [
+        randomUUID(),
+        new Date(),
+        entry.actorType,
+        entry.actorId,
+        entry.action,
+        entry.resourceType,
+        entry.resourceId,
+        entry.outcome,
+        entry.statusCode,
+        entry.method,
+        entry.path,
+        entry.requestId,
+        entry.ip,
+        JSON.stringify(entry.details),
+      ],
+    );
   }
 
   /** Newest first; for tests now and the admin route of the next issue. */

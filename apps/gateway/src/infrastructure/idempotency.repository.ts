@@ -3,7 +3,8 @@
  * concurrent requests with one key exactly one inserts the IN_PROGRESS row and runs; the other finds it.
  */
 import { randomUUID } from 'node:crypto';
-import { Prisma, type PrismaClient } from './generated/prisma/client';
+import { assertSchemaName, quoteIdent, type PgTransactions } from '@ttelgo/db';
+import type { PrismaClient } from './generated/prisma/client';
 
 export interface IdempotencyClaim {
   principal: string;
@@ -28,29 +29,32 @@ export type ClaimOutcome =
   | { kind: 'in-progress' }
   | { kind: 'completed'; response: StoredResponse };
 
+/**
+ * The two statements every request with a key runs (the claiming INSERT and the completing UPDATE) are prepared
+ * statements on node-postgres (PgTransactions of @ttelgo/db); the rare paths (conflicts, take-overs, clean-up) use Prisma.
+ */
 export class IdempotencyRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  private readonly table: string;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly sql: PgTransactions,
+    schema: string,
+  ) {
+    this.table = `${quoteIdent(assertSchemaName(schema))}."idempotency_records"`;
+  }
 
   async claim(req: IdempotencyClaim): Promise<ClaimOutcome> {
     // Two rounds at most: the second after deleting an expired record or losing a takeover race.
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const id = randomUUID();
       const now = Date.now();
-      const { count } = await this.prisma.idempotencyRecord.createMany({
-        data: [
-          {
-            id,
-            principal: req.principal,
-            key: req.key,
-            method: req.method,
-            path: req.path,
-            requestHash: req.requestHash,
-            expiresAt: new Date(now + req.ttlMs),
-          },
-        ],
-        skipDuplicates: true,
-      });
-      if (count === 1) return { kind: 'claimed', id };
+      const { rowCount } = await this.sql.query(
+        `INSERT INTO ${this.table} ("id", "principal", "key", "method", "path", "request_hash", "created_at", "locked_at", "expires_at")
+         VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $7, $8) ON CONFLICT DO NOTHING`,
+        [id, req.principal, req.key, req.method, req.path, req.requestHash, new Date(now), new Date(now + req.ttlMs)],
+      );
+      if (rowCount === 1) return { kind: 'claimed', id };
 
       const existing = await this.prisma.idempotencyRecord.findUnique({ where: { principal_key: { principal: req.principal, key: req.key } } });
       if (!existing) continue; // deleted in between (released after a 5xx, or cleaned up): try to insert again
@@ -78,15 +82,12 @@ export class IdempotencyRepository {
   }
 
   async complete(id: string, response: StoredResponse): Promise<void> {
-    await this.prisma.idempotencyRecord.updateMany({
-      where: { id, status: 'IN_PROGRESS' },
-      data: {
-        status: 'COMPLETED',
-        responseStatus: response.status,
-        responseHeaders: response.headers,
-        responseBody: response.body === null || response.body === undefined ? Prisma.DbNull : (response.body as Prisma.InputJsonValue),
-      },
-    });
+    // JSON text for the jsonb columns, always (a string body is a JSON string, not JSON text); no body is SQL NULL.
+    await this.sql.query(
+      `UPDATE ${this.table} SET "status" = 'COMPLETED', "response_status" = $2, "response_headers" = $3::jsonb, "response_body" = $4::jsonb
+        WHERE "id" = $1::uuid AND "status" = 'IN_PROGRESS'`,
+      [id, response.status, JSON.stringify(response.headers), response.body === null || response.body === undefined ? null : JSON.stringify(response.body)],
+    );
   }
 
   /** Forgets an unfinished request (a 5xx, an aborted connection) so the client's retry runs it again. */

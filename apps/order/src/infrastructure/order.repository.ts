@@ -5,12 +5,13 @@
  */
 import { z } from 'zod';
 import { EsimInstallSchema } from '@ttelgo/contracts';
-import { assertSchemaName, quoteIdent } from '@ttelgo/db';
+import { assertSchemaName, quoteIdent, type PgTransactions, type SqlTx } from '@ttelgo/db';
 import type { OrderCursor } from '../domain/order-cursor';
 import { ORDER_STATUSES, type HistoryEntry, type Order, type Owner, type OrderStatus } from '../domain/order';
 import type { Prisma, PrismaClient } from './generated/prisma/client';
 
-export type OrderTx = Prisma.TransactionClient;
+/** The transactions of the write path run on node-postgres directly (see PgTransactions in @ttelgo/db). */
+export type OrderTx = SqlTx;
 type OrderRow = Prisma.OrderGetPayload<object>;
 
 const EsimsColumn = z.array(EsimInstallSchema);
@@ -57,6 +58,10 @@ function toDomain(row: OrderRow): Order {
   };
 }
 
+function historyValues(history: HistoryEntry, causationId: string | null, at: Date): unknown[] {
+  return [history.from, history.to, history.reason.slice(0, 2000), causationId, at];
+}
+
 /** The columns a transition may change (identity, owner, price and request key never change). */
 function mutableColumns(order: Order) {
   return {
@@ -77,19 +82,96 @@ function mutableColumns(order: Order) {
   };
 }
 
+/** Prisma's field name -> column name (camelCase -> snake_case, as the @map attributes of the Prisma schema say). */
+const column = (field: string): string => quoteIdent(field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+/** A raw `orders` row (snake_case columns) in the shape of Prisma's row (bigint columns arrive as strings; toDomain takes Number() of them). */
+function fromSqlRow(raw: Record<string, unknown>): OrderRow {
+  const row: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) row[key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = value;
+  return row as unknown as OrderRow;
+}
+
+/**
+ * The write path (transactions: insert, lock, save, history) and the request-key lookup of place-order run as raw
+ * SQL on node-postgres (PgTransactions): two to three statements per transition instead of Prisma's five to six,
+ * each a prepared statement. Lists and other reads stay on Prisma.
+ */
+// Only its keys are used: the column list of mutableColumns().
+const SAMPLE_ORDER: Order = {
+  id: '',
+  owner: { type: 'vendor', id: '' },
+  contactEmail: null,
+  requestKey: '',
+  bundleName: '',
+  quantity: 1,
+  unitPrice: { amount: 0, currency: 'USD' },
+  total: { amount: 0, currency: 'USD' },
+  status: 'PENDING',
+  failureReason: null,
+  customerReference: null,
+  payment: null,
+  esims: [],
+  refundRequestedAt: null,
+  refundedAt: null,
+  refundReason: null,
+  createdAt: new Date(0),
+  updatedAt: new Date(0),
+  paidAt: null,
+  fundsSettlement: null,
+  fundsSettledAt: null,
+  version: 0,
+};
+
 export class OrderRepository {
   private readonly ordersTable: string;
+  private readonly historyTable: string;
+  private readonly sql: {
+    lock: string;
+    insert: { text: string; fields: string[] };
+    save: { text: string; fields: string[] };
+    byRequestKey: string;
+  };
 
   constructor(
     private readonly prisma: PrismaClient,
     /** Raw SQL is not rewritten by the adapter, so it names the schema itself. */
     schema: string,
+    private readonly db: PgTransactions,
   ) {
-    this.ordersTable = `${quoteIdent(assertSchemaName(schema))}.${quoteIdent('orders')}`;
+    const s = quoteIdent(assertSchemaName(schema));
+    this.ordersTable = `${s}.${quoteIdent('orders')}`;
+    this.historyTable = `${s}.${quoteIdent('order_status_history')}`;
+    // The column lists come from mutableColumns(), so a column added there is written here too.
+    const mutable = Object.keys(mutableColumns(SAMPLE_ORDER));
+    const insertFields = ['id', 'ownerType', 'ownerId', 'contactEmail', 'requestKey', 'bundleName', 'quantity', 'unitAmount', 'totalAmount', 'currency', 'customerReference', 'createdAt', ...mutable];
+    // History parameters follow the order's: from, to, reason, causation id, at.
+    const history = (n: number, from: string) =>
+      `INSERT INTO ${this.historyTable} ("order_id", "from_status", "to_status", "reason", "causation_id", "at")
+       SELECT o."id", $${n + 1}::text, $${n + 2}::text, $${n + 3}::text, $${n + 4}::uuid, $${n + 5}::timestamptz FROM ${from} AS o`;
+    this.sql = {
+      lock: `SELECT * FROM ${this.ordersTable} WHERE "id" = $1::uuid FOR UPDATE`,
+      // ON CONFLICT DO NOTHING: a concurrent twin waits for ours to commit and then inserts nothing, instead of
+      // failing the transaction with a unique violation; the history row is only written with a new order.
+      insert: {
+        fields: insertFields,
+        text: `WITH o AS (INSERT INTO ${this.ordersTable} (${insertFields.map(column).join(', ')})
+                 VALUES (${insertFields.map((f, i) => `$${i + 1}${f === 'id' ? '::uuid' : ''}`).join(', ')})
+                 ON CONFLICT DO NOTHING RETURNING "id")
+               ${history(insertFields.length, 'o')}`,
+      },
+      // Conditional on the version read under the row lock; the history row only when the update matched.
+      save: {
+        fields: mutable,
+        text: `WITH o AS (UPDATE ${this.ordersTable} SET ${mutable.map((f, i) => `${column(f)} = $${i + 3}`).join(', ')}
+                 WHERE "id" = $1::uuid AND "version" = $2 RETURNING "id")
+               ${history(mutable.length + 2, 'o')}`,
+      },
+      byRequestKey: `SELECT * FROM ${this.ordersTable} WHERE "owner_type" = $1 AND "owner_id" = $2 AND "request_key" = $3`,
+    };
   }
 
   transaction<T>(fn: (tx: OrderTx) => Promise<T>): Promise<T> {
-    return this.prisma.$transaction(fn, { timeout: 30_000, maxWait: 10_000 });
+    return this.db.transaction(fn);
   }
 
   /**
@@ -97,59 +179,46 @@ export class OrderRepository {
    * applied one after the other, each seeing the previous one's result.
    */
   async lock(tx: OrderTx, id: string): Promise<Order | null> {
-    const rows = await tx.$queryRawUnsafe<Array<{ id: string }>>(`SELECT "id" FROM ${this.ordersTable} WHERE "id" = $1::uuid FOR UPDATE`, id);
-    if (rows.length === 0) return null;
-    const row = await tx.order.findUnique({ where: { id } });
-    return row ? toDomain(row) : null;
+    const { rows } = await tx.query(this.sql.lock, [id]);
+    return rows[0] ? toDomain(fromSqlRow(rows[0])) : null;
   }
 
   /** Inserts a new order and its first history row; false when (owner, requestKey) already has an order. */
   async insertIfAbsent(tx: OrderTx, order: Order, history: HistoryEntry, causationId: string | null): Promise<boolean> {
-    // ON CONFLICT DO NOTHING: a concurrent twin waits for ours to commit and then inserts nothing, instead of
-    // failing the transaction with a unique violation.
-    const { count } = await tx.order.createMany({
-      data: [
-        {
-          id: order.id,
-          ownerType: order.owner.type,
-          ownerId: order.owner.id,
-          contactEmail: order.contactEmail,
-          requestKey: order.requestKey,
-          bundleName: order.bundleName,
-          quantity: order.quantity,
-          unitAmount: BigInt(order.unitPrice.amount),
-          totalAmount: BigInt(order.total.amount),
-          currency: order.total.currency,
-          customerReference: order.customerReference,
-          createdAt: order.createdAt,
-          ...mutableColumns(order),
-        },
-      ],
-      skipDuplicates: true,
-    });
-    if (count === 0) return false;
-    await this.appendHistory(tx, order.id, history, causationId, order.updatedAt);
-    return true;
+    const data: Record<string, unknown> = {
+      id: order.id,
+      ownerType: order.owner.type,
+      ownerId: order.owner.id,
+      contactEmail: order.contactEmail,
+      requestKey: order.requestKey,
+      bundleName: order.bundleName,
+      quantity: order.quantity,
+      unitAmount: BigInt(order.unitPrice.amount),
+      totalAmount: BigInt(order.total.amount),
+      currency: order.total.currency,
+      customerReference: order.customerReference,
+      createdAt: order.createdAt,
+      ...mutableColumns(order),
+    };
+    const { rowCount } = await tx.query(this.sql.insert.text, [...this.sql.insert.fields.map((f) => data[f]), ...historyValues(history, causationId, order.updatedAt)]);
+    return rowCount === 1;
   }
 
   /** Writes a transition's result; `before` is what the caller read under the row lock. */
   async save(tx: OrderTx, before: Order, after: Order, history: HistoryEntry, causationId: string | null): Promise<void> {
-    const { count } = await tx.order.updateMany({ where: { id: before.id, version: before.version }, data: mutableColumns(after) });
-    if (count !== 1) throw new ConcurrentOrderUpdateError(before.id);
-    await this.appendHistory(tx, before.id, history, causationId, after.updatedAt);
-  }
-
-  private async appendHistory(tx: OrderTx, orderId: string, history: HistoryEntry, causationId: string | null, at: Date): Promise<void> {
-    await tx.orderStatusHistory.create({
-      data: { orderId, fromStatus: history.from, toStatus: history.to, reason: history.reason.slice(0, 2000), causationId, at },
-    });
+    const data: Record<string, unknown> = mutableColumns(after);
+    const { rowCount } = await tx.query(this.sql.save.text, [
+      before.id,
+      before.version,
+      ...this.sql.save.fields.map((f) => data[f]),
+      ...historyValues(history, causationId, after.updatedAt),
+    ]);
+    if (rowCount !== 1) throw new ConcurrentOrderUpdateError(before.id);
   }
 
   async findByRequestKey(owner: Owner, requestKey: string): Promise<Order | null> {
-    const row = await this.prisma.order.findUnique({
-      where: { ownerType_ownerId_requestKey: { ownerType: owner.type, ownerId: owner.id, requestKey } },
-    });
-    return row ? toDomain(row) : null;
+    const { rows } = await this.db.query(this.sql.byRequestKey, [owner.type, owner.id, requestKey]);
+    return rows[0] ? toDomain(fromSqlRow(rows[0])) : null;
   }
 
   /** An order by id; with an owner, only that owner's (another owner's order looks like no order). */

@@ -3,7 +3,7 @@ import { enqueue } from '@ttelgo/db';
 import type { Logger } from '@ttelgo/observability';
 import { orderChargePosting } from '../domain/ledger.posting';
 import type { LedgerRepository } from '../infrastructure/ledger.repository';
-import type { BillingTx } from '../infrastructure/sql';
+import type { RawTx } from '../infrastructure/sql';
 import type { VendorRepository } from '../infrastructure/vendor.repository';
 import type { LowBalanceMonitor } from './low-balance.monitor';
 import { PRODUCER, type Clock, type MessageMeta } from './ports';
@@ -25,7 +25,7 @@ export class HoldNotFoundError extends Error {
 export class CaptureFundsUseCase {
   constructor(private readonly deps: { vendors: VendorRepository; ledger: LedgerRepository; lowBalance: LowBalanceMonitor; clock: Clock; logger: Logger }) {}
 
-  async execute(tx: BillingTx, cmd: DataOf<typeof CaptureFundsV1>, meta: MessageMeta): Promise<FinishOutcome> {
+  async execute(tx: RawTx, cmd: DataOf<typeof CaptureFundsV1>, meta: MessageMeta): Promise<FinishOutcome> {
     const { ledger } = this.deps;
     const now = this.deps.clock();
     const hold = await ledger.finishHold(tx, cmd.orderId, 'CAPTURED', now);

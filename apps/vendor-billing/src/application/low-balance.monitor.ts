@@ -3,7 +3,7 @@ import { enqueue } from '@ttelgo/db';
 import { availableBalance, type VendorAccountState } from '../domain/balance.rules';
 import { lowBalanceTarget } from '../domain/low-balance';
 import type { Vendor } from '../domain/vendor.rules';
-import type { BillingTx } from '../infrastructure/sql';
+import type { RawTx } from '../infrastructure/sql';
 import type { VendorRepository } from '../infrastructure/vendor.repository';
 import { PRODUCER } from './ports';
 
@@ -14,7 +14,7 @@ import { PRODUCER } from './ports';
 export class LowBalanceMonitor {
   constructor(private readonly deps: { vendors: VendorRepository }) {}
 
-  async afterChange(tx: BillingTx, vendor: Vendor, account: VendorAccountState, now: Date, causationId?: string): Promise<void> {
+  async afterChange(tx: RawTx, vendor: Vendor, account: VendorAccountState, now: Date, causationId?: string): Promise<void> {
     // Alerts off and never fired: nothing to flip (the hot path of vendors without a threshold).
     if (vendor.lowBalanceThreshold <= 0 && !vendor.lowBalanceAlerted) return;
     const available = availableBalance(account);

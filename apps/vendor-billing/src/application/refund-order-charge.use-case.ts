@@ -4,7 +4,7 @@ import type { Logger } from '@ttelgo/observability';
 import { BillingError } from '../domain/billing.errors';
 import { orderRefundPosting } from '../domain/ledger.posting';
 import type { LedgerRepository } from '../infrastructure/ledger.repository';
-import type { BillingTx } from '../infrastructure/sql';
+import type { RawTx } from '../infrastructure/sql';
 import type { VendorRepository } from '../infrastructure/vendor.repository';
 import { HoldNotFoundError } from './capture-funds.use-case';
 import type { LowBalanceMonitor } from './low-balance.monitor';
@@ -30,7 +30,7 @@ export class ChargeNotCapturedError extends Error {
 export class RefundOrderChargeUseCase {
   constructor(private readonly deps: { vendors: VendorRepository; ledger: LedgerRepository; lowBalance: LowBalanceMonitor; clock: Clock; logger: Logger }) {}
 
-  async execute(tx: BillingTx, cmd: DataOf<typeof RefundOrderChargeV1>, meta: MessageMeta): Promise<RefundOutcome> {
+  async execute(tx: RawTx, cmd: DataOf<typeof RefundOrderChargeV1>, meta: MessageMeta): Promise<RefundOutcome> {
     const { ledger } = this.deps;
     const now = this.deps.clock();
     const hold = await ledger.findHold(cmd.orderId, tx);

@@ -2,7 +2,7 @@ import { FundsReleasedV1, type DataOf, type ReleaseFundsV1 } from '@ttelgo/contr
 import { enqueue } from '@ttelgo/db';
 import type { Logger } from '@ttelgo/observability';
 import type { LedgerRepository } from '../infrastructure/ledger.repository';
-import type { BillingTx } from '../infrastructure/sql';
+import type { RawTx } from '../infrastructure/sql';
 import type { VendorRepository } from '../infrastructure/vendor.repository';
 import { HoldNotFoundError, type FinishOutcome } from './capture-funds.use-case';
 import type { LowBalanceMonitor } from './low-balance.monitor';
@@ -12,7 +12,7 @@ import { PRODUCER, type Clock, type MessageMeta } from './ports';
 export class ReleaseFundsUseCase {
   constructor(private readonly deps: { vendors: VendorRepository; ledger: LedgerRepository; lowBalance: LowBalanceMonitor; clock: Clock; logger: Logger }) {}
 
-  async execute(tx: BillingTx, cmd: DataOf<typeof ReleaseFundsV1>, meta: MessageMeta): Promise<FinishOutcome> {
+  async execute(tx: RawTx, cmd: DataOf<typeof ReleaseFundsV1>, meta: MessageMeta): Promise<FinishOutcome> {
     const { ledger } = this.deps;
     const now = this.deps.clock();
     const hold = await ledger.finishHold(tx, cmd.orderId, 'RELEASED', now);

@@ -4,7 +4,7 @@ import type { Logger } from '@ttelgo/observability';
 import { availableBalance, shortfallCode } from '../domain/balance.rules';
 import { assertPositiveAmount } from '../domain/money';
 import type { LedgerRepository } from '../infrastructure/ledger.repository';
-import type { BillingTx } from '../infrastructure/sql';
+import type { RawTx } from '../infrastructure/sql';
 import type { VendorRepository } from '../infrastructure/vendor.repository';
 import type { LowBalanceMonitor } from './low-balance.monitor';
 import { PRODUCER, type Clock, type MessageMeta } from './ports';
@@ -21,7 +21,7 @@ export type ReserveOutcome = { outcome: 'reserved' } | { outcome: 'rejected'; co
 export class ReserveFundsUseCase {
   constructor(private readonly deps: { vendors: VendorRepository; ledger: LedgerRepository; lowBalance: LowBalanceMonitor; clock: Clock; logger: Logger }) {}
 
-  async execute(tx: BillingTx, cmd: DataOf<typeof ReserveFundsV1>, meta: MessageMeta): Promise<ReserveOutcome> {
+  async execute(tx: RawTx, cmd: DataOf<typeof ReserveFundsV1>, meta: MessageMeta): Promise<ReserveOutcome> {
     const { vendors, ledger } = this.deps;
     const now = this.deps.clock();
     assertPositiveAmount(cmd.amount.amount, 'reserve amount');

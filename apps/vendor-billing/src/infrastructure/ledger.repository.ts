@@ -15,7 +15,7 @@ import type { VendorAccountState } from '../domain/balance.rules';
 import { NORMAL_SIDE, type AccountKind, type Direction, type PlatformAccountKind, type Posting, type TransactionKind, type VendorAccountKind } from '../domain/ledger.posting';
 import { toSafeAmount } from '../domain/money';
 import type { PrismaClient } from './generated/prisma/client';
-import { tableNamer, type BillingTx, type Db } from './sql';
+import { tableNamer, type BillingTx, type RawTx } from './sql';
 
 export interface AccountRow extends VendorAccountState {
   id: string;
@@ -120,7 +120,7 @@ export class LedgerRepository {
     return this.prisma.$transaction(fn, { timeout: 30_000, maxWait: 10_000 });
   }
 
-  async createVendorAccount(tx: BillingTx, a: { vendorId: string; kind: VendorAccountKind; currency: string; creditLimit: number | null; now: Date }): Promise<void> {
+  async createVendorAccount(tx: RawTx, a: { vendorId: string; kind: VendorAccountKind; currency: string; creditLimit: number | null; now: Date }): Promise<void> {
     await tx.$executeRawUnsafe(
       `INSERT INTO ${this.t('accounts')} ("id", "vendor_id", "kind", "currency", "normal_side", "credit_limit", "created_at", "updated_at")
        VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6::bigint, $7, $7)`,
@@ -134,7 +134,7 @@ export class LedgerRepository {
     );
   }
 
-  async vendorAccount(vendorId: string, db: Db = this.prisma, opts: { lock?: boolean } = {}): Promise<AccountRow | null> {
+  async vendorAccount(vendorId: string, db: RawTx = this.prisma, opts: { lock?: boolean } = {}): Promise<AccountRow | null> {
     const rows = await db.$queryRawUnsafe<RawAccount[]>(
       `SELECT ${ACCOUNT_COLUMNS} FROM ${this.t('accounts')} WHERE "vendor_id" = $1::uuid${opts.lock ? ' FOR UPDATE' : ''}`,
       vendorId,
@@ -142,7 +142,7 @@ export class LedgerRepository {
     return rows[0] ? toAccount(rows[0]) : null;
   }
 
-  async setCreditLimit(tx: BillingTx, accountId: string, creditLimit: number, now: Date): Promise<AccountRow> {
+  async setCreditLimit(tx: RawTx, accountId: string, creditLimit: number, now: Date): Promise<AccountRow> {
     const rows = await tx.$queryRawUnsafe<RawAccount[]>(
       `UPDATE ${this.t('accounts')} SET "credit_limit" = $2::bigint, "updated_at" = $3 WHERE "id" = $1::uuid RETURNING ${ACCOUNT_COLUMNS}`,
       accountId,
@@ -153,7 +153,7 @@ export class LedgerRepository {
   }
 
   /** The platform account of a kind and currency, created on first use (cached: accounts are never deleted). */
-  async platformAccountId(kind: PlatformAccountKind, currency: string, db: Db = this.prisma): Promise<string> {
+  async platformAccountId(kind: PlatformAccountKind, currency: string, db: RawTx = this.prisma): Promise<string> {
     const key = `${kind}:${currency}`;
     const cached = this.platformIds.get(key);
     if (cached) return cached;
@@ -184,7 +184,7 @@ export class LedgerRepository {
   // ---- holds ---------------------------------------------------------------------------------------------
 
   /** Inserts a HELD hold; false when the order already has one (a concurrent twin waits for ours, then inserts nothing). */
-  async insertHold(tx: BillingTx, h: Omit<Hold, 'status'>, now: Date): Promise<boolean> {
+  async insertHold(tx: RawTx, h: Omit<Hold, 'status'>, now: Date): Promise<boolean> {
     const n = await tx.$executeRawUnsafe(
       `INSERT INTO ${this.t('holds')} ("order_id", "vendor_id", "account_id", "amount", "currency", "status", "created_at", "updated_at")
        VALUES ($1::uuid, $2::uuid, $3::uuid, $4::bigint, $5, 'HELD', $6, $6) ON CONFLICT ("order_id") DO NOTHING`,
@@ -199,17 +199,17 @@ export class LedgerRepository {
   }
 
   /** Our own hold of this transaction, when the reserve it was inserted for is refused. */
-  async deleteHeldHold(tx: BillingTx, orderId: string): Promise<void> {
+  async deleteHeldHold(tx: RawTx, orderId: string): Promise<void> {
     await tx.$executeRawUnsafe(`DELETE FROM ${this.t('holds')} WHERE "order_id" = $1::uuid AND "status" = 'HELD'`, orderId);
   }
 
-  async findHold(orderId: string, db: Db = this.prisma): Promise<Hold | null> {
+  async findHold(orderId: string, db: RawTx = this.prisma): Promise<Hold | null> {
     const rows = await db.$queryRawUnsafe<RawHold[]>(`SELECT ${HOLD_COLUMNS} FROM ${this.t('holds')} WHERE "order_id" = $1::uuid`, orderId);
     return rows[0] ? toHold(rows[0]) : null;
   }
 
   /** The guarded transition HELD -> to; null when the hold is not HELD (anymore): the caller reads why. */
-  async finishHold(tx: BillingTx, orderId: string, to: Exclude<HoldStatus, 'HELD'>, now: Date): Promise<Hold | null> {
+  async finishHold(tx: RawTx, orderId: string, to: Exclude<HoldStatus, 'HELD'>, now: Date): Promise<Hold | null> {
     const rows = await tx.$queryRawUnsafe<RawHold[]>(
       `UPDATE ${this.t('holds')} SET "status" = $2, "updated_at" = $3 WHERE "order_id" = $1::uuid AND "status" = 'HELD' RETURNING ${HOLD_COLUMNS}`,
       orderId,
@@ -225,7 +225,7 @@ export class LedgerRepository {
    * THE reserve: one conditional UPDATE. Null when the vendor is not ACTIVE or the available balance (credit
    * included) is short; the caller reads the account and vendor again only to say which.
    */
-  async reserve(tx: BillingTx, accountId: string, amount: number, now: Date): Promise<AccountRow | null> {
+  async reserve(tx: RawTx, accountId: string, amount: number, now: Date): Promise<AccountRow | null> {
     const rows = await tx.$queryRawUnsafe<RawAccount[]>(
       `UPDATE ${this.t('accounts')} AS a SET "reserved" = a."reserved" + $2::bigint, "updated_at" = $3
          FROM ${this.t('vendors')} AS v
@@ -238,7 +238,7 @@ export class LedgerRepository {
     return rows[0] ? toAccount(rows[0]) : null;
   }
 
-  async releaseReserved(tx: BillingTx, accountId: string, amount: number, now: Date): Promise<AccountRow> {
+  async releaseReserved(tx: RawTx, accountId: string, amount: number, now: Date): Promise<AccountRow> {
     const rows = await tx.$queryRawUnsafe<RawAccount[]>(
       `UPDATE ${this.t('accounts')} SET "reserved" = "reserved" - $2::bigint, "updated_at" = $3 WHERE "id" = $1::uuid RETURNING ${ACCOUNT_COLUMNS}`,
       accountId,
@@ -248,7 +248,7 @@ export class LedgerRepository {
     return toAccount(rows[0]!);
   }
 
-  async findTransactionIdByKey(idempotencyKey: string, db: Db = this.prisma): Promise<string | null> {
+  async findTransactionIdByKey(idempotencyKey: string, db: RawTx = this.prisma): Promise<string | null> {
     const rows = await db.$queryRawUnsafe<Array<{ id: string }>>(
       `SELECT "id" FROM ${this.t('ledger_transactions')} WHERE "idempotency_key" = $1`,
       idempotencyKey,
@@ -257,7 +257,7 @@ export class LedgerRepository {
   }
 
   /** A transaction by its idempotency key, with its description and the amount of its entry on `accountId`. */
-  async findTransactionByKey(idempotencyKey: string, accountId: string, db: Db = this.prisma): Promise<{ id: string; description: string; amount: number } | null> {
+  async findTransactionByKey(idempotencyKey: string, accountId: string, db: RawTx = this.prisma): Promise<{ id: string; description: string; amount: number } | null> {
     const rows = await db.$queryRawUnsafe<Array<{ id: string; description: string; amount: string }>>(
       `SELECT t."id", t."description", e."amount"::text AS amount
          FROM ${this.t('ledger_transactions')} t JOIN ${this.t('ledger_entries')} e ON e."transaction_id" = t."id" AND e."account_id" = $2::uuid
@@ -270,7 +270,7 @@ export class LedgerRepository {
   }
 
   /** Serialises transactions that share an idempotency key (adjustments have no row to transition first). */
-  async lockIdempotencyKey(tx: BillingTx, idempotencyKey: string): Promise<void> {
+  async lockIdempotencyKey(tx: RawTx, idempotencyKey: string): Promise<void> {
     await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext('ttelgo.billing.posting'), hashtext($1))`, idempotencyKey);
   }
 
@@ -281,7 +281,7 @@ export class LedgerRepository {
    * idempotency key fails on the unique index and rolls the caller's transaction back: callers exclude
    * duplicates before (a guarded row transition or lockIdempotencyKey).
    */
-  async post(tx: BillingTx, posting: Posting, opts: { now: Date; releaseReserved?: number; guard?: boolean }): Promise<PostResult | null> {
+  async post(tx: RawTx, posting: Posting, opts: { now: Date; releaseReserved?: number; guard?: boolean }): Promise<PostResult | null> {
     const [vendorLine, ...platformLines] = posting.lines;
     if (!vendorLine) throw new Error('empty posting');
     const vendorAccount = await this.applyVendorLine(tx, vendorLine.accountId, vendorLine.direction, vendorLine.amount, opts);
@@ -318,7 +318,7 @@ export class LedgerRepository {
   }
 
   private async applyVendorLine(
-    tx: BillingTx,
+    tx: RawTx,
     accountId: string,
     direction: Direction,
     amount: number,
@@ -341,7 +341,7 @@ export class LedgerRepository {
     return rows[0] ? toAccount(rows[0]) : null;
   }
 
-  private async insertEntry(tx: BillingTx, transactionId: string, accountId: string, direction: Direction, amount: number, currency: string, balanceAfter: number, now: Date): Promise<void> {
+  private async insertEntry(tx: RawTx, transactionId: string, accountId: string, direction: Direction, amount: number, currency: string, balanceAfter: number, now: Date): Promise<void> {
     await tx.$executeRawUnsafe(
       `INSERT INTO ${this.t('ledger_entries')} ("id", "transaction_id", "account_id", "direction", "amount", "currency", "balance_after", "created_at")
        VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5::bigint, $6, $7::bigint, $8)`,

@@ -6,7 +6,7 @@ import type { TimeCursor } from '../domain/cursor';
 import { toSafeAmount } from '../domain/money';
 import type { Vendor } from '../domain/vendor.rules';
 import type { Prisma, PrismaClient } from './generated/prisma/client';
-import { tableNamer, type BillingTx, type Db } from './sql';
+import { tableNamer, type BillingTx, type Db, type RawTx } from './sql';
 
 type VendorRow = Prisma.VendorGetPayload<object>;
 const ModeColumn = z.enum(['PREPAID', 'POSTPAID']);
@@ -29,6 +29,44 @@ function toDomain(row: VendorRow): Vendor {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
+}
+
+const VENDOR_COLUMNS = `"id", "name", "email", "billing_mode", "currency", "status", "credit_limit"::text AS credit_limit, "markup_bps",
+  "rate_limit_per_minute", "low_balance_threshold"::text AS low_balance_threshold, "low_balance_alerted", "request_key", "created_at", "updated_at"`;
+interface RawVendor {
+  id: string;
+  name: string;
+  email: string;
+  billing_mode: string;
+  currency: string;
+  status: string;
+  credit_limit: string | null;
+  markup_bps: number;
+  rate_limit_per_minute: number;
+  low_balance_threshold: string;
+  low_balance_alerted: boolean;
+  request_key: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function fromRaw(r: RawVendor): Vendor {
+  return toDomain({
+    id: r.id,
+    name: r.name,
+    email: r.email,
+    billingMode: r.billing_mode,
+    currency: r.currency,
+    status: r.status,
+    creditLimit: r.credit_limit === null ? null : BigInt(r.credit_limit),
+    markupBps: r.markup_bps,
+    rateLimitPerMinute: r.rate_limit_per_minute,
+    lowBalanceThreshold: BigInt(r.low_balance_threshold),
+    lowBalanceAlerted: r.low_balance_alerted,
+    requestKey: r.request_key,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  });
 }
 
 export class VendorRepository {
@@ -67,9 +105,10 @@ export class VendorRepository {
     return count === 1;
   }
 
-  async findById(id: string, db: Db = this.prisma): Promise<Vendor | null> {
-    const row = await db.vendor.findUnique({ where: { id } });
-    return row ? toDomain(row) : null;
+  /** Raw SQL, so the funds path can read the vendor in its node-postgres transaction (RawTx). */
+  async findById(id: string, db: RawTx = this.prisma): Promise<Vendor | null> {
+    const rows = await db.$queryRawUnsafe<RawVendor[]>(`SELECT ${VENDOR_COLUMNS} FROM ${this.table('vendors')} WHERE "id" = $1::uuid`, id);
+    return rows[0] ? fromRaw(rows[0]) : null;
   }
 
   async findByRequestKey(requestKey: string, db: Db = this.prisma): Promise<Vendor | null> {
@@ -112,7 +151,7 @@ export class VendorRepository {
    * crossing: arm -> alerted only when below the current threshold; alerted -> armed only when back at/above it.
    * Returns the threshold when the latch flipped.
    */
-  async flipLowBalance(tx: BillingTx, vendorId: string, to: 'alerted' | 'armed', available: number, now: Date): Promise<number | null> {
+  async flipLowBalance(tx: RawTx, vendorId: string, to: 'alerted' | 'armed', available: number, now: Date): Promise<number | null> {
     const sql =
       to === 'alerted'
         ? `UPDATE ${this.table('vendors')} SET "low_balance_alerted" = true, "updated_at" = $3

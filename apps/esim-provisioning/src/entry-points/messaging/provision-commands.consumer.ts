@@ -1,15 +1,18 @@
 /**
- * Queue `esim.provision-commands` <- esim.provision.v1 (commands exchange of esim). The inbox drops a
- * redelivered message; the use case itself makes a second command for the same order harmless. The inbox
- * transaction only guards the message id: the use case does its own short transactions and calls eSIM Go
- * outside them.
+ * Queue `esim.provision-commands` <- esim.provision.v1 (commands exchange of esim). The use case itself makes a
+ * second command (or a redelivery) for the same order harmless: it records the provider order first, works under a
+ * lease, never buys twice, and for a finished order only re-announces the stored outcome. It runs its own short
+ * transactions and calls eSIM Go outside them, so no transaction is held here: the inbox row is recorded after the
+ * use case succeeded (a redelivery before that re-runs the idempotent use case; after it, it is acked and skipped).
+ * Holding an inbox transaction open across the eSIM Go calls used to pin one pooled connection per message in
+ * flight, which capped the consumer at prefetch 4 and made provisioning the B2B benchmark's bottleneck.
  *
  *   deferred (unknown outcome, eSIM Go unavailable, order busy) -> TransientError: the retry queue, and after
  *     the last delay the DLQ, behind which the reconcile job keeps re-driving the order
  *   conflicting command, invalid data -> PermanentError: the DLQ
  */
 import { ProvisionEsimV1, type Envelope } from '@ttelgo/contracts';
-import { PermanentError, TransientError, startConsumer, type AmqpConnection, type Consumer, type InboxStore } from '@ttelgo/messaging';
+import { PermanentError, TransientError, startConsumer, type AmqpConnection, type Consumer } from '@ttelgo/messaging';
 import type { Logger, ServiceMetrics } from '@ttelgo/observability';
 import type { z } from 'zod';
 import {
@@ -27,23 +30,28 @@ export function startProvisionCommandsConsumer(
   conn: AmqpConnection,
   opts: {
     useCase: ProvisionEsimsUseCase;
-    inbox: InboxStore;
+    inbox: { seen(messageId: string, handler: string): Promise<boolean>; record(messageId: string, handler: string): Promise<void> };
     logger: Logger;
     metrics?: ServiceMetrics;
     retryDelaysMs?: number[];
+    prefetch?: number;
   },
 ): Consumer {
   return startConsumer<ProvisionEsimCommand>(conn, {
     queue: PROVISION_COMMANDS_QUEUE,
     handlerName: 'esim.provision',
     contracts: [ProvisionEsimV1],
-    inbox: opts.inbox,
-    // Each handler holds an inbox transaction (one pooled connection) while it talks to eSIM Go.
-    prefetch: 4,
+    // Each handler holds at most one pooled connection at a time (the use case's short transactions).
+    prefetch: opts.prefetch ?? 16,
     retryDelaysMs: opts.retryDelaysMs ?? DEFAULT_PROVISION_RETRY_DELAYS_MS,
     logger: opts.logger,
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
     handle: async (envelope: Envelope<ProvisionEsimCommand>) => {
+      const handler = 'esim.provision';
+      if (await opts.inbox.seen(envelope.id, handler)) {
+        opts.logger.debug({ messageId: envelope.id }, 'esim.provision.v1 already handled: skipped');
+        return;
+      }
       try {
         await opts.useCase.execute(envelope.data, { republishFinished: true, correlationId: envelope.correlationId });
       } catch (err) {
@@ -51,6 +59,7 @@ export function startProvisionCommandsConsumer(
         if (err instanceof ConflictingProvisionCommandError) throw new PermanentError(err.message, { cause: err });
         throw err;
       }
+      await opts.inbox.record(envelope.id, handler);
     },
   });
 }

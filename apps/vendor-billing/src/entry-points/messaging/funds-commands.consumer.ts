@@ -6,7 +6,7 @@ import type { CaptureFundsUseCase } from '../../application/capture-funds.use-ca
 import type { RefundOrderChargeUseCase } from '../../application/refund-order-charge.use-case';
 import type { ReleaseFundsUseCase } from '../../application/release-funds.use-case';
 import type { ReserveFundsUseCase } from '../../application/reserve-funds.use-case';
-import type { BillingTx } from '../../infrastructure/sql';
+import type { RawTx } from '../../infrastructure/sql';
 import { classifyHandlerError } from './message-errors';
 
 export const FUNDS_COMMANDS_QUEUE = 'billing.funds-commands';
@@ -19,6 +19,8 @@ export function startFundsCommandsConsumer(
     release: ReleaseFundsUseCase;
     refund: RefundOrderChargeUseCase;
     inbox: InboxStore;
+    /** The use cases' face of the transaction the inbox hands to the handler. */
+    txOf: (raw: unknown) => RawTx;
     logger: Logger;
     metrics?: ServiceMetrics;
     retryDelaysMs?: number[];
@@ -36,7 +38,7 @@ export function startFundsCommandsConsumer(
     ...(opts.retryDelaysMs ? { retryDelaysMs: opts.retryDelaysMs } : {}),
     handle: async (envelope: Envelope<unknown>, rawTx: unknown) => {
       // The inbox transaction: effects and outbox rows commit with the inbox row.
-      const tx = rawTx as BillingTx;
+      const tx = opts.txOf(rawTx);
       const meta = { messageId: envelope.id };
       try {
         // The consumer parsed the data with the contract named by envelope.type, so each cast is exact.
