@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import Redis from 'ioredis';
-import { OutboxRelay, PgTransactions, PrismaInboxStore, createPrismaClient, postgresReadiness, runMigrations } from '@ttelgo/db';
+import { PgTransactions, PrismaInboxStore, createPrismaClient, postgresReadiness, runMigrations, startOutboxRuntime } from '@ttelgo/db';
 import { createClosers } from '@ttelgo/runtime';
 import { startOpsServer } from '@ttelgo/http';
 import { AmqpConnection, ConfirmPublisher, RpcServer, declareCommandExchange, declareEventExchange } from '@ttelgo/messaging';
@@ -91,9 +91,9 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
     await conn.start();
 
     const publisher = new ConfirmPublisher(conn, { logger, metrics });
-    const relay = new OutboxRelay({ databaseUrl, schema, publisher, logger, metrics });
-    await relay.start();
-    closers.add('outbox relay', () => relay.stop());
+    // The outbox relay, and the hourly clean-up of sent outbox rows and old inbox rows.
+    const outbox = await startOutboxRuntime({ databaseUrl, schema, publisher, logger, metrics });
+    closers.add('outbox relay and retention', () => outbox.stop());
 
     let redis: Redis | undefined;
     if (config.redisUrl) {

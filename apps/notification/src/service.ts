@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { OutboxRelay, PrismaInboxStore, createPrismaClient, postgresReadiness, runMigrations } from '@ttelgo/db';
+import { PrismaInboxStore, createPrismaClient, postgresReadiness, runMigrations, startOutboxRuntime } from '@ttelgo/db';
 import { createClosers } from '@ttelgo/runtime';
 import { startOpsServer } from '@ttelgo/http';
 import { AmqpConnection, ConfirmPublisher, RpcServer } from '@ttelgo/messaging';
@@ -137,9 +137,9 @@ export async function startNotification(config: NotificationConfig, opts: StartO
 
     // notification publishes nothing yet; the relay keeps the outbox contract every service shares.
     const publisher = new ConfirmPublisher(conn, { logger, metrics });
-    const relay = new OutboxRelay({ databaseUrl, schema, publisher, logger, metrics });
-    await relay.start();
-    closers.add('outbox relay', () => relay.stop());
+    // The outbox relay, and the hourly clean-up of sent outbox rows and old inbox rows.
+    const outbox = await startOutboxRuntime({ databaseUrl, schema, publisher, logger, metrics });
+    closers.add('outbox relay and retention', () => outbox.stop());
 
     const recordNotice = new RecordOrderNoticeUseCase({
       store: new PrismaNotificationStore(),

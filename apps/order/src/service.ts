@@ -4,7 +4,7 @@
  * everything in reverse order of start.
  */
 import { resolve } from 'node:path';
-import { OutboxRelay, PgInboxStore, PgTransactions, createPrismaClient, postgresReadiness, runMigrations } from '@ttelgo/db';
+import { PgInboxStore, PgTransactions, createPrismaClient, postgresReadiness, runMigrations, startOutboxRuntime } from '@ttelgo/db';
 import { createClosers } from '@ttelgo/runtime';
 import { startOpsServer } from '@ttelgo/http';
 import { AmqpConnection, ConfirmPublisher, RpcClient, RpcServer, declareCommandExchange, declareEventExchange } from '@ttelgo/messaging';
@@ -99,9 +99,9 @@ export async function startOrder(config: OrderConfig, opts: StartOptions = {}): 
     await conn.start();
 
     const publisher = new ConfirmPublisher(conn, { logger, metrics });
-    const relay = new OutboxRelay({ databaseUrl, schema, publisher, logger, metrics });
-    await relay.start();
-    closers.add('outbox relay', () => relay.stop());
+    // The outbox relay, and the hourly clean-up of sent outbox rows and old inbox rows.
+    const outbox = await startOutboxRuntime({ databaseUrl, schema, publisher, logger, metrics });
+    closers.add('outbox relay and retention', () => outbox.stop());
 
     const rpcClient = new RpcClient(conn, { logger, metrics, producer: SERVICE_NAME, defaultTimeoutMs: config.rpcTimeoutMs });
     await rpcClient.start();

@@ -4,7 +4,7 @@
  * everything in reverse order of start.
  */
 import { resolve } from 'node:path';
-import { OutboxRelay, PrismaInboxStore, createPrismaClient, postgresReadiness, runMigrations } from '@ttelgo/db';
+import { PrismaInboxStore, createPrismaClient, postgresReadiness, runMigrations, startOutboxRuntime } from '@ttelgo/db';
 import { createClosers } from '@ttelgo/runtime';
 import { startOpsServer } from '@ttelgo/http';
 import { AmqpConnection, ConfirmPublisher, RpcServer, declareCommandExchange, declareEventExchange } from '@ttelgo/messaging';
@@ -90,9 +90,9 @@ export async function startPayment(config: PaymentConfig, opts: StartOptions = {
     await conn.start();
 
     const publisher = new ConfirmPublisher(conn, { logger, metrics });
-    const relay = new OutboxRelay({ databaseUrl, schema, publisher, logger, metrics });
-    await relay.start();
-    closers.add('outbox relay', () => relay.stop());
+    // The outbox relay, and the hourly clean-up of sent outbox rows and old inbox rows.
+    const outbox = await startOutboxRuntime({ databaseUrl, schema, publisher, logger, metrics });
+    closers.add('outbox relay and retention', () => outbox.stop());
 
     const rpc = new RpcServer(conn, { owner: MESSAGE_OWNER, logger, metrics });
     registerCreatePaymentIntentRpc(rpc, new CreatePaymentIntentUseCase({ payments, provider, logger }));

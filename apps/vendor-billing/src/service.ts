@@ -1,10 +1,10 @@
 /**
  * Composition root of vendor-billing: migrations, Postgres, RabbitMQ (topology, outbox relay, RPC server and
- * client, consumers), the retention job and the ops server. Every port may be 0; close() stops everything in
+ * client, consumers), the outbox retention (startOutboxRuntime) and the ops server. Every port may be 0; close() stops everything in
  * reverse order of start.
  */
 import { resolve } from 'node:path';
-import { OutboxRelay, PgInboxStore, PgTransactions, PrismaInboxStore, createPrismaClient, postgresReadiness, runMigrations, type SqlTx } from '@ttelgo/db';
+import { PgInboxStore, PgTransactions, PrismaInboxStore, createPrismaClient, postgresReadiness, runMigrations, startOutboxRuntime, type SqlTx } from '@ttelgo/db';
 import { createClosers } from '@ttelgo/runtime';
 import { startOpsServer } from '@ttelgo/http';
 import { AmqpConnection, ConfirmPublisher, RpcClient, RpcServer, declareEventExchange } from '@ttelgo/messaging';
@@ -28,7 +28,6 @@ import { ReserveFundsUseCase } from './application/reserve-funds.use-case';
 import { UpdateVendorUseCase } from './application/update-vendor.use-case';
 import type { VendorBillingConfig } from './config';
 import type { VendorDefaults } from './domain/vendor.rules';
-import { startBillingRetentionJob } from './entry-points/jobs/retention.job';
 import { startFundsCommandsConsumer } from './entry-points/messaging/funds-commands.consumer';
 import { startPaymentEventsConsumer } from './entry-points/messaging/payment-events.consumer';
 import { registerBillingRpcs } from './entry-points/rpc/billing.rpc';
@@ -120,9 +119,9 @@ export async function startVendorBilling(config: VendorBillingConfig, opts: Star
     await conn.start();
 
     const publisher = new ConfirmPublisher(conn, { logger, metrics });
-    const relay = new OutboxRelay({ databaseUrl, schema, publisher, logger, metrics });
-    await relay.start();
-    closers.add('outbox relay', () => relay.stop());
+    // The outbox relay, and the clean-up of sent outbox rows and old inbox rows (RETENTION_INTERVAL_MS).
+    const outbox = await startOutboxRuntime({ databaseUrl, schema, publisher, logger, metrics, retention: { intervalMs: config.retentionIntervalMs } });
+    closers.add('outbox relay and retention', () => outbox.stop());
 
     const rpcClient = new RpcClient(conn, { logger, metrics, producer: SERVICE_NAME, defaultTimeoutMs: config.rpcTimeoutMs });
     await rpcClient.start();
@@ -159,9 +158,6 @@ export async function startVendorBilling(config: VendorBillingConfig, opts: Star
     await rpc.start();
     closers.add('rpc server', () => rpc.stop());
 
-    const retention = startBillingRetentionJob({ db: { databaseUrl }, schema, intervalMs: config.retentionIntervalMs, logger });
-    closers.add('retention job', () => retention.stop());
-
     const ops = await startOpsServer({
       port: config.opsPort,
       logger,
@@ -176,7 +172,7 @@ export async function startVendorBilling(config: VendorBillingConfig, opts: Star
     closers.add('ops server', () => ops.close());
     logger.info({ opsPort: ops.port, schema }, 'vendor-billing started');
 
-    return { opsPort: ops.port, metrics, runRetentionNow: () => retention.runNow(), close: () => closers.closeAll() };
+    return { opsPort: ops.port, metrics, runRetentionNow: () => outbox.runRetentionNow(), close: () => closers.closeAll() };
   } catch (err) {
     await closers.closeAll();
     throw err;

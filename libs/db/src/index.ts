@@ -4,6 +4,7 @@ export { assertSchemaMatchesPrisma, type SchemaAgreementOptions, type SchemaDiff
 export { parsePrismaSchema, type PrismaSchema, type PrismaModel, type PrismaField, type PrismaEnum } from './prisma-schema.parser';
 export { enqueue, outboxChannel, outboxNotifyTriggerSql, type OutboxTx, type EnqueueMeta } from './outbox';
 export { OutboxRelay, outboxBackoffMs, type OutboxPublisherPort, type OutboxRawMessage, type OutboxRelayOptions } from './outbox.relay';
+export { startOutboxRuntime, type OutboxRuntime, type OutboxRuntimeOptions } from './outbox.runtime';
 export { PgTransactions, PgInboxStore, sqlValue, sqlArray, SqlArray, type SqlTx, type SqlResult, type PgTransactionsOptions } from './pg-transaction';
 export { PrismaInboxStore, type InboxStoreLike, type PrismaInboxStoreOptions, type PrismaTransactionRunner } from './inbox.store';
 export { withAdvisoryLock, type AdvisoryLockOptions } from './advisory-lock';

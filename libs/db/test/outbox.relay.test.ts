@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createMetrics, runWithContext } from '@ttelgo/observability';
 import { testLogger, waitFor } from '@ttelgo/testing';
-import { enqueue, OutboxRelay, type OutboxRelayOptions } from '../src';
+import { enqueue, OutboxRelay, startOutboxRuntime, type OutboxRelayOptions } from '../src';
 import { createFixtureDb, type FixtureDb } from './fixture/fixture-db';
 import { sleep, sql } from './helpers';
 import { countingPublisher, createRelayWorld, NobodyListens, ThingHappened, type RelayWorld } from './relay-helpers';
@@ -223,6 +223,35 @@ describe('OutboxRelay', () => {
       await r.stop();
     } finally {
       await own.dispose();
+    }
+  });
+});
+
+describe('startOutboxRuntime (what every service runs)', () => {
+  it('publishes committed messages and cleans up old sent outbox rows and old inbox rows on demand', async () => {
+    const old = randomUUID();
+    const oldInbox = randomUUID();
+    await sql(`INSERT INTO "${db.schema}".outbox (id, type, exchange, routing_key, payload, created_at, sent_at) VALUES ($1, 'x.y.v1', 'e', 'r', '{}', now() - interval '30 days', now() - interval '30 days')`, [old]);
+    await sql(`INSERT INTO "${db.schema}".inbox (message_id, handler, received_at) VALUES ($1, 'h', now() - interval '40 days')`, [oldInbox]);
+    const runtime = await startOutboxRuntime({
+      databaseUrl: db.databaseUrl,
+      schema: db.schema,
+      publisher: world.publisher,
+      logger,
+      pollIntervalMs: 200,
+      retention: { intervalMs: 3_600_000, outboxDays: 7, inboxDays: 14 },
+    });
+    try {
+      const envelope = await db.prisma.$transaction((tx) => enqueue(tx, ThingHappened, { n: 4242 }, { producer: 'dbtest' }));
+      await waitFor(() => world.idsSeen([envelope.id]) === 1, { timeoutMs: 10_000, message: 'published by the runtime relay' });
+      await runtime.runRetentionNow();
+      expect(await sql(`SELECT id FROM "${db.schema}".outbox WHERE id = $1`, [old])).toEqual([]);
+      expect(await sql(`SELECT message_id FROM "${db.schema}".inbox WHERE message_id = $1`, [oldInbox])).toEqual([]);
+      // The fresh row stays (sent moments ago, kept for diagnosis).
+      await waitFor(async () => (await row(envelope.id))?.sentAt, { message: 'row marked sent' });
+      expect(await row(envelope.id)).not.toBeNull();
+    } finally {
+      await runtime.stop();
     }
   });
 });
