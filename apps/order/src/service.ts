@@ -41,6 +41,7 @@ import { registerPlaceOrderRpc } from './entry-points/rpc/place-order.rpc';
 import { BillingClient } from './infrastructure/billing.client';
 import { CatalogueClient } from './infrastructure/catalogue.client';
 import { PrismaClient } from './infrastructure/generated/prisma/client';
+import { registerOrderMetrics } from './infrastructure/order.metrics';
 import { OrderRepository } from './infrastructure/order.repository';
 import { PaymentClient } from './infrastructure/payment.client';
 import { CachedCatalogue, CachedVendors } from './infrastructure/pricing.cache';
@@ -85,6 +86,7 @@ export async function startOrder(config: OrderConfig, opts: StartOptions = {}): 
     closers.add('postgres pool', () => db.end());
     const repository = new OrderRepository(prisma, schema, db);
     const inbox = new PgInboxStore(db, schema);
+    registerOrderMetrics(metrics, repository, logger);
 
     const conn = new AmqpConnection({ url: config.amqpUrl, name: SERVICE_NAME, logger });
     conn.declare(async (ch) => {

@@ -280,4 +280,24 @@ export class OrderRepository {
     });
     return rows.map((r) => r.id);
   }
+
+  /**
+   * Orders still in flight (AWAITING_PAYMENT, PENDING, PROVISIONING) per status and channel, with the age of the
+   * oldest: what an operator watches. The (status, updated_at) index serves it; finished orders are not counted
+   * (their number only grows, and counting them on every scrape would cost more as the table grows).
+   */
+  async inFlightSummary(now: Date): Promise<Array<{ status: OrderStatus; ownerType: 'customer' | 'vendor'; count: number; oldestAgeSeconds: number }>> {
+    const rows = await this.prisma.order.groupBy({
+      by: ['status', 'ownerType'],
+      where: { status: { in: ['AWAITING_PAYMENT', 'PENDING', 'PROVISIONING'] satisfies OrderStatus[] } },
+      _count: { _all: true },
+      _min: { createdAt: true },
+    });
+    return rows.map((r) => ({
+      status: StatusColumn.parse(r.status),
+      ownerType: OwnerTypeColumn.parse(r.ownerType),
+      count: r._count._all,
+      oldestAgeSeconds: r._min.createdAt ? Math.max(0, (now.getTime() - r._min.createdAt.getTime()) / 1000) : 0,
+    }));
+  }
 }
