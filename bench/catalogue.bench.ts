@@ -7,7 +7,7 @@ import { fork } from 'node:child_process';
 import os from 'node:os';
 import { join } from 'node:path';
 import { startPlatform } from '../scripts/platform';
-import { benchEnv, benchOpsPort, benchServices, benchUrls, load, printTable } from './support';
+import { benchEnv, benchNodeArgs, benchOpsPort, benchServices, benchUrls, load, printTable } from './support';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -16,7 +16,7 @@ export async function runCatalogueBench(): Promise<boolean> {
   const { env } = benchEnv();
   // Only what the catalogue path needs.
   const benchProcesses = benchServices(['esimgo-sim', 'esim-provisioning', 'gateway']);
-  const platform = await startPlatform({ services: benchProcesses, env, stdio: 'inherit', opsPort: benchOpsPort });
+  const platform = await startPlatform({ services: benchProcesses, env, stdio: 'inherit', opsPort: benchOpsPort, nodeArgs: benchNodeArgs });
   const hello = fork(join(__dirname, 'hello-express.ts'), { env: { ...process.env, PORT: '18090' }, execArgv: ['--import', 'tsx'] });
   await new Promise<void>((resolve) => hello.once('message', () => resolve()));
   try {

@@ -14,7 +14,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { reachable, startPlatform } from '../scripts/platform';
-import { BENCH_PORT_OFFSET, benchEnv, benchOpsPort, benchPort, benchServices, benchUrls, deadLetters, loadAverage, percentile, resetBenchState, scrapeMetrics, stopInReverse } from './support';
+import { BENCH_PORT_OFFSET, benchEnv, benchNodeArgs, benchOpsPort, benchPort, benchServices, benchUrls, deadLetters, loadAverage, percentile, resetBenchState, scrapeMetrics, stopInReverse } from './support';
 
 function envInt(name: string, def: number): number {
   const raw = process.env[name];
@@ -257,6 +257,7 @@ export async function runWebhooksBench(): Promise<boolean> {
     env,
     stdio: 'inherit',
     opsPort: benchOpsPort,
+    nodeArgs: benchNodeArgs,
     onUnexpectedExit: (name, code, signal) => {
       if (stopping) return;
       crashed.push(name);

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { nameAfterRoute } from './tracing';
 import {
   createLogger,
   createMetrics,
@@ -162,5 +163,15 @@ describe('observability', () => {
     expect(bucket).toMatch(/ 1$/);
     expect(text).toContain('ttelgo_outbox_backlog{service="svc-a"} 3');
     expect(await b.registry.metrics()).not.toContain('svc-a');
+  });
+
+  it('names the HTTP server span after the Express route template, and leaves unmatched requests alone', () => {
+    const calls: string[] = [];
+    const span = { setAttribute: (k: string, v: unknown) => (calls.push(`${k}=${String(v)}`), span), updateName: (n: string) => (calls.push(`name=${n}`), span) };
+    nameAfterRoute(span as never, { method: 'GET', baseUrl: '/api/v1', route: { path: '/orders/:id' } });
+    expect(calls).toEqual(['http.route=/api/v1/orders/:id', 'name=GET /api/v1/orders/:id']);
+    calls.length = 0;
+    nameAfterRoute(span as never, { method: 'GET', url: '/nowhere' });
+    expect(calls).toEqual([]);
   });
 });

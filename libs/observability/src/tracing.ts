@@ -9,7 +9,6 @@ import {
   type TextMapGetter,
 } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { NodeSDK, type NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 
@@ -27,6 +26,20 @@ const dropSpans: SpanProcessor = {
   forceFlush: () => Promise.resolve(),
   shutdown: () => Promise.resolve(),
 };
+
+/**
+ * Names the HTTP server span after the Express route template (`GET /api/v1/orders/:id`) once the response is
+ * done: Express leaves `baseUrl` and `route` on the request. This replaces @opentelemetry/instrumentation-express,
+ * which wraps every middleware layer of every request and cost about a quarter of the gateway's catalogue
+ * throughput for a route name.
+ */
+export function nameAfterRoute(span: Pick<Span, 'setAttribute' | 'updateName'>, request: unknown): void {
+  const req = request as { method?: string; baseUrl?: string; route?: { path?: unknown } };
+  if (typeof req.route?.path !== 'string') return;
+  const route = `${req.baseUrl ?? ''}${req.route.path}`;
+  span.setAttribute('http.route', route);
+  span.updateName(`${req.method ?? 'HTTP'} ${route}`);
+}
 
 const TRACER_NAME = '@ttelgo/observability';
 // Kept on globalThis so that two copies of this module in one process still share one SDK.
@@ -50,10 +63,10 @@ export function startTracing(opts: { serviceName: string }): TracingHandle {
     logRecordProcessors: [],
     // No textMapPropagator: the SDK then installs W3C trace-context (+ baggage), unless OTEL_PROPAGATORS says otherwise.
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => ignoredPaths.test(req.url ?? '') }),
-      // One span per route handler is what is worth seeing; a span per middleware (helmet, json, request id…)
-      // cost about a fifth of the gateway's throughput in the catalogue benchmark for no insight.
-      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER] }),
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => ignoredPaths.test(req.url ?? ''),
+        applyCustomAttributesOnSpan: (span, request) => nameAfterRoute(span, request),
+      }),
     ],
   });
   sdk.start();

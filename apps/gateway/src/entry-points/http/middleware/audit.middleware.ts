@@ -90,8 +90,10 @@ export function auditTrail(deps: { sink: AuditSink; logger: Logger; onWritten?: 
         (err: unknown) => deps.logger.error({ err, action: entry.action }, 'audit log write failed'),
       );
     };
-    res.once('finish', AsyncResource.bind(() => write(false)));
-    res.once('close', AsyncResource.bind(() => write(!res.writableFinished)));
+    // One AsyncResource run in the request's context (see libs/http access-log: cheaper than AsyncResource.bind).
+    const scope = new AsyncResource('ttelgo.audit');
+    res.once('finish', () => scope.runInAsyncScope(write, null, false));
+    res.once('close', () => scope.runInAsyncScope(write, null, !res.writableFinished));
     next();
   };
 }
