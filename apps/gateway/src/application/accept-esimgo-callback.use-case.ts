@@ -9,24 +9,21 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  ContractViolationError,
   ESIMGO_USAGE_ALERT_TYPES,
   EsimGoBundleAlertSchema,
   EsimGoCallbackHeadSchema,
   RecordEsimUsageV1,
-  createEnvelope,
   formatIssues,
-  routeFor,
   type DataOf,
 } from '@ttelgo/contracts';
 import { AppError } from '@ttelgo/http';
-import { BrokerUnavailableError, PublishNackedError, UnroutableError, type ConfirmPublisher } from '@ttelgo/messaging';
+import type { ConfirmPublisher } from '@ttelgo/messaging';
 import type { Logger } from '@ttelgo/observability';
 import { toBytes, usageStateOfAlert } from '../domain/esimgo-alert';
 import { ESIMGO_CALLBACK_NAMESPACE, nameBasedUuid } from '../domain/name-based-uuid';
 import type { EsimGoSignatureVerifier } from '../infrastructure/esimgo-signature.verifier';
 import { RETRY_AFTER_SECONDS } from '../rpc/rpc-error.mapper';
-import { PRODUCER } from './accept-stripe-webhook.use-case';
+import { handOverWebhook } from './webhook-handover';
 
 export type RecordEsimUsage = DataOf<typeof RecordEsimUsageV1>;
 
@@ -119,25 +116,11 @@ export async function acceptEsimGoCallback(
     dedupeKey,
   };
 
-  let envelope;
-  try {
-    envelope = createEnvelope(RecordEsimUsageV1, data, { producer: PRODUCER, correlationId: input.correlationId, id: esimGoAlertMessageId(dedupeKey) });
-  } catch (err) {
-    if (err instanceof ContractViolationError) throw new AppError('INVALID_PAYLOAD', 400, 'The usage alert cannot be accepted.', { cause: err });
-    throw err;
-  }
-
-  try {
-    await deps.publisher.publish(routeFor(RecordEsimUsageV1), envelope);
-  } catch (err) {
-    // Whatever went wrong, the alert is not durably with esim-provisioning: 503, and eSIM Go delivers it again.
-    const expected = err instanceof BrokerUnavailableError || err instanceof UnroutableError || err instanceof PublishNackedError;
-    deps.logger[expected ? 'warn' : 'error']({ err, iccid: alert.iccid, alertType }, 'eSIM Go callback not handed over: 503 so eSIM Go retries');
-    throw new AppError('SERVICE_UNAVAILABLE', 503, 'The alert could not be handed over right now; retry later.', {
-      headers: { 'Retry-After': RETRY_AFTER_SECONDS },
-      cause: err,
-    });
-  }
-  deps.logger.info({ iccid: alert.iccid, alertType, remainingBytes, messageId: envelope.id }, 'eSIM Go usage alert handed over');
+  const envelope = await handOverWebhook(deps, RecordEsimUsageV1, data, {
+    id: esimGoAlertMessageId(dedupeKey),
+    correlationId: input.correlationId,
+    what: 'eSIM Go usage alert',
+    logFields: { iccid: alert.iccid, alertType, remainingBytes },
+  });
   return { kind: 'handed-over', iccid: alert.iccid, alertType, messageId: envelope.id };
 }

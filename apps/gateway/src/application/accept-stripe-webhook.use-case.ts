@@ -5,15 +5,15 @@
  * so Stripe keeps retrying. The message id is derived from the event id, so a redelivery is a duplicate to
  * payment's inbox.
  */
-import { ContractViolationError, createEnvelope, HandleStripeEventV1, routeFor } from '@ttelgo/contracts';
+import { HandleStripeEventV1 } from '@ttelgo/contracts';
 import { AppError } from '@ttelgo/http';
-import { BrokerUnavailableError, PublishNackedError, UnroutableError, type ConfirmPublisher } from '@ttelgo/messaging';
+import type { ConfirmPublisher } from '@ttelgo/messaging';
 import type { Logger } from '@ttelgo/observability';
 import { nameBasedUuid, STRIPE_EVENT_NAMESPACE } from '../domain/name-based-uuid';
 import { InvalidStripeSignatureError, type StripeSignatureVerifier, type VerifiedStripeEvent } from '../infrastructure/stripe-signature.verifier';
-import { RETRY_AFTER_SECONDS } from '../rpc/rpc-error.mapper';
+import { handOverWebhook } from './webhook-handover';
 
-export const PRODUCER = 'gateway';
+export { PRODUCER } from './webhook-handover';
 const MAX_PAYLOAD_CHARS = 1_000_000;
 
 export const invalidSignature = () =>
@@ -43,28 +43,10 @@ export async function acceptStripeWebhook(
   const payload = input.rawBody.toString('utf8');
   if (payload.length > MAX_PAYLOAD_CHARS) throw new AppError('PAYLOAD_TOO_LARGE', 413, 'The webhook payload is too large.');
 
-  let envelope;
-  try {
-    envelope = createEnvelope(
-      HandleStripeEventV1,
-      { eventId: event.id, eventType: event.type, payload, receivedAt: new Date().toISOString() },
-      { producer: PRODUCER, correlationId: input.correlationId, id: stripeEventMessageId(event.id) },
-    );
-  } catch (err) {
-    if (err instanceof ContractViolationError) throw new AppError('INVALID_PAYLOAD', 400, 'The webhook payload cannot be accepted.', { cause: err });
-    throw err;
-  }
-
-  try {
-    await deps.publisher.publish(routeFor(HandleStripeEventV1), envelope);
-  } catch (err) {
-    // Whatever went wrong, the event is not durably with payment: 503, and Stripe delivers it again later.
-    const expected = err instanceof BrokerUnavailableError || err instanceof UnroutableError || err instanceof PublishNackedError;
-    deps.logger[expected ? 'warn' : 'error']({ err, eventId: event.id, eventType: event.type }, 'stripe webhook not handed over: 503 so Stripe retries');
-    throw new AppError('SERVICE_UNAVAILABLE', 503, 'The event could not be handed over right now; retry later.', {
-      headers: { 'Retry-After': RETRY_AFTER_SECONDS },
-      cause: err,
-    });
-  }
-  deps.logger.info({ eventId: event.id, eventType: event.type, messageId: envelope.id }, 'stripe webhook handed over');
+  await handOverWebhook(
+    deps,
+    HandleStripeEventV1,
+    { eventId: event.id, eventType: event.type, payload, receivedAt: new Date().toISOString() },
+    { id: stripeEventMessageId(event.id), correlationId: input.correlationId, what: 'Stripe event', logFields: { eventId: event.id, eventType: event.type } },
+  );
 }

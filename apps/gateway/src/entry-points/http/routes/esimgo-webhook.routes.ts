@@ -1,9 +1,10 @@
-import express, { type RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import type { ConfirmPublisher } from '@ttelgo/messaging';
 import type { Logger } from '@ttelgo/observability';
 import { acceptEsimGoCallback } from '../../../application/accept-esimgo-callback.use-case';
 import type { EsimGoSignatureVerifier } from '../../../infrastructure/esimgo-signature.verifier';
 import { auditNote } from '../middleware/audit.middleware';
+import { signedWebhookHandlers } from './signed-webhook.route';
 
 export const ESIMGO_WEBHOOK_PATH = '/api/v1/webhooks/esimgo';
 /** A BundleAlert is well under 1 kB; anything near this is not eSIM Go. */
@@ -17,37 +18,19 @@ export interface EsimGoWebhookDeps {
 }
 
 /**
- * The handlers of `POST /api/v1/webhooks/esimgo`. The body parser is express.raw for every content type: the
- * signature covers the exact bytes, so this route must be mounted BEFORE the app's JSON parser. No JWT or API
- * key: the signature is the authentication.
+ * `POST /api/v1/webhooks/esimgo` (X-Signature-SHA256): see signedWebhookHandlers. No JWT or API key: the signature
+ * is the authentication.
  */
 export function esimGoWebhookHandlers(deps: EsimGoWebhookDeps): RequestHandler[] {
-  return [
-    (_req, res, next) => {
-      const note = auditNote(res);
-      note.action = 'esimgo.webhook';
-      note.actor = { type: 'esimgo', id: null };
-      note.resource = { type: 'esim', id: null };
-      next();
-    },
-    express.raw({ type: '*/*', limit: ESIMGO_WEBHOOK_BODY_LIMIT }),
-    async (req, res) => {
-      const note = auditNote(res);
-      const signature = req.headers['x-signature-sha256'];
-      await acceptEsimGoCallback(
-        deps,
-        {
-          rawBody: Buffer.isBuffer(req.body) ? req.body : undefined,
-          signature: typeof signature === 'string' ? signature : undefined,
-          correlationId: String(res.locals['correlationId'] ?? res.locals['requestId'] ?? 'esimgo-webhook'),
-        },
-        (alert) => {
-          note.resource = { type: 'esim', id: alert.iccid };
-          note.details = { alertType: alert.alertType };
-        },
-      );
-      res.setHeader('Cache-Control', 'no-store');
-      res.status(200).json({ received: true });
-    },
-  ];
+  return signedWebhookHandlers({
+    audit: { action: 'esimgo.webhook', actor: { type: 'esimgo', id: null }, resource: { type: 'esim', id: null } },
+    bodyLimit: ESIMGO_WEBHOOK_BODY_LIMIT,
+    signatureHeader: 'x-signature-sha256',
+    accept: (input, _req, res) =>
+      acceptEsimGoCallback(deps, input, (alert) => {
+        const note = auditNote(res);
+        note.resource = { type: 'esim', id: alert.iccid };
+        note.details = { alertType: alert.alertType };
+      }),
+  });
 }
