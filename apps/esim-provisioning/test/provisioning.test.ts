@@ -7,7 +7,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import amqplib from 'amqplib';
-import pg from 'pg';
 import QRCode from 'qrcode';
 import {
   GetEsimQrCodeV1,
@@ -19,13 +18,11 @@ import {
   type EsimInstall,
   type Owner,
 } from '@ttelgo/contracts';
-import { AmqpConnection, ConfirmPublisher, RpcClient, RpcRemoteError, UnroutableError, declareEventExchange } from '@ttelgo/messaging';
-import { createMetrics } from '@ttelgo/observability';
-import { TEST_DATABASE_URL, createTestSchemaName, createTestVhost, dropSchema, testLogger, waitFor, type TestVhost } from '@ttelgo/testing';
-import { loadEsimProvisioningConfig } from '../src/config';
+import { RpcRemoteError, declareEventExchange } from '@ttelgo/messaging';
+import { testLogger, waitFor } from '@ttelgo/testing';
 import { QR_PNG_OPTIONS } from '../src/infrastructure/qr-code.renderer';
-import { startEsimProvisioning, type EsimProvisioningHandle } from '../src/service';
-import { startEsimGoSim, type RunningSimulator } from './support/esimgo-sim';
+import type { EsimProvisioningHandle } from '../src/service';
+import { publishUntilRouted, startEsimProvisioningHarness, type EsimProvisioningHarness } from './support/esim-provisioning.harness';
 
 jest.setTimeout(90_000);
 
@@ -43,15 +40,14 @@ interface OutcomeEvent {
   data: { orderId: string; providerOrderReference?: string; esims?: EsimInstall[]; code?: string; reason?: string };
 }
 
+let h: EsimProvisioningHarness;
 let schema: string;
-let vhost: TestVhost;
-let sim: RunningSimulator;
+let sim: EsimProvisioningHarness['sim'];
 let service: EsimProvisioningHandle;
-let clientConn: AmqpConnection;
-let publisher: ConfirmPublisher;
-let rpc: RpcClient;
+let publisher: EsimProvisioningHarness['publisher'];
+let rpc: EsimProvisioningHarness['rpc'];
 let eventsConn: amqplib.ChannelModel;
-let pgClient: pg.Client;
+let pgClient: EsimProvisioningHarness['pgClient'];
 const events: OutcomeEvent[] = [];
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -65,23 +61,15 @@ function command(overrides: Partial<ProvisionCommand> = {}): ProvisionCommand {
   return { orderId: randomUUID(), owner: customer(), bundleName: BUNDLE, quantity: 1, ...overrides };
 }
 
-/** The consumer declares its queue asynchronously at start: an unroutable first command is simply re-sent. */
+/** The command as the order service sends it; with `envelope`, that very message again (a broker redelivery). */
 async function send(data: ProvisionCommand, envelope?: Envelope<ProvisionCommand>): Promise<Envelope<ProvisionCommand>> {
-  return waitFor(
-    async () => {
-      try {
-        if (envelope) {
-          await publisher.publish(routeFor(ProvisionEsimV1), envelope);
-          return envelope;
-        }
-        return await publisher.publishMessage(ProvisionEsimV1, data, { producer: 'order', correlationId: randomUUID() });
-      } catch (err) {
-        if (err instanceof UnroutableError) return undefined;
-        throw err;
-      }
-    },
-    { timeoutMs: 10_000, message: 'esim.provision.v1 could not be routed' },
-  );
+  return publishUntilRouted(async () => {
+    if (envelope) {
+      await publisher.publish(routeFor(ProvisionEsimV1), envelope);
+      return envelope;
+    }
+    return publisher.publishMessage(ProvisionEsimV1, data, { producer: 'order', correlationId: randomUUID() });
+  }, 'esim.provision.v1');
 }
 
 async function providerOrder(orderId: string): Promise<{ state: string; attempts: number; provider_reference: string | null; failure_code: string | null } | undefined> {
@@ -120,57 +108,28 @@ function expectInstallMatchesSimulator(esim: EsimInstall): void {
 }
 
 beforeAll(async () => {
-  schema = createTestSchemaName('esimprov');
-  vhost = await createTestVhost('esimprov');
-  sim = await startEsimGoSim(logger);
-  pgClient = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await pgClient.connect();
+  h = await startEsimProvisioningHarness('esimprov', logger, 'order-test');
+  ({ schema, sim, publisher, rpc, pgClient } = h);
 
-  eventsConn = await amqplib.connect(vhost.url);
+  eventsConn = await amqplib.connect(h.vhost.url);
   const ch = await eventsConn.createChannel();
   await declareEventExchange(ch, 'esim');
   const q = await ch.assertQueue('', { exclusive: true });
   for (const key of ['esim.provisioned.v1', 'esim.provisioning-failed.v1']) await ch.bindQueue(q.queue, 'ttelgo.events.esim', key);
   await ch.consume(q.queue, (msg) => msg && events.push(JSON.parse(msg.content.toString()) as OutcomeEvent), { noAck: true });
 
-  const config = loadEsimProvisioningConfig({
-    DATABASE_URL: TEST_DATABASE_URL,
-    DB_SCHEMA: schema,
-    AMQP_URL: vhost.url,
-    OPS_PORT: '0',
-    ESIMGO_BASE_URL: sim.baseUrl,
-    ESIMGO_API_KEY: sim.apiKey,
-    ESIMGO_TIMEOUT_MS: String(ESIMGO_TIMEOUT_MS),
-    BREAKER_RESET_MS: '300',
-    PROVISION_LEASE_MS: '5000',
-    // The job is driven by the test (reconcileProviderOrdersNow), never by its timer.
-    PROVISION_RECONCILE_INTERVAL_MS: '3600000',
-    LOG_LEVEL: 'silent',
-  });
-  service = await startEsimProvisioning(config, {
-    logger,
-    metrics: createMetrics('esim-provisioning'),
-    provisionRetryDelaysMs: [300, 600, 1000, 1500, 2000, 3000, 4000],
-  });
+  // The reconcile job is driven by the test (reconcileProviderOrdersNow), never by its timer: the harness default.
+  service = await h.startService(
+    { ESIMGO_TIMEOUT_MS: String(ESIMGO_TIMEOUT_MS), BREAKER_RESET_MS: '300', PROVISION_LEASE_MS: '5000' },
+    { provisionRetryDelaysMs: [300, 600, 1000, 1500, 2000, 3000, 4000] },
+  );
   // Bundle durations (for expiresAt) come from the synced catalogue.
   await service.syncCatalogueNow();
-
-  clientConn = new AmqpConnection({ url: vhost.url, name: 'order-test', logger });
-  await clientConn.start();
-  publisher = new ConfirmPublisher(clientConn, { logger });
-  rpc = new RpcClient(clientConn, { logger, producer: 'gateway' });
-  await rpc.start();
 });
 
 afterAll(async () => {
-  await rpc?.stop().catch(() => undefined);
-  await clientConn?.close().catch(() => undefined);
-  await service?.close();
   await eventsConn?.close().catch(() => undefined);
-  await sim?.close();
-  await pgClient?.end().catch(() => undefined);
-  if (schema) await dropSchema(TEST_DATABASE_URL, schema);
-  await vhost?.dispose();
+  await h?.close();
 });
 
 afterEach(() => {

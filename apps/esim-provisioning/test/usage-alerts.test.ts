@@ -4,95 +4,42 @@
  * through esim.provision.v1 from the real simulator, and usage is read back over RPC like the gateway does.
  * The pull refresh is off (USAGE_REFRESH_AFTER_MS=0), so every usage change seen here came from an alert.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import amqplib from 'amqplib';
-import pg from 'pg';
-import { GetEsimV1, ProvisionEsimV1, RecordEsimUsageV1, routeFor, type DataOf, type Envelope, type Owner } from '@ttelgo/contracts';
-import { AmqpConnection, ConfirmPublisher, RpcClient, UnroutableError } from '@ttelgo/messaging';
-import { createMetrics } from '@ttelgo/observability';
-import { TEST_DATABASE_URL, createTestSchemaName, createTestVhost, dropSchema, testLogger, waitFor, type TestVhost } from '@ttelgo/testing';
-import { loadEsimProvisioningConfig } from '../src/config';
+import { GetEsimV1, RecordEsimUsageV1, routeFor, type Envelope, type Owner } from '@ttelgo/contracts';
+import { testLogger, waitFor } from '@ttelgo/testing';
 import { USAGE_ALERTS_QUEUE } from '../src/entry-points/messaging/usage-alerts.consumer';
-import { startEsimProvisioning, type EsimProvisioningHandle } from '../src/service';
-import { startEsimGoSim, type RunningSimulator } from './support/esimgo-sim';
+import {
+  publishUntilRouted,
+  provisionEsims,
+  sendUsageAlert,
+  startEsimProvisioningHarness,
+  storedUsage as storedUsageOf,
+  usageAlert,
+  waitUntilProcessed,
+  type EsimProvisioningHarness,
+  type RecordUsage,
+} from './support/esim-provisioning.harness';
 
 jest.setTimeout(60_000);
-
-type RecordUsage = DataOf<typeof RecordEsimUsageV1>;
 
 const logger = testLogger('esim-provisioning-usage-alerts-test');
 const BUNDLE = 'esim_1GB_7D_IM_U';
 const GB = 1_000_000_000;
 
-let schema: string;
-let vhost: TestVhost;
-let sim: RunningSimulator;
-let service: EsimProvisioningHandle;
-let clientConn: AmqpConnection;
-let publisher: ConfirmPublisher;
-let rpc: RpcClient;
+let h: EsimProvisioningHarness;
 let admin: amqplib.ChannelModel;
-let pgClient: pg.Client;
+let rpc: EsimProvisioningHarness['rpc'];
+let pgClient: EsimProvisioningHarness['pgClient'];
+let schema: string;
 
 const owner: Owner = { type: 'customer', id: `cust-${randomUUID()}` };
 let iccid: string;
 
-async function publishUntilRouted(fn: () => Promise<void>, what: string): Promise<void> {
-  await waitFor(
-    async () => {
-      try {
-        await fn();
-        return true;
-      } catch (err) {
-        if (err instanceof UnroutableError) return undefined;
-        throw err;
-      }
-    },
-    { timeoutMs: 10_000, message: `${what} could not be routed` },
-  );
-}
-
-let seq = 0;
-function alert(overrides: Partial<RecordUsage> = {}): RecordUsage {
-  seq += 1;
-  const base: RecordUsage = {
-    iccid,
-    alertType: 'Utilisation',
-    bundleName: BUNDLE,
-    assignmentId: '100000001',
-    assignmentReference: null,
-    initialBytes: GB,
-    remainingBytes: 500_000_000,
-    unlimited: false,
-    state: 'Active',
-    bundleStartsAt: '2026-12-10T09:00:00.000Z',
-    bundleEndsAt: '2026-12-17T09:00:00.000Z',
-    alertedAt: new Date().toISOString(),
-    receivedAt: new Date().toISOString(),
-    dedupeKey: createHash('sha256').update(`alert-${seq}-${randomUUID()}`).digest('hex'),
-  };
-  return { ...base, ...overrides };
-}
-
-async function send(data: RecordUsage, opts: { id?: string } = {}): Promise<Envelope<RecordUsage>> {
-  let sent: Envelope<RecordUsage> | undefined;
-  await publishUntilRouted(async () => {
-    sent = await publisher.publishMessage(RecordEsimUsageV1, data, { producer: 'gateway', correlationId: randomUUID(), ...(opts.id ? { id: opts.id } : {}) });
-  }, 'esim.record-usage.v1');
-  return sent!;
-}
-
-async function processed(messageId: string): Promise<void> {
-  await waitFor(
-    async () => (await pgClient.query(`SELECT 1 FROM "${schema}".inbox WHERE message_id = $1 AND handler = 'esim.record-usage'`, [messageId])).rowCount === 1,
-    { timeoutMs: 10_000, message: `alert ${messageId} was not processed` },
-  );
-}
-
-async function storedUsage(id = iccid): Promise<{ initial_bytes: string | null; remaining_bytes: string | null; usage_state: string; usage_synced_at: Date | null; expires_at: Date | null }> {
-  const { rows } = await pgClient.query(`SELECT initial_bytes, remaining_bytes, usage_state, usage_synced_at, expires_at FROM "${schema}".esims WHERE iccid = $1`, [id]);
-  return rows[0];
-}
+const alert = (overrides: Partial<RecordUsage> = {}): RecordUsage => usageAlert(iccid, { bundleName: BUNDLE, initialBytes: GB, ...overrides });
+const send = (data: RecordUsage, opts: { id?: string } = {}): Promise<Envelope<RecordUsage>> => sendUsageAlert(h, data, opts);
+const processed = (messageId: string): Promise<void> => waitUntilProcessed(h, messageId, 'esim.record-usage');
+const storedUsage = (id = iccid) => storedUsageOf(h, id);
 
 async function queueDepths(): Promise<{ queue: number; dlq: number }> {
   const ch = await admin.createChannel();
@@ -106,54 +53,19 @@ async function queueDepths(): Promise<{ queue: number; dlq: number }> {
 }
 
 beforeAll(async () => {
-  schema = createTestSchemaName('esimusage');
-  vhost = await createTestVhost('esimusage');
-  sim = await startEsimGoSim(logger);
-  pgClient = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await pgClient.connect();
-  admin = await amqplib.connect(vhost.url);
-
-  const config = loadEsimProvisioningConfig({
-    DATABASE_URL: TEST_DATABASE_URL,
-    DB_SCHEMA: schema,
-    AMQP_URL: vhost.url,
-    OPS_PORT: '0',
-    ESIMGO_BASE_URL: sim.baseUrl,
-    ESIMGO_API_KEY: sim.apiKey,
-    USAGE_REFRESH_AFTER_MS: '0',
-    PROVISION_RECONCILE_INTERVAL_MS: '3600000',
-    LOG_LEVEL: 'silent',
-  });
-  service = await startEsimProvisioning(config, { logger, metrics: createMetrics('esim-provisioning') });
+  h = await startEsimProvisioningHarness('esimusage', logger, 'gateway-test');
+  ({ rpc, pgClient, schema } = h);
+  admin = await amqplib.connect(h.vhost.url);
+  const service = await h.startService({ USAGE_REFRESH_AFTER_MS: '0' });
   await service.syncCatalogueNow();
 
-  clientConn = new AmqpConnection({ url: vhost.url, name: 'gateway-test', logger });
-  await clientConn.start();
-  publisher = new ConfirmPublisher(clientConn, { logger });
-  rpc = new RpcClient(clientConn, { logger, producer: 'gateway' });
-  await rpc.start();
-
   // One eSIM of ours, bought the way the order service asks for it.
-  const orderId = randomUUID();
-  await publishUntilRouted(
-    async () => void (await publisher.publishMessage(ProvisionEsimV1, { orderId, owner, bundleName: BUNDLE, quantity: 1 }, { producer: 'order', correlationId: randomUUID() })),
-    'esim.provision.v1',
-  );
-  iccid = await waitFor(
-    async () => (await pgClient.query<{ iccid: string }>(`SELECT iccid FROM "${schema}".esims WHERE order_id = $1`, [orderId])).rows[0]?.iccid,
-    { timeoutMs: 30_000, message: 'the eSIM was not provisioned' },
-  );
+  [iccid] = (await provisionEsims(h, { owner, bundleName: BUNDLE, quantity: 1 })) as [string];
 });
 
 afterAll(async () => {
-  await rpc?.stop().catch(() => undefined);
-  await clientConn?.close().catch(() => undefined);
-  await service?.close();
   await admin?.close().catch(() => undefined);
-  await sim?.close();
-  await pgClient?.end().catch(() => undefined);
-  if (schema) await dropSchema(TEST_DATABASE_URL, schema);
-  await vhost?.dispose();
+  await h?.close();
 });
 
 describe('esim.record-usage.v1', () => {
@@ -167,7 +79,7 @@ describe('esim.record-usage.v1', () => {
     const view = await rpc.call(GetEsimV1, { owner, iccid });
     expect(view.usage).toEqual({ initialBytes: GB, remainingBytes: GB - 1000, state: 'Active' });
     expect(view.expiresAt).toBe('2026-12-17T09:00:00.000Z');
-    expect((await storedUsage()).usage_synced_at?.toISOString()).toBe(firstAt.toISOString());
+    expect((await storedUsage())?.usage_synced_at?.toISOString()).toBe(firstAt.toISOString());
   });
 
   it('applies a newer alert', async () => {
@@ -227,7 +139,7 @@ describe('esim.record-usage.v1', () => {
   it('dead-letters an invalid command (poison) instead of retrying it forever', async () => {
     const poison = { ...alert(), remainingBytes: -1 } as RecordUsage;
     const envelope = { id: randomUUID(), type: RecordEsimUsageV1.name, occurredAt: new Date().toISOString(), producer: 'gateway', correlationId: randomUUID(), data: poison };
-    await publishUntilRouted(() => publisher.publish(routeFor(RecordEsimUsageV1), envelope), 'poison');
+    await publishUntilRouted(() => h.publisher.publish(routeFor(RecordEsimUsageV1), envelope), 'poison');
     await waitFor(async () => (await queueDepths()).dlq === 1, { timeoutMs: 10_000, message: 'the poison message did not reach the DLQ' });
   });
 });

@@ -6,17 +6,22 @@
  * GET /esims/{iccid}/bundles per eSIM. The timers are set far away and get-esim's refresh is off, so every call
  * seen here came from the run under test.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { GetEsimV1, ProvisionEsimV1, RecordEsimUsageV1, type DataOf, type Owner } from '@ttelgo/contracts';
-import { AmqpConnection, ConfirmPublisher, RpcClient, UnroutableError } from '@ttelgo/messaging';
-import { createMetrics } from '@ttelgo/observability';
-import { TEST_DATABASE_URL, createTestSchemaName, createTestVhost, dropSchema, testLogger, waitFor, type TestVhost } from '@ttelgo/testing';
+import { randomUUID } from 'node:crypto';
+import { GetEsimV1, type Owner } from '@ttelgo/contracts';
+import { testLogger, waitFor } from '@ttelgo/testing';
 import type { SyncUsageResult } from '../src/application/sync-usage.use-case';
-import { loadEsimProvisioningConfig } from '../src/config';
 import type { UsageSyncRunResult } from '../src/entry-points/jobs/usage-sync.job';
-import { startEsimProvisioning, type EsimProvisioningHandle } from '../src/service';
-import { startEsimGoSim, type RunningSimulator } from './support/esimgo-sim';
+import type { EsimProvisioningHandle } from '../src/service';
+import {
+  provisionEsims,
+  sendUsageAlert,
+  startEsimProvisioningHarness,
+  storedUsage,
+  usageAlert,
+  waitUntilProcessed,
+  type EsimProvisioningHarness,
+  type StoredUsage,
+} from './support/esim-provisioning.harness';
 
 jest.setTimeout(90_000);
 
@@ -25,73 +30,35 @@ const BUNDLE = 'esim_1GB_7D_IM_U';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
+let h: EsimProvisioningHarness;
+let sim: EsimProvisioningHarness['sim'];
+let rpc: EsimProvisioningHarness['rpc'];
+let pgClient: EsimProvisioningHarness['pgClient'];
 let schema: string;
-let vhost: TestVhost;
-let sim: RunningSimulator;
 let replicaA: EsimProvisioningHandle;
 let replicaB: EsimProvisioningHandle | undefined;
-let clientConn: AmqpConnection;
-let publisher: ConfirmPublisher;
-let rpc: RpcClient;
-let pgClient: pg.Client;
 
 const owner: Owner = { type: 'customer', id: `cust-${randomUUID()}` };
 let iccids: string[] = [];
 
-async function publishUntilRouted(fn: () => Promise<void>, what: string): Promise<void> {
-  await waitFor(
-    async () => {
-      try {
-        await fn();
-        return true;
-      } catch (err) {
-        if (err instanceof UnroutableError) return undefined;
-        throw err;
-      }
-    },
-    { timeoutMs: 10_000, message: `${what} could not be routed` },
-  );
-}
-
 function startReplica(maxPerRun: number): Promise<EsimProvisioningHandle> {
-  const config = loadEsimProvisioningConfig({
-    DATABASE_URL: TEST_DATABASE_URL,
-    DB_SCHEMA: schema,
-    AMQP_URL: vhost.url,
-    OPS_PORT: '0',
-    ESIMGO_BASE_URL: sim.baseUrl,
-    ESIMGO_API_KEY: sim.apiKey,
+  return h.startService({
     BREAKER_RESET_MS: '1000',
     USAGE_REFRESH_AFTER_MS: '0',
-    PROVISION_RECONCILE_INTERVAL_MS: '3600000',
     ESIM_USAGE_SYNC_INTERVAL_MS: '3600000',
     ESIM_USAGE_SYNC_FIRST_RUN_DELAY_MS: '3600000',
     ESIM_USAGE_SYNC_MAX_PER_RUN: String(maxPerRun),
     // Small pages, so a run crosses several keyset pages.
     ESIM_USAGE_SYNC_BATCH_SIZE: '2',
     ESIM_USAGE_SYNC_CALLS_PER_SECOND: '10',
-    LOG_LEVEL: 'silent',
   });
-  return startEsimProvisioning(config, { logger, metrics: createMetrics('esim-provisioning') });
 }
 
 const calls = (iccid: string): number => sim.sim.state.requestCounts[`GET /esims/${iccid}/bundles`] ?? 0;
 const callsOf = (list: string[]): number[] => list.map(calls);
 
-interface StoredRow {
-  initial_bytes: string | null;
-  remaining_bytes: string | null;
-  usage_state: string;
-  usage_synced_at: Date | null;
-  expires_at: Date | null;
-  expires_at_reported: boolean;
-}
-async function stored(iccid: string): Promise<StoredRow> {
-  const { rows } = await pgClient.query<StoredRow>(
-    `SELECT initial_bytes, remaining_bytes, usage_state, usage_synced_at, expires_at, expires_at_reported FROM "${schema}".esims WHERE iccid = $1`,
-    [iccid],
-  );
-  return rows[0]!;
+async function stored(iccid: string): Promise<StoredUsage> {
+  return (await storedUsage(h, iccid))!;
 }
 
 /** Every eSIM fresh (synced an hour ago), so a test decides alone which ones are due. */
@@ -108,45 +75,17 @@ function completed(result: UsageSyncRunResult): SyncUsageResult {
 }
 
 beforeAll(async () => {
-  schema = createTestSchemaName('esimusync');
-  vhost = await createTestVhost('esimusync');
-  sim = await startEsimGoSim(logger);
-  pgClient = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await pgClient.connect();
-
+  h = await startEsimProvisioningHarness('esimusync', logger, 'usage-sync-test');
+  ({ sim, rpc, pgClient, schema } = h);
   replicaA = await startReplica(100);
   replicaB = await startReplica(2);
   await replicaA.syncCatalogueNow();
 
-  clientConn = new AmqpConnection({ url: vhost.url, name: 'usage-sync-test', logger });
-  await clientConn.start();
-  publisher = new ConfirmPublisher(clientConn, { logger });
-  rpc = new RpcClient(clientConn, { logger, producer: 'gateway' });
-  await rpc.start();
-
-  const orderId = randomUUID();
-  await publishUntilRouted(
-    async () => void (await publisher.publishMessage(ProvisionEsimV1, { orderId, owner, bundleName: BUNDLE, quantity: 8 }, { producer: 'order', correlationId: randomUUID() })),
-    'esim.provision.v1',
-  );
-  iccids = await waitFor(
-    async () => {
-      const { rows } = await pgClient.query<{ iccid: string }>(`SELECT iccid FROM "${schema}".esims WHERE order_id = $1 ORDER BY iccid`, [orderId]);
-      return rows.length === 8 ? rows.map((r) => r.iccid) : undefined;
-    },
-    { timeoutMs: 30_000, message: 'the eSIMs were not provisioned' },
-  );
+  iccids = await provisionEsims(h, { owner, bundleName: BUNDLE, quantity: 8 });
 });
 
 afterAll(async () => {
-  await rpc?.stop().catch(() => undefined);
-  await clientConn?.close().catch(() => undefined);
-  await replicaB?.close();
-  await replicaA?.close();
-  await sim?.close();
-  await pgClient?.end().catch(() => undefined);
-  if (schema) await dropSchema(TEST_DATABASE_URL, schema);
-  await vhost?.dispose();
+  await h?.close();
 });
 
 afterEach(() => {
@@ -267,30 +206,17 @@ describe('usage sync job', () => {
     // The callback of a later usage reaches us (through the gateway) while eSIM Go still answers the pull.
     const assignment = sim.sim.state.esims.get(iccid)!.assignments[0]!;
     const alertedAt = new Date().toISOString();
-    const data: DataOf<typeof RecordEsimUsageV1> = {
-      iccid,
-      alertType: 'Utilisation',
+    const data = usageAlert(iccid, {
       bundleName: BUNDLE,
       assignmentId: assignment.id,
-      assignmentReference: null,
       initialBytes: assignment.initialQuantity,
       remainingBytes: assignment.initialQuantity - 600_000_000,
-      unlimited: false,
-      state: 'Active',
       bundleStartsAt: assignment.startTime ?? null,
       bundleEndsAt: assignment.endTime ?? null,
       alertedAt,
       receivedAt: alertedAt,
-      dedupeKey: createHash('sha256').update(randomUUID()).digest('hex'),
-    };
-    let messageId = '';
-    await publishUntilRouted(async () => {
-      messageId = (await publisher.publishMessage(RecordEsimUsageV1, data, { producer: 'gateway', correlationId: randomUUID() })).id;
-    }, 'esim.record-usage.v1');
-    await waitFor(
-      async () => (await pgClient.query(`SELECT 1 FROM "${schema}".inbox WHERE message_id = $1`, [messageId])).rowCount === 1 || undefined,
-      { timeoutMs: 10_000, message: 'the alert was not processed' },
-    );
+    });
+    await waitUntilProcessed(h, (await sendUsageAlert(h, data)).id);
 
     expect(completed(await run)).toMatchObject({ pulled: 1, refreshed: 0, superseded: 1 });
     const row = await stored(iccid);

@@ -3,9 +3,9 @@
  * answer 503 problem+json with Retry-After at once, readiness turns 503, and both recover when the broker is back.
  */
 import { ProblemSchema } from '@ttelgo/contracts';
-import { TcpProxy, TEST_AMQP_URL, createTestVhost, waitFor, type TestVhost } from '@ttelgo/testing';
+import { TcpProxy, createTestVhost, waitFor, type TestVhost } from '@ttelgo/testing';
 import { EsimDouble } from './support/esim.double';
-import { json, rawGet, startTestGateway, type TestGateway } from './support/gateway.harness';
+import { json, rawGet, startBrokerProxy, startTestGateway, type TestGateway } from './support/gateway.harness';
 
 let vhost: TestVhost;
 let esim: EsimDouble;
@@ -15,13 +15,9 @@ let gateway: TestGateway;
 beforeAll(async () => {
   vhost = await createTestVhost('gateway_broker_loss');
   esim = await new EsimDouble(vhost.url).start();
-  const broker = new URL(TEST_AMQP_URL);
-  proxy = new TcpProxy({ host: broker.hostname, port: Number(broker.port || 5672) });
-  const proxyPort = await proxy.start();
-  const viaProxy = new URL(vhost.url);
-  viaProxy.hostname = '127.0.0.1';
-  viaProxy.port = String(proxyPort);
-  gateway = await startTestGateway({ AMQP_URL: viaProxy.toString(), RPC_TIMEOUT_MS: '1000' });
+  let amqpUrl: string;
+  ({ proxy, amqpUrl } = await startBrokerProxy(vhost));
+  gateway = await startTestGateway({ AMQP_URL: amqpUrl, RPC_TIMEOUT_MS: '1000' });
 });
 
 afterAll(async () => {

@@ -4,47 +4,32 @@
  * through a test queue bound to it). The gateway reaches RabbitMQ through a TcpProxy so the broker can be cut.
  */
 import { createHmac } from 'node:crypto';
-import amqplib from 'amqplib';
-import { EnvelopeSchema, ProblemSchema, RecordEsimUsageV1, commandExchange, type Envelope } from '@ttelgo/contracts';
-import { TcpProxy, TEST_AMQP_URL, createTestVhost, waitFor, type TestVhost } from '@ttelgo/testing';
+import { RecordEsimUsageV1 } from '@ttelgo/contracts';
+import { TcpProxy, waitFor } from '@ttelgo/testing';
 import { alertDedupeKey, esimGoAlertMessageId, type RecordEsimUsage } from '../src/application/accept-esimgo-callback.use-case';
-import { json, rawRequest, startTestGateway, type RawResponse, type TestGateway } from './support/gateway.harness';
+import { expectProblem, expectRetryLater, json, startTestGateway, waitUntilReady, type TestGateway } from './support/gateway.harness';
+import { collectCommands, postRawBody, settle, startWebhookIngress, type ReceivedCommand, type WebhookIngress } from './support/webhook-ingress.harness';
 
 const PATH = '/api/v1/webhooks/esimgo';
 const SIGNING_KEY = 'esimgo-callback-key-of-the-gateway-tests';
 const OBSERVER_QUEUE = 'test.esim-usage-alerts';
 const GB = 1_000_000_000;
 
-let vhost: TestVhost;
+let ingress: WebhookIngress;
 let proxy: TcpProxy;
 let gateway: TestGateway;
 let unconfigured: TestGateway;
-let observer: amqplib.ChannelModel;
-let channel: amqplib.Channel;
-const received: Array<{ messageId: string; envelope: Envelope<RecordEsimUsage> }> = [];
+const received: Array<ReceivedCommand<RecordEsimUsage>> = [];
 
 beforeAll(async () => {
-  vhost = await createTestVhost('gateway_esimgo_webhook');
-  const broker = new URL(TEST_AMQP_URL);
-  proxy = new TcpProxy({ host: broker.hostname, port: Number(broker.port || 5672) });
-  const viaProxy = new URL(vhost.url);
-  viaProxy.hostname = '127.0.0.1';
-  viaProxy.port = String(await proxy.start());
-  gateway = await startTestGateway(
-    { AMQP_URL: viaProxy.toString(), WEBHOOK_CONFIRM_TIMEOUT_MS: '2000', ESIMGO_CALLBACK_SIGNING_KEY: SIGNING_KEY },
-    'gateway_esimgo_webhook',
-  );
-  unconfigured = await startTestGateway({ AMQP_URL: vhost.url }, 'gateway_esimgo_nokey');
-  observer = await amqplib.connect(vhost.url);
-  channel = await observer.createChannel();
+  ingress = await startWebhookIngress('gateway_esimgo_webhook', { ESIMGO_CALLBACK_SIGNING_KEY: SIGNING_KEY });
+  ({ proxy, gateway } = ingress);
+  unconfigured = await startTestGateway({ AMQP_URL: ingress.vhost.url }, 'gateway_esimgo_nokey');
 });
 
 afterAll(async () => {
-  await observer?.close().catch(() => undefined);
   await unconfigured?.close();
-  await gateway?.close();
-  await proxy?.stop();
-  await vhost?.dispose();
+  await ingress?.close();
 });
 
 let counter = 0;
@@ -78,44 +63,27 @@ function alert(opts: { iccid?: string; alertType?: string; remaining?: number; e
 const sign = (raw: string, digest: 'base64' | 'hex' = 'base64', key = SIGNING_KEY) => createHmac('sha256', key).update(raw).digest(digest);
 
 const deliver = (raw: string, signature: string | undefined, target: TestGateway = gateway) =>
-  rawRequest(target.handle.port, 'POST', PATH, {
-    headers: { 'content-type': 'application/json', ...(signature !== undefined ? { 'x-signature-sha256': signature } : {}) },
-    body: Buffer.from(raw, 'utf8'),
-  });
+  postRawBody(target, PATH, raw, { 'content-type': 'application/json', ...(signature !== undefined ? { 'x-signature-sha256': signature } : {}) });
 
-function expectProblem(res: RawResponse, status: number, code: string) {
-  expect({ status: res.status, body: res.body }).toMatchObject({ status });
-  expect(ProblemSchema.parse(json(res))).toMatchObject({ status, code });
-}
-
-const settle = () => new Promise((r) => setTimeout(r, 300));
 const mine = (id: string) => received.filter((m) => m.envelope.data.iccid === id);
 
 it('refuses every callback with 503 + Retry-After when no signing key is configured (never accepts unsigned)', async () => {
   const { raw } = alert();
   for (const signature of [undefined, sign(raw)]) {
     const res = await deliver(raw, signature, unconfigured);
-    expectProblem(res, 503, 'WEBHOOK_NOT_CONFIGURED');
-    expect(res.headers['retry-after']).toMatch(/^\d+$/);
+    expectRetryLater(res, 'WEBHOOK_NOT_CONFIGURED');
   }
 });
 
 it('answers 503 while esim-provisioning has not bound its queue (the mandatory publish comes back), so eSIM Go retries', async () => {
   const { raw } = alert();
   const res = await deliver(raw, sign(raw));
-  expectProblem(res, 503, 'SERVICE_UNAVAILABLE');
-  expect(res.headers['retry-after']).toMatch(/^\d+$/);
+  expectRetryLater(res, 'SERVICE_UNAVAILABLE');
 });
 
 describe("with esim-provisioning's usage queue bound", () => {
   beforeAll(async () => {
-    await channel.assertQueue(OBSERVER_QUEUE, { exclusive: true });
-    await channel.bindQueue(OBSERVER_QUEUE, commandExchange('esim'), RecordEsimUsageV1.name);
-    await channel.consume(OBSERVER_QUEUE, (msg) => {
-      if (!msg) return;
-      received.push({ messageId: String(msg.properties.messageId), envelope: EnvelopeSchema.parse(JSON.parse(msg.content.toString('utf8'))) as never });
-      channel.ack(msg);
-    });
+    await collectCommands(ingress.observer, { queue: OBSERVER_QUEUE, owner: 'esim', messageName: RecordEsimUsageV1.name }, received);
   });
 
   it.each(['base64', 'hex'] as const)('accepts a %s-signed usage alert and hands over exactly one esim.record-usage.v1', async (digest) => {
@@ -237,15 +205,14 @@ describe("with esim-provisioning's usage queue bound", () => {
     const { iccid: id, raw } = alert();
     const started = Date.now();
     const res = await deliver(raw, sign(raw));
-    expectProblem(res, 503, 'SERVICE_UNAVAILABLE');
-    expect(res.headers['retry-after']).toMatch(/^\d+$/);
+    expectRetryLater(res, 'SERVICE_UNAVAILABLE');
     expect(Date.now() - started).toBeLessThan(2500);
     expect(res.body).not.toMatch(/amqp|rabbit|ECONN/i);
     await settle();
     expect(mine(id)).toHaveLength(0);
 
     proxy.restore();
-    await waitFor(async () => (await fetch(`${gateway.opsUrl}/health/ready`)).status === 200, { timeoutMs: 20_000, message: 'gateway did not reconnect' });
+    await waitUntilReady(gateway, { timeoutMs: 20_000, message: 'gateway did not reconnect' });
     // eSIM Go's retry of the same alert now goes through.
     expect((await deliver(raw, sign(raw))).status).toBe(200);
     await waitFor(() => mine(id).length === 1);

@@ -3,41 +3,29 @@
  * to payment's command exchange (observed here through a test queue bound to it). The gateway reaches RabbitMQ
  * through a TcpProxy so the broker can be cut.
  */
-import amqplib from 'amqplib';
 import Stripe from 'stripe';
-import { EnvelopeSchema, HandleStripeEventV1, ProblemSchema, commandExchange, type Envelope } from '@ttelgo/contracts';
-import { TcpProxy, TEST_AMQP_URL, createTestVhost, waitFor, type TestVhost } from '@ttelgo/testing';
+import { HandleStripeEventV1 } from '@ttelgo/contracts';
+import { TcpProxy, waitFor } from '@ttelgo/testing';
 import { stripeEventMessageId } from '../src/application/accept-stripe-webhook.use-case';
-import { TEST_WEBHOOK_SECRET, json, rawRequest, startTestGateway, type RawResponse, type TestGateway } from './support/gateway.harness';
+import { TEST_WEBHOOK_SECRET, expectProblem, expectRetryLater, json, waitUntilReady, type TestGateway } from './support/gateway.harness';
+import { collectCommands, postRawBody, settle, startWebhookIngress, type ReceivedCommand, type WebhookIngress } from './support/webhook-ingress.harness';
 
 const stripe = new Stripe('sk_test_only_for_signing_in_tests');
 const PATH = '/api/v1/webhooks/stripe';
 const OBSERVER_QUEUE = 'test.payment-commands';
 
-let vhost: TestVhost;
+let ingress: WebhookIngress;
 let proxy: TcpProxy;
 let gateway: TestGateway;
-let observer: amqplib.ChannelModel;
-let channel: amqplib.Channel;
-const received: Array<{ messageId: string; envelope: Envelope<{ eventId: string; eventType: string; payload: string; receivedAt: string }> }> = [];
+const received: Array<ReceivedCommand<{ eventId: string; eventType: string; payload: string; receivedAt: string }>> = [];
 
 beforeAll(async () => {
-  vhost = await createTestVhost('gateway_webhook');
-  const broker = new URL(TEST_AMQP_URL);
-  proxy = new TcpProxy({ host: broker.hostname, port: Number(broker.port || 5672) });
-  const viaProxy = new URL(vhost.url);
-  viaProxy.hostname = '127.0.0.1';
-  viaProxy.port = String(await proxy.start());
-  gateway = await startTestGateway({ AMQP_URL: viaProxy.toString(), WEBHOOK_CONFIRM_TIMEOUT_MS: '2000' }, 'gateway_webhook');
-  observer = await amqplib.connect(vhost.url);
-  channel = await observer.createChannel();
+  ingress = await startWebhookIngress('gateway_webhook');
+  ({ proxy, gateway } = ingress);
 });
 
 afterAll(async () => {
-  await observer?.close().catch(() => undefined);
-  await gateway?.close();
-  await proxy?.stop();
-  await vhost?.dispose();
+  await ingress?.close();
 });
 
 let counter = 0;
@@ -58,36 +46,17 @@ function sign(raw: string, opts: { secret?: string; timestamp?: number } = {}): 
 }
 
 const deliver = (raw: string, signature: string | undefined, contentType = 'application/json') =>
-  rawRequest(gateway.handle.port, 'POST', PATH, {
-    headers: { 'content-type': contentType, ...(signature !== undefined ? { 'stripe-signature': signature } : {}) },
-    body: Buffer.from(raw, 'utf8'),
-  });
-
-function expectProblem(res: RawResponse, status: number, code: string) {
-  expect({ status: res.status, body: res.body }).toMatchObject({ status });
-  expect(ProblemSchema.parse(json(res))).toMatchObject({ status, code });
-}
-
-async function settle(): Promise<void> {
-  await new Promise((r) => setTimeout(r, 300));
-}
+  postRawBody(gateway, PATH, raw, { 'content-type': contentType, ...(signature !== undefined ? { 'stripe-signature': signature } : {}) });
 
 it('answers 503 while payment has not bound its queue (the mandatory publish comes back), so Stripe retries', async () => {
   const { raw } = stripeEvent();
   const res = await deliver(raw, sign(raw));
-  expectProblem(res, 503, 'SERVICE_UNAVAILABLE');
-  expect(res.headers['retry-after']).toMatch(/^\d+$/);
+  expectRetryLater(res, 'SERVICE_UNAVAILABLE');
 });
 
 describe('with payment\'s command queue bound', () => {
   beforeAll(async () => {
-    await channel.assertQueue(OBSERVER_QUEUE, { exclusive: true });
-    await channel.bindQueue(OBSERVER_QUEUE, commandExchange('payment'), HandleStripeEventV1.name);
-    await channel.consume(OBSERVER_QUEUE, (msg) => {
-      if (!msg) return;
-      received.push({ messageId: String(msg.properties.messageId), envelope: EnvelopeSchema.parse(JSON.parse(msg.content.toString('utf8'))) as never });
-      channel.ack(msg);
-    });
+    await collectCommands(ingress.observer, { queue: OBSERVER_QUEUE, owner: 'payment', messageName: HandleStripeEventV1.name }, received);
   });
 
   it('accepts a validly signed event and hands over exactly one command carrying the raw payload', async () => {
@@ -155,13 +124,12 @@ describe('with payment\'s command queue bound', () => {
     const { id, raw } = stripeEvent();
     const started = Date.now();
     const res = await deliver(raw, sign(raw));
-    expectProblem(res, 503, 'SERVICE_UNAVAILABLE');
-    expect(res.headers['retry-after']).toMatch(/^\d+$/);
+    expectRetryLater(res, 'SERVICE_UNAVAILABLE');
     expect(Date.now() - started).toBeLessThan(2500);
     expect(res.body).not.toMatch(/amqp|rabbit|ECONN/i);
 
     proxy.restore();
-    await waitFor(async () => (await fetch(`${gateway.opsUrl}/health/ready`)).status === 200, { timeoutMs: 20_000, message: 'gateway did not reconnect' });
+    await waitUntilReady(gateway, { timeoutMs: 20_000, message: 'gateway did not reconnect' });
     // Stripe's retry of the same event now goes through.
     expect((await deliver(raw, sign(raw))).status).toBe(200);
     await waitFor(() => received.some((m) => m.envelope.data.eventId === id));

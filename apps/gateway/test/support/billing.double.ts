@@ -120,25 +120,7 @@ export class BillingDouble {
     this.server.handle(AdjustBalanceV1, async (req) => {
       this.requests.push({ type: 'adjust-balance', req: structuredClone(req) });
       const vendor = this.vendor(req.vendorId);
-      const seen = this.byRequestKey.get(`adjust:${req.requestKey}`) as { transactionId: string; balance: BalanceView } | undefined;
-      if (seen) return seen;
-      const b = this.balances.get(req.vendorId)!;
-      const balance = { ...b, balance: b.balance + req.amount, available: b.available + req.amount };
-      this.balances.set(req.vendorId, balance);
-      const transactionId = randomUUID();
-      this.ledger.get(req.vendorId)!.push({
-        transactionId,
-        kind: 'ADJUSTMENT',
-        amount: req.amount,
-        currency: vendor.currency,
-        balanceAfter: balance.balance,
-        description: req.reason,
-        orderId: null,
-        createdAt: new Date().toISOString(),
-      });
-      const result = { transactionId, balance };
-      this.byRequestKey.set(`adjust:${req.requestKey}`, result);
-      return result;
+      return this.postOnce(`adjust:${req.requestKey}`, vendor, { kind: 'ADJUSTMENT', amount: req.amount, description: req.reason });
     });
 
     // Like vendor-billing: POSTPAID only, once per (vendor, requestKey); a payment raises balance and available.
@@ -146,25 +128,11 @@ export class BillingDouble {
       this.requests.push({ type: 'record-payment', req: structuredClone(req) });
       const vendor = this.vendor(req.vendorId);
       if (vendor.billingMode !== 'POSTPAID') throw new CodedError('PAYMENT_NOT_APPLICABLE', 409, 'PREPAID vendors top up by card.');
-      const seen = this.byRequestKey.get(`payment:${req.vendorId}:${req.requestKey}`) as { transactionId: string; balance: BalanceView } | undefined;
-      if (seen) return seen;
-      const b = this.balances.get(req.vendorId)!;
-      const balance = { ...b, balance: b.balance + req.amount, available: b.available + req.amount };
-      this.balances.set(req.vendorId, balance);
-      const transactionId = randomUUID();
-      this.ledger.get(req.vendorId)!.push({
-        transactionId,
+      return this.postOnce(`payment:${req.vendorId}:${req.requestKey}`, vendor, {
         kind: 'PAYMENT',
         amount: req.amount,
-        currency: vendor.currency,
-        balanceAfter: balance.balance,
         description: `payment ${JSON.stringify(req.reference)} recorded by ${req.actor}`,
-        orderId: null,
-        createdAt: new Date().toISOString(),
       });
-      const result = { transactionId, balance };
-      this.byRequestKey.set(`payment:${req.vendorId}:${req.requestKey}`, result);
-      return result;
     });
 
     this.server.handle(CreateTopupV1, async (req) => {
@@ -182,6 +150,34 @@ export class BillingDouble {
       this.byRequestKey.set(`topup:${req.vendorId}:${req.requestKey}`, result);
       return result;
     });
+  }
+
+  /**
+   * Moves balance and available by `entry.amount` and writes the ledger entry, once per `requestKey`: a repeated
+   * request gets the first result back, like vendor-billing's idempotent postings.
+   */
+  private postOnce(
+    requestKey: string,
+    vendor: VendorView,
+    entry: { kind: LedgerEntryView['kind']; amount: number; description: string },
+  ): { transactionId: string; balance: BalanceView } {
+    const seen = this.byRequestKey.get(requestKey) as { transactionId: string; balance: BalanceView } | undefined;
+    if (seen) return seen;
+    const b = this.balances.get(vendor.id)!;
+    const balance = { ...b, balance: b.balance + entry.amount, available: b.available + entry.amount };
+    this.balances.set(vendor.id, balance);
+    const transactionId = randomUUID();
+    this.ledger.get(vendor.id)!.push({
+      transactionId,
+      ...entry,
+      currency: vendor.currency,
+      balanceAfter: balance.balance,
+      orderId: null,
+      createdAt: new Date().toISOString(),
+    });
+    const result = { transactionId, balance };
+    this.byRequestKey.set(requestKey, result);
+    return result;
   }
 
   private vendor(id: string): VendorView {

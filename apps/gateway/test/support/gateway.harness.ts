@@ -1,6 +1,7 @@
 import http from 'node:http';
 import pg from 'pg';
-import { TEST_DATABASE_URL, createTestSchemaName, dropSchema, testLogger, waitFor } from '@ttelgo/testing';
+import { ProblemSchema } from '@ttelgo/contracts';
+import { TcpProxy, TEST_AMQP_URL, TEST_DATABASE_URL, createTestSchemaName, dropSchema, testLogger, waitFor, type TestVhost } from '@ttelgo/testing';
 import { loadGatewayConfig } from '../../src/config';
 import { startGateway, type GatewayHandle } from '../../src/service';
 
@@ -77,6 +78,27 @@ export async function startTestGateway(env: Record<string, string>, prefix = 'ga
   };
 }
 
+/** Waits until the gateway's readiness answers 200 again (after a broker cut, a restart). */
+export async function waitUntilReady(gateway: TestGateway, opts: { timeoutMs?: number; message?: string } = {}): Promise<void> {
+  await waitFor(async () => (await fetch(`${gateway.opsUrl}/health/ready`)).status === 200, {
+    timeoutMs: opts.timeoutMs ?? 20_000,
+    message: opts.message ?? 'gateway did not become ready',
+  });
+}
+
+/**
+ * A TcpProxy in front of the test broker, and the vhost's AMQP URL through it: a gateway started on `amqpUrl` loses
+ * RabbitMQ on proxy.cut() (and gets it back on proxy.restore()) while the test's own connections stay up.
+ */
+export async function startBrokerProxy(vhost: TestVhost): Promise<{ proxy: TcpProxy; amqpUrl: string }> {
+  const broker = new URL(TEST_AMQP_URL);
+  const proxy = new TcpProxy({ host: broker.hostname, port: Number(broker.port || 5672) });
+  const viaProxy = new URL(vhost.url);
+  viaProxy.hostname = '127.0.0.1';
+  viaProxy.port = String(await proxy.start());
+  return { proxy, amqpUrl: viaProxy.toString() };
+}
+
 export interface RawResponse {
   status: number;
   headers: http.IncomingHttpHeaders;
@@ -144,6 +166,18 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 export function json<T = unknown>(res: RawResponse): T {
   return JSON.parse(res.body) as T;
+}
+
+/** The answer is a problem with this HTTP status and machine code (the body is shown when the status differs). */
+export function expectProblem(res: RawResponse, status: number, code: string): void {
+  expect({ status: res.status, body: res.body }).toMatchObject({ status });
+  expect(ProblemSchema.parse(json(res))).toMatchObject({ status, code });
+}
+
+/** A 503 problem with this code that tells the caller when to retry (the provider retries a webhook on it). */
+export function expectRetryLater(res: RawResponse, code: string): void {
+  expectProblem(res, 503, code);
+  expect(res.headers['retry-after']).toMatch(/^\d+$/);
 }
 
 export const apiKey = (key: string) => ({ 'x-api-key': key });
