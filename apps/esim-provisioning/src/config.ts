@@ -6,6 +6,8 @@ import { currencyDecimals } from './domain/money';
 export const EsimProvisioningConfigSchema = z
   .object({
     DATABASE_URL: env.url('postgresql://postgres@127.0.0.1:5432/postgres'),
+    /** Connections per Postgres pool of this process (it has at most two: Prisma's and the node-postgres write path). */
+    DB_POOL_MAX: env.int(10, 1, 200),
     DB_SCHEMA: env.string('esims').pipe(z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case Postgres identifier')),
     AMQP_URL: env.url('amqp://guest:guest@127.0.0.1:5672'),
     OPS_PORT: env.port(9105),
@@ -81,6 +83,7 @@ export const EsimProvisioningConfigSchema = z
   .transform((c) => ({
     databaseUrl: c.DATABASE_URL,
     schema: c.DB_SCHEMA,
+    dbPoolMax: c.DB_POOL_MAX,
     amqpUrl: c.AMQP_URL,
     opsPort: c.OPS_PORT,
     logLevel: c.LOG_LEVEL,

@@ -78,7 +78,7 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
   try {
     await runMigrations({ databaseUrl, schema, migrationsDir, logger });
 
-    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema });
+    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema, poolMax: config.dbPoolMax });
     closers.add('prisma', () => prisma.$disconnect());
     const repository = new CatalogueRepository(prisma, schema);
 
@@ -119,7 +119,7 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
     registerListBundlesRpc(rpc, new ListBundlesUseCase(snapshot, pricing));
     registerGetBundleRpc(rpc, new GetBundleUseCase(snapshot, pricing));
     // The per-order provisioning path on node-postgres directly (see ProvisioningRepository).
-    const sql = new PgTransactions({ databaseUrl, schema, applicationName: `ttelgo:${schema}:tx`, logger });
+    const sql = new PgTransactions({ databaseUrl, schema, poolMax: config.dbPoolMax, applicationName: `ttelgo:${schema}:tx`, logger });
     closers.add('postgres pool', () => sql.end());
     const provisioning = new ProvisioningRepository(prisma, sql, schema);
     const orders = new EsimGoOrdersGateway(esimGo, { logger, sendClientReference: config.provisioning.sendClientReference });

@@ -49,6 +49,8 @@ export const GatewayConfigSchema = z.object({
   ),
   NODE_ENV: env.string('development'),
   DATABASE_URL: env.url('postgresql://postgres@127.0.0.1:5432/postgres'),
+  /** Connections per Postgres pool of this process (it has at most two: Prisma's and the node-postgres write path). */
+  DB_POOL_MAX: env.int(10, 1, 200),
   DB_SCHEMA: env.string('gateway').pipe(z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case Postgres identifier')),
   /** HS256 key of the access tokens; at least 32 characters, required in production. */
   JWT_SECRET: env.optionalString(),

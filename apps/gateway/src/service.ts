@@ -79,13 +79,13 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
     const { DATABASE_URL: databaseUrl, DB_SCHEMA: schema } = config;
     const migrationsDir = opts.migrationsDir ?? DEFAULT_MIGRATIONS_DIR;
     await runMigrations({ databaseUrl, schema, migrationsDir, logger });
-    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema });
+    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema, poolMax: config.DB_POOL_MAX });
     closers.add('prisma', () => prisma.$disconnect());
 
     const users = new UserRepository(prisma);
     const refreshTokens = new RefreshTokenRepository(prisma, schema);
     // The writes every vendor order makes (idempotency claim and completion, audit entry) as prepared statements.
-    const sql = new PgTransactions({ databaseUrl, schema, poolMax: 10, applicationName: `ttelgo:${schema}:sql`, logger });
+    const sql = new PgTransactions({ databaseUrl, schema, poolMax: config.DB_POOL_MAX, applicationName: `ttelgo:${schema}:sql`, logger });
     closers.add('postgres pool', () => sql.end());
     const idempotencyRecords = new IdempotencyRepository(prisma, sql, schema);
     const auditLog = new AuditLogRepository(prisma, sql, schema);

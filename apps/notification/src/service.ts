@@ -67,7 +67,7 @@ export async function startNotification(config: NotificationConfig, opts: StartO
   try {
     await runMigrations({ databaseUrl, schema, migrationsDir, logger });
 
-    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema });
+    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema, poolMax: config.dbPoolMax });
     closers.add('prisma', () => prisma.$disconnect());
 
     for (const warning of config.insecureDefaults) logger.warn(warning);

@@ -4,6 +4,8 @@ import { env, loadConfig } from '@ttelgo/runtime';
 export const OrderConfigSchema = z
   .object({
     DATABASE_URL: env.url('postgresql://postgres@127.0.0.1:5432/postgres'),
+    /** Connections per Postgres pool of this process (it has at most two: Prisma's and the node-postgres write path). */
+    DB_POOL_MAX: env.int(10, 1, 200),
     DB_SCHEMA: env.string('orders').pipe(z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case Postgres identifier')),
     AMQP_URL: env.url('amqp://guest:guest@127.0.0.1:5672'),
     OPS_PORT: env.port(9102),
@@ -27,6 +29,7 @@ export const OrderConfigSchema = z
   .transform((c) => ({
     databaseUrl: c.DATABASE_URL,
     schema: c.DB_SCHEMA,
+    dbPoolMax: c.DB_POOL_MAX,
     amqpUrl: c.AMQP_URL,
     opsPort: c.OPS_PORT,
     logLevel: c.LOG_LEVEL,

@@ -79,10 +79,10 @@ export async function startOrder(config: OrderConfig, opts: StartOptions = {}): 
     await runMigrations({ databaseUrl, schema, migrationsDir, logger });
 
     // Prisma serves the reads (lists, lookups); the write path has its own pool (PgTransactions below).
-    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema, poolMax: 4 });
+    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema, poolMax: Math.min(4, config.dbPoolMax) });
     closers.add('prisma', () => prisma.$disconnect());
     // The write path (message handlers' inbox transactions, place-order) on node-postgres directly: see PgTransactions.
-    const db = new PgTransactions({ databaseUrl, schema, applicationName: `ttelgo:${schema}:tx`, logger });
+    const db = new PgTransactions({ databaseUrl, schema, poolMax: config.dbPoolMax, applicationName: `ttelgo:${schema}:tx`, logger });
     closers.add('postgres pool', () => db.end());
     const repository = new OrderRepository(prisma, schema, db);
     const inbox = new PgInboxStore(db, schema);

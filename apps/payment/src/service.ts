@@ -59,7 +59,7 @@ export async function startPayment(config: PaymentConfig, opts: StartOptions = {
   try {
     await runMigrations({ databaseUrl, schema, migrationsDir, logger });
 
-    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema });
+    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema, poolMax: config.dbPoolMax });
     closers.add('prisma', () => prisma.$disconnect());
     const payments = new PaymentRepository(prisma, schema);
     const events = new StripeEventRepository(prisma);
