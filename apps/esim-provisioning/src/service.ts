@@ -6,10 +6,9 @@
  */
 import { resolve } from 'node:path';
 import Redis from 'ioredis';
-import { PgTransactions, PrismaInboxStore, createPrismaClient, postgresReadiness, runMigrations, startOutboxRuntime } from '@ttelgo/db';
-import { createClosers } from '@ttelgo/runtime';
-import { startOpsServer } from '@ttelgo/http';
-import { AmqpConnection, ConfirmPublisher, RpcServer, declareCommandExchange, declareEventExchange } from '@ttelgo/messaging';
+import { PgTransactions, PrismaInboxStore, createPrismaClient, runMigrations, startOutboxRuntime } from '@ttelgo/db';
+import { createBrokerConnection, createClosers, startServiceOps } from '@ttelgo/runtime';
+import { ConfirmPublisher, RpcServer, declareCommandExchange, declareEventExchange } from '@ttelgo/messaging';
 import { createLogger, createMetrics, type Logger, type ServiceMetrics } from '@ttelgo/observability';
 import { CatalogueSnapshot } from './application/catalogue-snapshot';
 import { GetBundleUseCase } from './application/get-bundle.use-case';
@@ -82,12 +81,16 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
     closers.add('prisma', () => prisma.$disconnect());
     const repository = new CatalogueRepository(prisma, schema);
 
-    const conn = new AmqpConnection({ url: config.amqpUrl, name: SERVICE_NAME, logger });
-    conn.declare(async (ch) => {
-      await declareEventExchange(ch, MESSAGE_OWNER);
-      await declareCommandExchange(ch, MESSAGE_OWNER);
+    const conn = createBrokerConnection({
+      url: config.amqpUrl,
+      name: SERVICE_NAME,
+      logger,
+      closers,
+      declare: async (ch) => {
+        await declareEventExchange(ch, MESSAGE_OWNER);
+        await declareCommandExchange(ch, MESSAGE_OWNER);
+      },
     });
-    closers.add('amqp', () => conn.close());
     await conn.start();
 
     const publisher = new ConfirmPublisher(conn, { logger, metrics });
@@ -199,18 +202,7 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
     });
     closers.add('usage sync job', () => usageSyncJob.stop());
 
-    const ops = await startOpsServer({
-      port: config.opsPort,
-      logger,
-      metrics,
-      readiness: {
-        ...postgresReadiness({ prisma, databaseUrl, schema, migrationsDir }),
-        broker: () => conn.isConnected(),
-      },
-      // A replica cut off from RabbitMQ for minutes serves nothing: let the orchestrator restart it.
-      liveness: { broker: () => conn.disconnectedForMs() < 120_000 },
-    });
-    closers.add('ops server', () => ops.close());
+    const ops = await startServiceOps({ port: config.opsPort, logger, metrics, closers, postgres: { prisma, databaseUrl, schema, migrationsDir }, conn });
     logger.info({ opsPort: ops.port, schema }, 'esim-provisioning started');
 
     return {

@@ -8,10 +8,10 @@ import { resolve } from 'node:path';
 import Redis from 'ioredis';
 import { Counter } from 'prom-client';
 import { HandleStripeEventV1, RecordEsimUsageV1, type VendorView } from '@ttelgo/contracts';
-import { PgTransactions, createPrismaClient, postgresReadiness, runMigrations } from '@ttelgo/db';
-import { createClosers } from '@ttelgo/runtime';
-import { listen, startOpsServer, type RunningServer } from '@ttelgo/http';
-import { AmqpConnection, ConfirmPublisher, RpcClient, declareContractExchange, type Consumer } from '@ttelgo/messaging';
+import { PgTransactions, createPrismaClient, runMigrations } from '@ttelgo/db';
+import { createBrokerConnection, createClosers, startServiceOps } from '@ttelgo/runtime';
+import { listen } from '@ttelgo/http';
+import { ConfirmPublisher, RpcClient, declareContractExchange, type Consumer } from '@ttelgo/messaging';
 import { createLogger, createMetrics, type Logger } from '@ttelgo/observability';
 import { seedAdmin } from './application/seed-admin.use-case';
 import { SessionIssuer } from './application/session.issuer';
@@ -107,29 +107,32 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
       logger.info({ email: config.admin.email, outcome: seeded }, 'admin seed');
     }
 
-    const conn = new AmqpConnection({ url: config.AMQP_URL, name: SERVICE_NAME, logger });
     // The webhook ingress publishes to payment's command exchange: declare it, so a publish never fails with
     // NOT_FOUND. The binding is payment's; until payment declared its queue, mandatory publishes come back => 503.
     // Likewise esim-provisioning's command exchange for the eSIM Go callback ingress.
-    conn.declare(async (ch) => {
-      await declareContractExchange(ch, HandleStripeEventV1);
-      await declareContractExchange(ch, RecordEsimUsageV1);
+    const conn = createBrokerConnection({
+      url: config.AMQP_URL,
+      name: SERVICE_NAME,
+      logger,
+      closers,
+      declare: async (ch) => {
+        await declareContractExchange(ch, HandleStripeEventV1);
+        await declareContractExchange(ch, RecordEsimUsageV1);
+      },
     });
 
     // The ops port comes early, so probes get answers (not ready) while the broker is still being reached.
-    const ops: RunningServer = await startOpsServer({
+    const ops = await startServiceOps({
       port: config.OPS_PORT,
       logger,
       metrics,
-      readiness: {
-        ...postgresReadiness({ prisma, databaseUrl, schema, migrationsDir }),
-        rabbitmq: () => conn.isConnected(),
-      },
-      liveness: { rabbitmq: () => conn.disconnectedForMs() < config.AMQP_MAX_DISCONNECTED_MS },
+      closers,
+      postgres: { prisma, databaseUrl, schema, migrationsDir },
+      conn,
+      brokerCheck: 'rabbitmq',
+      maxBrokerDisconnectedMs: config.AMQP_MAX_DISCONNECTED_MS,
     });
-    closers.add('ops server', () => ops.close());
 
-    closers.add('amqp', () => conn.close());
     await conn.start();
 
     const rpc = new RpcClient(conn, { logger, metrics, producer: SERVICE_NAME, defaultTimeoutMs: config.RPC_TIMEOUT_MS });

@@ -6,10 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { PrismaInboxStore, createPrismaClient, postgresReadiness, runMigrations, startOutboxRuntime } from '@ttelgo/db';
-import { createClosers } from '@ttelgo/runtime';
-import { startOpsServer } from '@ttelgo/http';
-import { AmqpConnection, ConfirmPublisher, RpcServer } from '@ttelgo/messaging';
+import { PrismaInboxStore, createPrismaClient, runMigrations, startOutboxRuntime } from '@ttelgo/db';
+import { createBrokerConnection, createClosers, startServiceOps } from '@ttelgo/runtime';
+import { ConfirmPublisher, RpcServer } from '@ttelgo/messaging';
 import { createLogger, createMetrics, type Logger, type ServiceMetrics } from '@ttelgo/observability';
 import { DeliverEmailUseCase } from './application/channels/email/deliver-email.use-case';
 import { EmailChannel } from './application/channels/email/email.channel';
@@ -131,8 +130,7 @@ export async function startNotification(config: NotificationConfig, opts: StartO
     await webhookListener.start();
     closers.add('webhook wake-up listener', () => webhookListener.stop());
 
-    const conn = new AmqpConnection({ url: config.amqpUrl, name: SERVICE_NAME, logger });
-    closers.add('amqp', () => conn.close());
+    const conn = createBrokerConnection({ url: config.amqpUrl, name: SERVICE_NAME, logger, closers });
     await conn.start();
 
     // notification publishes nothing yet; the relay keeps the outbox contract every service shares.
@@ -176,17 +174,7 @@ export async function startNotification(config: NotificationConfig, opts: StartO
     await rpc.start();
     closers.add('rpc server', () => rpc.stop());
 
-    const ops = await startOpsServer({
-      port: config.opsPort,
-      logger,
-      metrics,
-      readiness: {
-        ...postgresReadiness({ prisma, databaseUrl, schema, migrationsDir }),
-        broker: () => conn.isConnected(),
-      },
-      liveness: { broker: () => conn.disconnectedForMs() < 120_000 },
-    });
-    closers.add('ops server', () => ops.close());
+    const ops = await startServiceOps({ port: config.opsPort, logger, metrics, closers, postgres: { prisma, databaseUrl, schema, migrationsDir }, conn });
     logger.info({ opsPort: ops.port, schema, smtp: redactUrl(config.smtp.url), webhookSecretsKeyId: secretBox.currentKeyId }, 'notification started');
 
     return { opsPort: ops.port, metrics, close: () => closers.closeAll() };

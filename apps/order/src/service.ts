@@ -4,10 +4,9 @@
  * everything in reverse order of start.
  */
 import { resolve } from 'node:path';
-import { PgInboxStore, PgTransactions, createPrismaClient, postgresReadiness, runMigrations, startOutboxRuntime } from '@ttelgo/db';
-import { createClosers } from '@ttelgo/runtime';
-import { startOpsServer } from '@ttelgo/http';
-import { AmqpConnection, ConfirmPublisher, RpcClient, RpcServer, declareCommandExchange, declareEventExchange } from '@ttelgo/messaging';
+import { PgInboxStore, PgTransactions, createPrismaClient, runMigrations, startOutboxRuntime } from '@ttelgo/db';
+import { createBrokerConnection, createClosers, startServiceOps } from '@ttelgo/runtime';
+import { ConfirmPublisher, RpcClient, RpcServer, declareCommandExchange, declareEventExchange } from '@ttelgo/messaging';
 import { createLogger, createMetrics, type Logger, type ServiceMetrics } from '@ttelgo/observability';
 import { ExpireUnpaidOrdersUseCase } from './application/expire-unpaid-orders.use-case';
 import { GetOrderUseCase } from './application/get-order.use-case';
@@ -88,16 +87,20 @@ export async function startOrder(config: OrderConfig, opts: StartOptions = {}): 
     const inbox = new PgInboxStore(db, schema);
     registerOrderMetrics(metrics, repository, logger);
 
-    const conn = new AmqpConnection({ url: config.amqpUrl, name: SERVICE_NAME, logger });
-    conn.declare(async (ch) => {
-      await declareEventExchange(ch, MESSAGE_OWNER);
-      // The relay publishes commands to esim-provisioning, payment and vendor-billing: their exchanges must
-      // exist even when we start first (publishing to a missing exchange closes the channel).
-      await declareCommandExchange(ch, 'esim');
-      await declareCommandExchange(ch, 'payment');
-      await declareCommandExchange(ch, 'billing');
+    const conn = createBrokerConnection({
+      url: config.amqpUrl,
+      name: SERVICE_NAME,
+      logger,
+      closers,
+      declare: async (ch) => {
+        await declareEventExchange(ch, MESSAGE_OWNER);
+        // The relay publishes commands to esim-provisioning, payment and vendor-billing: their exchanges must
+        // exist even when we start first (publishing to a missing exchange closes the channel).
+        await declareCommandExchange(ch, 'esim');
+        await declareCommandExchange(ch, 'payment');
+        await declareCommandExchange(ch, 'billing');
+      },
     });
-    closers.add('amqp', () => conn.close());
     await conn.start();
 
     const publisher = new ConfirmPublisher(conn, { logger, metrics });
@@ -185,18 +188,7 @@ export async function startOrder(config: OrderConfig, opts: StartOptions = {}): 
     });
     closers.add('reconcile job', () => reconcileJob.stop());
 
-    const ops = await startOpsServer({
-      port: config.opsPort,
-      logger,
-      metrics,
-      readiness: {
-        ...postgresReadiness({ prisma, databaseUrl, schema, migrationsDir }),
-        broker: () => conn.isConnected(),
-      },
-      // A replica cut off from RabbitMQ for minutes serves nothing: let the orchestrator restart it.
-      liveness: { broker: () => conn.disconnectedForMs() < 120_000 },
-    });
-    closers.add('ops server', () => ops.close());
+    const ops = await startServiceOps({ port: config.opsPort, logger, metrics, closers, postgres: { prisma, databaseUrl, schema, migrationsDir }, conn });
     logger.info({ opsPort: ops.port, schema }, 'order started');
 
     return {

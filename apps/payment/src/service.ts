@@ -4,10 +4,9 @@
  * everything in reverse order of start.
  */
 import { resolve } from 'node:path';
-import { PrismaInboxStore, createPrismaClient, postgresReadiness, runMigrations, startOutboxRuntime } from '@ttelgo/db';
-import { createClosers } from '@ttelgo/runtime';
-import { startOpsServer } from '@ttelgo/http';
-import { AmqpConnection, ConfirmPublisher, RpcServer, declareCommandExchange, declareEventExchange } from '@ttelgo/messaging';
+import { PrismaInboxStore, createPrismaClient, runMigrations, startOutboxRuntime } from '@ttelgo/db';
+import { createBrokerConnection, createClosers, startServiceOps } from '@ttelgo/runtime';
+import { ConfirmPublisher, RpcServer, declareCommandExchange, declareEventExchange } from '@ttelgo/messaging';
 import { createLogger, createMetrics, type Logger, type ServiceMetrics } from '@ttelgo/observability';
 import { CancelPaymentUseCase } from './application/cancel-payment.use-case';
 import { CreatePaymentIntentUseCase } from './application/create-payment-intent.use-case';
@@ -81,12 +80,16 @@ export async function startPayment(config: PaymentConfig, opts: StartOptions = {
       retryDelayMs: 0,
     });
 
-    const conn = new AmqpConnection({ url: config.amqpUrl, name: SERVICE_NAME, logger });
-    conn.declare(async (ch) => {
-      await declareEventExchange(ch, MESSAGE_OWNER);
-      await declareCommandExchange(ch, MESSAGE_OWNER);
+    const conn = createBrokerConnection({
+      url: config.amqpUrl,
+      name: SERVICE_NAME,
+      logger,
+      closers,
+      declare: async (ch) => {
+        await declareEventExchange(ch, MESSAGE_OWNER);
+        await declareCommandExchange(ch, MESSAGE_OWNER);
+      },
     });
-    closers.add('amqp', () => conn.close());
     await conn.start();
 
     const publisher = new ConfirmPublisher(conn, { logger, metrics });
@@ -125,18 +128,7 @@ export async function startPayment(config: PaymentConfig, opts: StartOptions = {
     });
     closers.add('stripe event retry job', () => job.stop());
 
-    const ops = await startOpsServer({
-      port: config.opsPort,
-      logger,
-      metrics,
-      readiness: {
-        ...postgresReadiness({ prisma, databaseUrl, schema, migrationsDir }),
-        broker: () => conn.isConnected(),
-      },
-      // A replica cut off from RabbitMQ for minutes serves nothing: let the orchestrator restart it.
-      liveness: { broker: () => conn.disconnectedForMs() < 120_000 },
-    });
-    closers.add('ops server', () => ops.close());
+    const ops = await startServiceOps({ port: config.opsPort, logger, metrics, closers, postgres: { prisma, databaseUrl, schema, migrationsDir }, conn });
     logger.info({ opsPort: ops.port, schema, stripeApi: config.stripe.apiBase ?? 'https://api.stripe.com' }, 'payment started');
 
     return {

@@ -4,10 +4,9 @@
  * reverse order of start.
  */
 import { resolve } from 'node:path';
-import { PgInboxStore, PgTransactions, PrismaInboxStore, createPrismaClient, postgresReadiness, runMigrations, startOutboxRuntime, type SqlTx } from '@ttelgo/db';
-import { createClosers } from '@ttelgo/runtime';
-import { startOpsServer } from '@ttelgo/http';
-import { AmqpConnection, ConfirmPublisher, RpcClient, RpcServer, declareEventExchange } from '@ttelgo/messaging';
+import { PgInboxStore, PgTransactions, PrismaInboxStore, createPrismaClient, runMigrations, startOutboxRuntime, type SqlTx } from '@ttelgo/db';
+import { createBrokerConnection, createClosers, startServiceOps } from '@ttelgo/runtime';
+import { ConfirmPublisher, RpcClient, RpcServer, declareEventExchange } from '@ttelgo/messaging';
 import { createLogger, createMetrics, type Logger, type ServiceMetrics } from '@ttelgo/observability';
 import { AdjustBalanceUseCase } from './application/adjust-balance.use-case';
 import { CaptureFundsUseCase } from './application/capture-funds.use-case';
@@ -111,11 +110,15 @@ export async function startVendorBilling(config: VendorBillingConfig, opts: Star
     const sql = new PgTransactions({ databaseUrl, schema, poolMax: Math.min(config.fundsPrefetch, 10), applicationName: `ttelgo:${schema}:tx`, logger });
     closers.add('postgres pool', () => sql.end());
 
-    const conn = new AmqpConnection({ url: config.amqpUrl, name: SERVICE_NAME, logger });
-    conn.declare(async (ch) => {
-      await declareEventExchange(ch, MESSAGE_OWNER);
+    const conn = createBrokerConnection({
+      url: config.amqpUrl,
+      name: SERVICE_NAME,
+      logger,
+      closers,
+      declare: async (ch) => {
+        await declareEventExchange(ch, MESSAGE_OWNER);
+      },
     });
-    closers.add('amqp', () => conn.close());
     await conn.start();
 
     const publisher = new ConfirmPublisher(conn, { logger, metrics });
@@ -158,18 +161,7 @@ export async function startVendorBilling(config: VendorBillingConfig, opts: Star
     await rpc.start();
     closers.add('rpc server', () => rpc.stop());
 
-    const ops = await startOpsServer({
-      port: config.opsPort,
-      logger,
-      metrics,
-      readiness: {
-        ...postgresReadiness({ prisma, databaseUrl, schema, migrationsDir }),
-        broker: () => conn.isConnected(),
-      },
-      // A replica cut off from RabbitMQ for minutes serves nothing: let the orchestrator restart it.
-      liveness: { broker: () => conn.disconnectedForMs() < 120_000 },
-    });
-    closers.add('ops server', () => ops.close());
+    const ops = await startServiceOps({ port: config.opsPort, logger, metrics, closers, postgres: { prisma, databaseUrl, schema, migrationsDir }, conn });
     logger.info({ opsPort: ops.port, schema }, 'vendor-billing started');
 
     return { opsPort: ops.port, metrics, runRetentionNow: () => outbox.runRetentionNow(), close: () => closers.closeAll() };
