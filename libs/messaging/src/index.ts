@@ -4,3 +4,4 @@ export * from './topology';
 export * from './publisher';
 export * from './consumer';
 export * from './rpc';
+export * from './dispatch';
