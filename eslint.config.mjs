@@ -76,6 +76,31 @@ export default [
     rules: { '@nx/enforce-module-boundaries': 'off' },
   },
   {
+    // Every Postgres connection comes from libs/db (createPgPool / createPgClient / createPrismaClient), which gives
+    // each client an 'error' listener for its whole life: a pg client without one ends the process when its
+    // connection dies (a database restart while it is checked out).
+    files: ['apps/*/src/**/*.ts', 'libs/*/src/**/*.ts', 'scripts/**/*.ts'],
+    ignores: ['libs/db/src/pg-connections.ts', 'libs/db/src/prisma-client.factory.ts', 'libs/testing/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.object.name='pg'][callee.property.name=/^(Client|Pool)$/]",
+          message: "use createPgClient / createPgPool from '@ttelgo/db': every pg client needs an 'error' listener",
+        },
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'pg', importNames: ['Client', 'Pool'], message: "use createPgClient / createPgPool from '@ttelgo/db'" },
+            { name: '@prisma/adapter-pg', message: "use createPrismaClient from '@ttelgo/db'" },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Domain code is plain TypeScript: no framework, no I/O, no outer layer.
     files: ['apps/*/src/domain/**/*.ts'],
     rules: {

@@ -77,7 +77,7 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
   try {
     await runMigrations({ databaseUrl, schema, migrationsDir, logger });
 
-    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema, poolMax: config.dbPoolMax });
+    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema, poolMax: config.dbPoolMax, logger });
     closers.add('prisma', () => prisma.$disconnect());
     const repository = new CatalogueRepository(prisma, schema);
 

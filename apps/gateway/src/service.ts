@@ -79,7 +79,7 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
     const { DATABASE_URL: databaseUrl, DB_SCHEMA: schema } = config;
     const migrationsDir = opts.migrationsDir ?? DEFAULT_MIGRATIONS_DIR;
     await runMigrations({ databaseUrl, schema, migrationsDir, logger });
-    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema, poolMax: config.DB_POOL_MAX });
+    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema, poolMax: config.DB_POOL_MAX, logger });
     closers.add('prisma', () => prisma.$disconnect());
 
     const users = new UserRepository(prisma);

@@ -66,7 +66,7 @@ export async function startNotification(config: NotificationConfig, opts: StartO
   try {
     await runMigrations({ databaseUrl, schema, migrationsDir, logger });
 
-    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema, poolMax: config.dbPoolMax });
+    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema, poolMax: config.dbPoolMax, logger });
     closers.add('prisma', () => prisma.$disconnect());
 
     for (const warning of config.insecureDefaults) logger.warn(warning);

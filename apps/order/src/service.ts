@@ -78,7 +78,7 @@ export async function startOrder(config: OrderConfig, opts: StartOptions = {}): 
     await runMigrations({ databaseUrl, schema, migrationsDir, logger });
 
     // Prisma serves the reads (lists, lookups); the write path has its own pool (PgTransactions below).
-    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema, poolMax: Math.min(4, config.dbPoolMax) });
+    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema, poolMax: Math.min(4, config.dbPoolMax), logger });
     closers.add('prisma', () => prisma.$disconnect());
     // The write path (message handlers' inbox transactions, place-order) on node-postgres directly: see PgTransactions.
     const db = new PgTransactions({ databaseUrl, schema, poolMax: config.dbPoolMax, applicationName: `ttelgo:${schema}:tx`, logger });

@@ -58,7 +58,7 @@ export async function startPayment(config: PaymentConfig, opts: StartOptions = {
   try {
     await runMigrations({ databaseUrl, schema, migrationsDir, logger });
 
-    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema, poolMax: config.dbPoolMax });
+    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema, poolMax: config.dbPoolMax, logger });
     closers.add('prisma', () => prisma.$disconnect());
     const payments = new PaymentRepository(prisma, schema);
     const events = new StripeEventRepository(prisma);

@@ -102,7 +102,7 @@ export async function startVendorBilling(config: VendorBillingConfig, opts: Star
   try {
     await runMigrations({ databaseUrl, schema, migrationsDir, logger });
 
-    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema, poolMax: config.dbPoolMax });
+    const prisma = createPrismaClient(PrismaClient, { databaseUrl, schema, poolMax: config.dbPoolMax, logger });
     closers.add('prisma', () => prisma.$disconnect());
     const inbox = new PrismaInboxStore(prisma);
     // The funds commands (reserve, capture, release: two per B2B order) run on node-postgres directly: prepared

@@ -7,7 +7,8 @@ export { OutboxRelay, outboxBackoffMs, type OutboxPublisherPort, type OutboxRawM
 export { startOutboxRuntime, type OutboxRuntime, type OutboxRuntimeOptions } from './outbox.runtime';
 export { PgTransactions, PgInboxStore, sqlValue, sqlArray, SqlArray, type SqlTx, type SqlResult, type PgTransactionsOptions } from './pg-transaction';
 export { PrismaInboxStore, type InboxStoreLike, type PrismaInboxStoreOptions, type PrismaTransactionRunner } from './inbox.store';
-export { withAdvisoryLock, type AdvisoryLockOptions } from './advisory-lock';
+export { withAdvisoryLock, type AdvisoryLockOptions, type HeldLock } from './advisory-lock';
+export { createPgPool, createPgClient, type PgConnectionOptions, type PgPoolOptions, type PgClientOptions } from './pg-connections';
 export { cleanupOutbox, cleanupInbox, type RetentionOptions } from './retention';
 export { assertSchemaName, quoteIdent } from './schema-name';
 export type { DbHandle, PrismaRawClient } from './sql-runner';

@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
+import { createPgClient } from './pg-connections';
 import { assertSchemaName, qualified, quoteIdent } from './schema-name';
 
 export interface MigrationOptions {
@@ -115,7 +116,7 @@ export async function runMigrations(opts: MigrationOptions): Promise<{ applied: 
   const schema = assertSchemaName(opts.schema);
   const local = readMigrations(opts.migrationsDir);
   const log = opts.logger.child({ schema, component: 'migrations' });
-  const client = new pg.Client({ connectionString: opts.databaseUrl, application_name: `ttelgo:migrate:${schema}` });
+  const client = createPgClient({ databaseUrl: opts.databaseUrl, applicationName: `ttelgo:migrate:${schema}`, logger: log });
   await client.connect();
   const applied: string[] = [];
   try {
@@ -165,7 +166,7 @@ export async function runMigrations(opts: MigrationOptions): Promise<{ applied: 
 export async function pendingMigrations(opts: Omit<MigrationOptions, 'logger'> & { logger?: Logger }): Promise<string[]> {
   const schema = assertSchemaName(opts.schema);
   const local = readMigrations(opts.migrationsDir);
-  const client = new pg.Client({ connectionString: opts.databaseUrl, application_name: `ttelgo:migrate-check:${schema}` });
+  const client = createPgClient({ databaseUrl: opts.databaseUrl, applicationName: `ttelgo:migrate-check:${schema}`, logger: opts.logger });
   await client.connect();
   try {
     return plan(local, await loadApplied(client, schema), schema, opts.logger).map((m) => m.name);

@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import type { ServiceMetrics } from '@ttelgo/observability';
 import { outboxChannel } from './outbox';
+import { createPgClient, createPgPool } from './pg-connections';
 import { assertSchemaName, qualified, quoteIdent } from './schema-name';
 
 export interface OutboxRawMessage {
@@ -93,14 +94,8 @@ export class OutboxRelay {
     this.publishTimeoutMs = opts.publishTimeoutMs ?? 30_000;
     this.backoffBaseMs = opts.backoffBaseMs ?? 500;
     this.backoffMaxMs = opts.backoffMaxMs ?? 60_000;
-    this.pool = new pg.Pool({
-      connectionString: opts.databaseUrl,
-      max: 2,
-      application_name: `ttelgo:outbox-relay:${this.schema}`,
-      keepAlive: true,
-    });
-    // An idle pooled connection that dies (DB restart) must not crash the process; the next batch reconnects.
-    this.pool.on('error', (err) => this.log.warn({ err }, 'idle outbox connection failed'));
+    // A connection that dies (DB restart) fails the batch on it, never the process; the next batch reconnects.
+    this.pool = createPgPool({ databaseUrl: opts.databaseUrl, max: 2, applicationName: `ttelgo:outbox-relay:${this.schema}`, logger: this.log });
   }
 
   async start(): Promise<void> {
@@ -264,13 +259,12 @@ export class OutboxRelay {
   }
 
   private async connectListener(): Promise<void> {
-    const client = new pg.Client({
-      connectionString: this.opts.databaseUrl,
-      application_name: `ttelgo:outbox-listen:${this.schema}`,
-      keepAlive: true,
+    const client: pg.Client = createPgClient({
+      databaseUrl: this.opts.databaseUrl,
+      applicationName: `ttelgo:outbox-listen:${this.schema}`,
+      onError: (err) => this.onListenerLost(client, err),
     });
     client.on('notification', () => this.wake());
-    client.on('error', (err) => this.onListenerLost(client, err));
     client.on('end', () => this.onListenerLost(client));
     try {
       await client.connect();

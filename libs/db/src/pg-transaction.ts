@@ -11,6 +11,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import type { InboxStoreLike } from './inbox.store';
 import type { OutboxTx } from './outbox';
+import { createPgPool } from './pg-connections';
 import { assertSchemaName, qualified } from './schema-name';
 
 export interface SqlResult<R> {
@@ -30,7 +31,7 @@ export interface PgTransactionsOptions {
   /** Default 10. */
   poolMax?: number;
   applicationName?: string;
-  /** Where an idle connection's failure is reported (it does not fail any caller: the next checkout reconnects). */
+  /** Where a lost connection is reported (only the work on it fails; the next checkout reconnects). */
   logger?: Pick<Logger, 'warn'>;
 }
 
@@ -120,14 +121,13 @@ export class PgTransactions {
   constructor(opts: PgTransactionsOptions) {
     const schema = assertSchemaName(opts.schema);
     this.outboxTable = qualified(schema, 'outbox');
-    this.pool = new pg.Pool({
-      connectionString: opts.databaseUrl,
+    // Every connection listens for 'error' (see ./pg-connections): one that dies fails only the work on it.
+    this.pool = createPgPool({
+      databaseUrl: opts.databaseUrl,
       max: opts.poolMax ?? 10,
-      application_name: opts.applicationName ?? `ttelgo:${schema}:sql`,
-      keepAlive: true,
+      applicationName: opts.applicationName ?? `ttelgo:${schema}:sql`,
+      logger: opts.logger,
     });
-    // An idle connection that dies (database restart) must not crash the process; the next checkout reconnects.
-    this.pool.on('error', (err) => opts.logger?.warn({ err, schema }, 'idle Postgres connection failed'));
   }
 
   /** BEGIN, `fn`, the outbox rows, COMMIT; ROLLBACK (and the error) when anything throws. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
+import type pg from 'pg';
 import { argument, fieldList, parsePrismaSchema, type PrismaEnum, type PrismaField, type PrismaSchema } from './prisma-schema.parser';
+import { createPgClient } from './pg-connections';
 import { assertSchemaName } from './schema-name';
 
 export type SchemaDifferenceKind =
@@ -277,7 +278,7 @@ export async function assertSchemaMatchesPrisma(opts: SchemaAgreementOptions): P
   const text = opts.prismaSchema ?? (opts.prismaSchemaPath ? readFileSync(opts.prismaSchemaPath, 'utf8') : undefined);
   if (text === undefined) throw new Error('assertSchemaMatchesPrisma needs prismaSchemaPath or prismaSchema');
   const prisma = parsePrismaSchema(text);
-  const client = new pg.Client({ connectionString: opts.databaseUrl, application_name: 'ttelgo:schema-agreement' });
+  const client = createPgClient({ databaseUrl: opts.databaseUrl, applicationName: 'ttelgo:schema-agreement' });
   await client.connect();
   try {
     const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { createPgClient } from './pg-connections';
 
 /** What the job helpers accept as a database handle: a pg Pool, a connection string, or a Prisma client. */
 export type DbHandle = pg.Pool | { databaseUrl: string } | PrismaRawClient;
@@ -21,7 +22,7 @@ export function isPool(db: DbHandle): db is pg.Pool {
 export async function execute(db: DbHandle, sql: string, values: unknown[]): Promise<number> {
   if (isPrisma(db)) return db.$executeRawUnsafe(sql, ...values);
   if (isPool(db)) return (await db.query(sql, values)).rowCount ?? 0;
-  const client = new pg.Client({ connectionString: db.databaseUrl });
+  const client = createPgClient({ databaseUrl: db.databaseUrl, applicationName: 'ttelgo:sql' });
   await client.connect();
   try {
     return (await client.query(sql, values)).rowCount ?? 0;

@@ -38,6 +38,11 @@ export class TcpProxy {
     return (this.server!.address() as net.AddressInfo).port;
   }
 
+  /** Sockets open through the proxy (each connection counts twice: client side and upstream side). */
+  get connections(): number {
+    return this.sockets.size;
+  }
+
   /** Drops every open connection and refuses new ones until restore(). */
   cut(): void {
     this.down = true;

@@ -1,5 +1,5 @@
-import pg from 'pg';
-import { assertSchemaName, quoteIdent } from '@ttelgo/db';
+import type pg from 'pg';
+import { assertSchemaName, createPgClient, quoteIdent } from '@ttelgo/db';
 import type { Logger } from '@ttelgo/observability';
 
 /** NOTIFY channel raised by the email_delivery insert trigger (see the init migration). */
@@ -45,9 +45,12 @@ export class PgWakeupListener {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.opts.databaseUrl, application_name: `ttelgo:listen:${this.opts.channel}`, keepAlive: true });
+    const client: pg.Client = createPgClient({
+      databaseUrl: this.opts.databaseUrl,
+      applicationName: `ttelgo:listen:${this.opts.channel}`,
+      onError: (err) => this.lost(client, err),
+    });
     client.on('notification', () => this.opts.onWake());
-    client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client));
     try {
       await client.connect();
