@@ -14,6 +14,28 @@ export interface ServiceEntry {
   /** Public URL(s) worth printing. */
   urls?: (env: NodeJS.ProcessEnv) => Record<string, string>;
   env?: (env: NodeJS.ProcessEnv) => Record<string, string>;
+  /** Why more than one replica of this service needs Redis (a limit that would be multiplied otherwise). */
+  needsRedisForReplicas?: string;
+}
+
+/**
+ * `order=2,esim-provisioning=2` as replicas per service name. Only our services (those with a schema) scale out:
+ * the simulators and the mail catcher keep their state in memory, so a second copy would be another world.
+ */
+export function parseReplicas(spec: string, entries: ServiceEntry[]): Record<string, number> {
+  const replicas: Record<string, number> = {};
+  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^([a-z][a-z0-9-]*)=(\d+)$/.exec(part);
+    if (!m) throw new Error(`--replicas: expected name=count, got '${part}'`);
+    const [, name, countText] = m as unknown as [string, string, string];
+    const entry = entries.find((e) => e.name === name);
+    if (!entry) throw new Error(`--replicas: unknown service '${name}' (${entries.filter((e) => e.schema).map((e) => e.name).join(', ')})`);
+    if (!entry.schema) throw new Error(`--replicas: ${name} keeps its state in memory and runs as one copy only`);
+    const count = Number(countText);
+    if (count < 1 || count > 9) throw new Error(`--replicas: ${name}=${count}, expected 1..9`);
+    replicas[name] = count;
+  }
+  return replicas;
 }
 
 export const services: ServiceEntry[] = [
@@ -56,6 +78,7 @@ export const services: ServiceEntry[] = [
     migrationsDir: 'prisma/esim-provisioning/migrations',
     opsPort: 9105,
     env: () => ({ OPS_PORT: '9105' }),
+    needsRedisForReplicas: "eSIM Go allows 10 requests/s per account; the replicas share that budget through Redis, or each would spend all of it",
   },
   {
     name: 'payment',
@@ -96,6 +119,7 @@ export const services: ServiceEntry[] = [
     migrationsDir: 'prisma/gateway/migrations',
     opsPort: 9101,
     env: () => ({ PORT: '8080', OPS_PORT: '9101' }),
+    needsRedisForReplicas: 'the per-vendor and per-user rate limits are counted in Redis, or each replica would allow the whole limit',
     urls: () => ({
       'Public API': 'http://localhost:8080/api/v1/bundles?country=FR',
       'API docs (Swagger UI)': 'http://localhost:8080/api/docs',

@@ -2,11 +2,16 @@
  * `npm start`: the whole platform on this machine. Checks Postgres and RabbitMQ, migrates every schema, starts
  * every service and both simulators as child processes (their pino JSON logs go to stdout), waits until each
  * is ready, and prints the URLs. Ctrl-C stops everything gracefully (SIGTERM to each child).
+ *
+ *   npm start                                          one replica of each, crashed processes restarted with backoff
+ *   npm start -- --replicas order=2,esim-provisioning=2   replicas; replica k on the usual ports + 100 x (k - 1)
+ *   npm start -- --fail-fast                            the first crash stops the platform (development)
  */
+import { parseArgs } from 'node:util';
 import { migrateAll } from './migrate';
-import { reachable, startPlatform, type RunningPlatform } from './platform';
+import { reachable, REPLICA_PORT_STEP, replicaLabel, startPlatform, type RunningPlatform } from './platform';
 import { seedDemo } from './seed-demo';
-import { services } from './services';
+import { parseReplicas, services } from './services';
 
 const env: NodeJS.ProcessEnv = {
   ...process.env,
@@ -21,6 +26,12 @@ const env: NodeJS.ProcessEnv = {
 };
 
 async function main(): Promise<void> {
+  const { values: args } = parseArgs({
+    options: { 'fail-fast': { type: 'boolean', default: false }, replicas: { type: 'string', default: '' } },
+    strict: true,
+  });
+  const replicas = parseReplicas(args.replicas ?? '', services);
+
   const [dbUp, mqUp] = await Promise.all([reachable(env.DATABASE_URL!, 5432), reachable(env.AMQP_URL!, 5672)]);
   if (!dbUp || !mqUp) {
     console.error(`PostgreSQL ${dbUp ? 'up' : 'DOWN'} (${env.DATABASE_URL}), RabbitMQ ${mqUp ? 'up' : 'DOWN'} (${env.AMQP_URL}).`);
@@ -28,6 +39,14 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   if (!env.REDIS_URL && (await reachable('redis://127.0.0.1:6379', 6379))) env.REDIS_URL = 'redis://127.0.0.1:6379';
+  // A guarantee kept across replicas through Redis (eSIM Go's request budget, the gateway's rate limits) would be
+  // silently multiplied by the replica count without it: refuse, as the services themselves do.
+  const needRedis = services.filter((s) => s.needsRedisForReplicas && (replicas[s.name] ?? 1) > 1);
+  if (needRedis.length > 0 && !env.REDIS_URL) {
+    for (const s of needRedis) console.error(`${s.name} x${replicas[s.name]} needs Redis: ${s.needsRedisForReplicas}`);
+    console.error('Start Redis (README.md, "Services") or set REDIS_URL, or run one replica of these services.');
+    process.exit(1);
+  }
 
   console.log('Migrating…');
   await migrateAll(env.DATABASE_URL!);
@@ -47,10 +66,10 @@ async function main(): Promise<void> {
   platform = await startPlatform({
     services,
     env,
-    onUnexpectedExit: (name, code, signal) => {
-      console.error(`${name} stopped unexpectedly (code ${code}, signal ${signal}); stopping the platform.`);
-      void stopAll(1);
-    },
+    replicas,
+    // Like an orchestrator: a crashed process is started again with backoff; only a crash loop stops everything.
+    supervise: { failFast: args['fail-fast'] },
+    onGiveUp: () => void stopAll(1),
   });
 
   const lines: string[] = [];
@@ -58,7 +77,12 @@ async function main(): Promise<void> {
     for (const [label, url] of Object.entries(service.urls?.(env) ?? {})) lines.push(`  ${label.padEnd(26)} ${url}`);
   }
   for (const service of services) {
-    if (!service.readyPath) lines.push(`  ${`${service.name} ops`.padEnd(26)} http://localhost:${service.opsPort}/health/ready  /metrics`);
+    if (service.readyPath) continue;
+    const count = replicas[service.name] ?? 1;
+    for (let replica = 1; replica <= count; replica++) {
+      const port = service.opsPort + REPLICA_PORT_STEP * (replica - 1);
+      lines.push(`  ${`${replicaLabel(service.name, replica, count)} ops`.padEnd(26)} http://localhost:${port}/health/ready  /metrics`);
+    }
   }
 
   // The gateway seeds the admin from ADMIN_EMAIL / ADMIN_PASSWORD, with development defaults outside production.
@@ -68,7 +92,10 @@ async function main(): Promise<void> {
   lines.push(`  ${'Admin login'.padEnd(26)} ${admin.email} / ${admin.password}   (development defaults; set ADMIN_EMAIL / ADMIN_PASSWORD)`);
   if (demo.apiKey) lines.push(`  ${'Demo reseller API key'.padEnd(26)} ${demo.apiKey}   (X-API-Key; vendor ${demo.vendorId}, PREPAID, USD 100.00 credit)`);
   else lines.push(`  ${'Demo reseller'.padEnd(26)} not seeded: ${demo.problem}`);
-  console.log(`\nTtelGo is running.\n${lines.join('\n')}\n\nCtrl-C stops everything.\n`);
+  const supervision = args['fail-fast']
+    ? 'Fail-fast: the first crash of any process stops the platform.'
+    : 'A crashed process is restarted with backoff; 5 crashes of one process within 60 s stop the platform (--fail-fast: the first does).';
+  console.log(`\nTtelGo is running.\n${lines.join('\n')}\n\n${supervision}\nCtrl-C stops everything.\n`);
 }
 
 main().catch((err) => {
