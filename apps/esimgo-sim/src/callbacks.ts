@@ -39,18 +39,41 @@ export class CallbackDispatcher {
     private readonly opts: CallbackDispatcherOptions,
   ) {}
 
-  /** Queues one alert; returns at once. Without a callback URL the alert is only recorded as skipped. */
+  /**
+   * Queues one alert (plus `callbackDuplicates` identical repeats of it, as eSIM Go may deliver an alert more
+   * than once); returns at once. Without a callback URL the alert is only recorded as skipped.
+   */
   send(iccid: string, alertType: string, body: Record<string, unknown>): void {
+    const first = this.queue(iccid, alertType, JSON.stringify(body));
+    for (let i = 0; i < this.state.faults.callbackDuplicates; i++) this.queue(iccid, alertType, first.body, first.id);
+  }
+
+  /**
+   * Sends earlier deliveries again, byte for byte, in the order given (the control API reverses them by default):
+   * a late, repeated and reordered alert stream, which a receiver must absorb.
+   */
+  replay(deliveries: CallbackDelivery[]): CallbackDelivery[] {
+    return deliveries.map((d) => this.queue(d.iccid, d.alertType, d.body, d.repeatOf ?? d.id));
+  }
+
+  private queue(iccid: string, alertType: string, raw: string, repeatOf?: string): CallbackDelivery {
     const url = this.state.callbackUrl;
-    const raw = JSON.stringify(body);
-    const delivery: CallbackDelivery = { id: randomUUID(), url: url ?? '', iccid, alertType, body: raw, status: 'pending', attempts: 0 };
+    const delivery: CallbackDelivery = {
+      id: randomUUID(),
+      url: url ?? '',
+      iccid,
+      alertType,
+      body: raw,
+      status: 'pending',
+      attempts: 0,
+      ...(repeatOf ? { repeatOf } : {}),
+    };
+    this.state.callbacks.push(delivery);
     if (!url) {
       delivery.status = 'failed';
       delivery.lastError = 'no callback URL configured';
-      this.state.callbacks.push(delivery);
-      return;
+      return delivery;
     }
-    this.state.callbacks.push(delivery);
     const key = this.state.callbackSigningKey || this.opts.defaultSigningKey;
     const signature = signCallback(raw, key, this.state.callbackDigest);
     const prev = this.chains.get(iccid) ?? Promise.resolve();
@@ -61,6 +84,7 @@ export class CallbackDispatcher {
     void next.then(() => {
       if (this.chains.get(iccid) === next) this.chains.delete(iccid);
     });
+    return delivery;
   }
 
   /** Resolves when every queued delivery has finished (delivered or given up). */

@@ -8,9 +8,9 @@ import { z } from 'zod';
 import type { CallbackDispatcher } from './callbacks';
 import { assignmentView } from './esims.routes';
 import { SimError, parseBody } from './http.util';
-import type { Faults, SimState } from './state';
+import type { CallbackDelivery, Faults, SimState } from './state';
 import { toCents, toUsd } from './state';
-import { expireAssignment, simulateUsage, type UsageInput } from './usage.simulator';
+import { attach, expireAssignment, simulateUsage, type UsageInput } from './usage.simulator';
 
 const rate = z.number().min(0).max(1);
 export const FaultsSchema = z
@@ -28,6 +28,7 @@ export const FaultsSchema = z
     paths: z.array(z.string().startsWith('/')),
     applyAfterProcessing: z.boolean(),
     processingDelayMs: z.number().int().min(0).max(3_600_000),
+    callbackDuplicates: z.number().int().min(0).max(10),
   })
   .partial()
   .strict();
@@ -39,6 +40,25 @@ const UsageSchema = z
     usedPercent: z.number().min(0).max(100).optional(),
     addBytes: z.number().min(0).optional(),
     bundle: z.string().min(1).optional(),
+  })
+  .strict();
+
+const CompatibilitySchema = z
+  .object({
+    bundle: z.string().min(1),
+    /** absent: every eSIM */
+    iccid: z.string().min(1).optional(),
+    compatible: z.boolean(),
+  })
+  .strict();
+
+const ReplaySchema = z
+  .object({
+    /** deliveries to send again (default: every delivery of `iccid`, else every delivery) */
+    ids: z.array(z.string().min(1)).min(1).optional(),
+    iccid: z.string().min(1).optional(),
+    /** 'reverse' (default): newest first, so the receiver sees old alerts after new ones */
+    order: z.enum(['reverse', 'same']).optional(),
   })
   .strict();
 
@@ -58,7 +78,14 @@ export interface SimControl {
   /** sets (not adds to) the organisation balance, in USD */
   setBalance(amount: number): void;
   simulateUsage(input: UsageInput): Record<string, unknown>;
-  expire(iccid: string, bundle?: string): Record<string, unknown>;
+  /** ends the assignment now, or (started ones) `inMs` from now */
+  expire(iccid: string, bundle?: string, inMs?: number): Record<string, unknown>;
+  /** the eSIM's first network attach: FirstAttachment callback (once per eSIM) */
+  attach(iccid: string): { iccid: string; attached: boolean; firstInstalledDateTime: number | null };
+  /** makes a bundle (in)compatible with one eSIM, or with every eSIM when `iccid` is absent */
+  setCompatibility(rule: { bundle: string; iccid?: string; compatible: boolean }): void;
+  /** sends earlier callbacks again (duplicates, reordered): see ReplaySchema */
+  replayCallbacks(q: { ids?: string[]; iccid?: string; order?: 'reverse' | 'same' }): CallbackDelivery[];
   setCallback(cfg: { url?: string | null; signingKey?: string | null; digest?: 'base64' | 'hex' }): void;
   snapshot(): Record<string, unknown>;
   /** resolves when all queued callbacks were delivered or given up */
@@ -85,9 +112,29 @@ export function createControl(state: SimState, callbacks: CallbackDispatcher): S
       const a = simulateUsage(state, callbacks, input);
       return { iccid: input.iccid, bundle: a.bundleName, assignment: assignmentView(state, a) };
     },
-    expire(iccid, bundle) {
-      const a = expireAssignment(state, iccid, bundle);
+    expire(iccid, bundle, inMs) {
+      const a = expireAssignment(state, iccid, bundle, inMs);
       return { iccid, bundle: a.bundleName, assignment: assignmentView(state, a) };
+    },
+    attach(iccid) {
+      const esim = state.esims.get(iccid);
+      if (!esim) throw new SimError(404, 'eSIM not found');
+      const attached = attach(state, callbacks, esim);
+      return { iccid, attached, firstInstalledDateTime: esim.firstInstalledDateTime };
+    },
+    setCompatibility(rule) {
+      if (!state.bundlesByName.has(rule.bundle)) throw new SimError(400, `Bundle not found: ${rule.bundle}`);
+      const same = (r: { bundle: string; iccid?: string }) => r.bundle === rule.bundle && r.iccid === rule.iccid;
+      state.incompatible = state.incompatible.filter((r) => !same(r));
+      if (!rule.compatible) state.incompatible.push({ bundle: rule.bundle, ...(rule.iccid ? { iccid: rule.iccid } : {}) });
+    },
+    replayCallbacks(q) {
+      // Only originals are replayed (a repeat's body is its original's), each once per call.
+      let picked = state.callbacks.filter((c) => !c.repeatOf);
+      if (q.ids) picked = picked.filter((c) => q.ids!.includes(c.id));
+      if (q.iccid) picked = picked.filter((c) => c.iccid === q.iccid);
+      if ((q.order ?? 'reverse') === 'reverse') picked = [...picked].reverse();
+      return callbacks.replay(picked);
     },
     setCallback(cfg) {
       if (cfg.url !== undefined) state.callbackUrl = cfg.url ?? undefined;
@@ -143,8 +190,25 @@ export function controlRoutes(state: SimState, control: SimControl): Router {
     res.json(control.simulateUsage(body));
   });
   r.post('/expire', (req, res) => {
-    const body = parseBody(z.object({ iccid: z.string().min(1), bundle: z.string().min(1).optional() }).strict(), req.body);
-    res.json(control.expire(body.iccid, body.bundle));
+    const body = parseBody(
+      z.object({ iccid: z.string().min(1), bundle: z.string().min(1).optional(), inMs: z.number().int().min(0).max(366 * 86_400_000).optional() }).strict(),
+      req.body,
+    );
+    res.json(control.expire(body.iccid, body.bundle, body.inMs));
+  });
+  r.post('/attach', (req, res) => {
+    const body = parseBody(z.object({ iccid: z.string().min(1) }).strict(), req.body);
+    res.json(control.attach(body.iccid));
+  });
+  r.post('/compatibility', (req, res) => {
+    const body = parseBody(CompatibilitySchema, req.body);
+    control.setCompatibility(body);
+    res.json({ incompatible: state.incompatible });
+  });
+  r.post('/callbacks/replay', (req, res) => {
+    const body = parseBody(ReplaySchema, req.body ?? {});
+    const sent = control.replayCallbacks(body);
+    res.json({ replayed: sent.map((d) => ({ id: d.id, repeatOf: d.repeatOf, iccid: d.iccid, alertType: d.alertType })) });
   });
   r.post('/reset', (_req, res) => {
     control.reset();

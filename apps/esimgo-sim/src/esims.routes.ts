@@ -151,6 +151,9 @@ export function esimsRoutes(state: SimState): Router {
     const need = new Map<string, number>();
     for (const w of wanted) {
       if (!state.bundlesByName.has(w.name)) throw new SimError(400, `Bundle not found: ${w.name}`);
+      if (target && !w.allowReassign && !state.isCompatible(target.iccid, w.name)) {
+        throw new SimError(400, `Bundle ${w.name} is not compatible with eSIM ${target.iccid}`);
+      }
       need.set(w.name, (need.get(w.name) ?? 0) + w.repeat);
     }
     for (const [name, n] of need) {
@@ -167,7 +170,7 @@ export function esimsRoutes(state: SimState): Router {
           .filter((u) => u.bundleName === w.name && u.remaining > 0)
           .sort((a, b) => a.expiry.localeCompare(b.expiry))[0]!;
         usage.remaining -= 1;
-        const esim = target ?? state.newEsim();
+        const esim = target && state.isCompatible(target.iccid, w.name) ? target : state.newEsim();
         state.addAssignment(esim, bundle, applyReference, usage.priceCents);
         out.push({ iccid: esim.iccid, status: 'Successfully Assigned', bundle: w.name });
         const line = lines.get(w.name) ?? {
@@ -344,7 +347,9 @@ export function esimsRoutes(state: SimState): Router {
 
   r.get('/esims/:iccid/compatible/:bundle', (req, res) => {
     esimOr404(state, paramOf(req, 'iccid'));
-    res.json({ compatible: state.bundlesByName.has(paramOf(req, 'bundle')) });
+    const iccid = paramOf(req, 'iccid');
+    const bundle = paramOf(req, 'bundle');
+    res.json({ compatible: state.bundlesByName.has(bundle) && state.isCompatible(iccid, bundle) });
   });
 
   r.get('/esims/:iccid/history', (req, res) => {

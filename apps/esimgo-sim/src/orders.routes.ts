@@ -82,9 +82,11 @@ function plan(state: SimState, lines: LineInput[], assign: boolean): PlannedLine
       if (new Set(input.iccids).size !== input.iccids.length) throw new SimError(400, 'Duplicate iccids in order line');
       const targets = input.iccids.map((iccid) => {
         const esim = state.esims.get(iccid);
-        if (esim) return esim;
-        // An eSIM we cannot top up: with allowReassign the bundle goes onto a new eSIM instead.
+        if (esim && state.isCompatible(iccid, bundle.name)) return esim;
+        // An eSIM we cannot top up (unknown, or the bundle is of another network): with allowReassign the bundle
+        // goes onto a new eSIM instead, as eSIM Go documents.
         if (input.allowReassign) return undefined;
+        if (esim) throw new SimError(400, `Bundle ${bundle.name} is not compatible with eSIM ${iccid}`);
         throw new SimError(400, `eSIM not found: ${iccid}`);
       });
       return { input, bundle, targets };

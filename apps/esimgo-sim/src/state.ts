@@ -98,6 +98,17 @@ export interface Faults {
   paths: string[];
   applyAfterProcessing: boolean;
   processingDelayMs: number;
+  /** each callback is sent this many extra times (same body, separate deliveries): eSIM Go repeating itself */
+  callbackDuplicates: number;
+}
+
+/**
+ * A bundle that cannot be applied to an eSIM (eSIM Go sources bundles from several networks; one from another
+ * network cannot top up an eSIM). Without `iccid` the rule holds for every eSIM.
+ */
+export interface IncompatibilityRule {
+  bundle: string;
+  iccid?: string;
 }
 
 export interface CallbackDelivery {
@@ -110,6 +121,8 @@ export interface CallbackDelivery {
   attempts: number;
   lastError?: string;
   lastStatus?: number;
+  /** set on a repeat: the id of the delivery whose body it sends again (a duplicate, or a replay) */
+  repeatOf?: string;
 }
 
 export interface SimStateOptions {
@@ -139,6 +152,7 @@ export function defaultFaults(rateLimitPerSecond: number, processingDelayMs: num
     paths: [],
     applyAfterProcessing: false,
     processingDelayMs,
+    callbackDuplicates: 0,
   };
 }
 
@@ -170,6 +184,7 @@ export class SimState {
   requestCounts: Record<string, number> = {};
   totalRequests = 0;
   callbacks: CallbackDelivery[] = [];
+  incompatible: IncompatibilityRule[] = [];
   callbackUrl: string | undefined;
   callbackSigningKey: string | undefined;
   callbackDigest: 'base64' | 'hex';
@@ -203,6 +218,12 @@ export class SimState {
     this.requestCounts = {};
     this.totalRequests = 0;
     this.callbacks = [];
+    this.incompatible = [];
+  }
+
+  /** Whether a (known) bundle may be applied to this eSIM; see IncompatibilityRule. */
+  isCompatible(iccid: string, bundle: string): boolean {
+    return !this.incompatible.some((r) => r.bundle === bundle && (r.iccid === undefined || r.iccid === iccid));
   }
 
   resetFaults(): void {

@@ -1,6 +1,7 @@
 /**
  * Simulated data usage on an eSIM: moves an assignment through Queued -> Active -> Depleted and sends the
- * V3 BundleAlert callbacks eSIM Go documents (FirstUse once, then Utilisation at 50 %, 80 %, 100 %).
+ * V3 callbacks eSIM Go documents: FirstAttachment once per eSIM (its first network attach, which the first data
+ * use implies), then per assignment FirstUse once and Utilisation at 50 %, 80 %, 100 %.
  */
 import type { CallbackDispatcher } from './callbacks';
 import { SimError } from './http.util';
@@ -68,11 +69,7 @@ export function simulateUsage(state: SimState, callbacks: CallbackDispatcher, in
     a.startTime = new Date(now).toISOString();
     a.endTime = new Date(now + a.durationDays * 86_400_000).toISOString();
   }
-  if (esim.firstInstalledDateTime === null) {
-    esim.firstInstalledDateTime = now;
-    esim.profileStatus = 'Installed';
-    state.record(esim, 'eSIM First Attachment', a.bundleName);
-  }
+  if (esim.firstInstalledDateTime === null) attach(state, callbacks, esim, a.bundleName);
   a.remainingQuantity = a.initialQuantity - used;
 
   if (usedBefore === 0 && !a.alerted.includes(1)) {
@@ -91,12 +88,34 @@ export function simulateUsage(state: SimState, callbacks: CallbackDispatcher, in
   return a;
 }
 
-/** Ends an assignment now: Expired when it had started, Lapsed when it was never used. */
-export function expireAssignment(state: SimState, iccid: string, bundle?: string): Assignment {
+/**
+ * The eSIM's first network attach (installed and switched on): FirstAttachment `{ alertType, iccid }`, once per
+ * eSIM (eSIM Go's body for this alert has no bundle). Later calls change nothing.
+ */
+export function attach(state: SimState, callbacks: CallbackDispatcher, esim: Esim, bundleName = ''): boolean {
+  if (esim.firstInstalledDateTime !== null) return false;
+  esim.firstInstalledDateTime = state.now();
+  esim.profileStatus = 'Installed';
+  state.record(esim, 'eSIM First Attachment', bundleName);
+  callbacks.send(esim.iccid, 'FirstAttachment', { alertType: 'FirstAttachment', iccid: esim.iccid });
+  return true;
+}
+
+/**
+ * Ends an assignment now: Expired when it had started, Lapsed when it was never used. With `inMs` > 0 a started
+ * assignment ends that much later instead (its endTime moves; the state follows on read), so "expires within
+ * 24 hours" can be shown without waiting for a bundle's days.
+ */
+export function expireAssignment(state: SimState, iccid: string, bundle?: string, inMs = 0): Assignment {
   const esim = state.esims.get(iccid);
   if (!esim) throw new SimError(404, 'eSIM not found');
   const a = findUsableAssignment(state, esim, bundle) ?? esim.assignments.find((x) => (!bundle || x.bundleName === bundle) && state.stateOf(x) === 'Depleted');
   if (!a) throw new SimError(400, 'No bundle to expire on this eSIM');
+  if (inMs > 0) {
+    if (!a.startTime) throw new SimError(400, 'The bundle has not started: it can only lapse now (inMs 0)');
+    a.endTime = new Date(state.now() + inMs).toISOString();
+    return a;
+  }
   if (a.startTime) {
     a.endTime = new Date(state.now()).toISOString();
     state.record(esim, 'Bundle Expired', a.bundleName);

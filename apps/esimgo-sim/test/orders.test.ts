@@ -65,6 +65,30 @@ describe('POST /orders', () => {
     expect(bundles.bundles.map((b) => b.name)).toEqual(['esim_1GB_7D_FR_V2', 'esim_2GB_15D_FR_V2']);
   });
 
+  it('refuses a top-up with a bundle that is not compatible with the eSIM, unless allowReassign (then a new eSIM)', async () => {
+    const first = await buy(s, 'esim_1GB_7D_FR_V2');
+    const iccid = first.order[0]!.iccids[0]!;
+    const compatible = async (bundle: string) => ((await (await s.call(`/esims/${iccid}/compatible/${bundle}`)).json()) as { compatible: boolean }).compatible;
+    expect(await compatible('esim_2GB_15D_FR_V2')).toBe(true);
+    expect((await s.control('/compatibility', { bundle: 'esim_2GB_15D_FR_V2', iccid, compatible: false })).status).toBe(200);
+    expect(await compatible('esim_2GB_15D_FR_V2')).toBe(false);
+    expect(await compatible('esim_1GB_7D_FR_V2')).toBe(true);
+    const before = await balance();
+    const line = { type: 'bundle', item: 'esim_2GB_15D_FR_V2', quantity: 1, iccids: [iccid] };
+    const refused = await s.call('/orders', { json: { type: 'transaction', assign: true, order: [{ ...line, allowReassign: false }] } });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { message: string }).message).toMatch(/not compatible/);
+    expect(await balance()).toBe(before);
+    const reassigned = (await (await s.call('/orders', { json: { type: 'transaction', assign: true, order: [{ ...line, allowReassign: true }] } })).json()) as OrderResponse;
+    expect(reassigned.order[0]!.iccids).toHaveLength(1);
+    expect(reassigned.order[0]!.iccids[0]).not.toBe(iccid);
+    // A rule without an ICCID holds for every eSIM; setting it compatible again removes the rule.
+    await s.control('/compatibility', { bundle: 'esim_2GB_15D_FR_V2', iccid, compatible: true });
+    await s.control('/compatibility', { bundle: 'esim_2GB_15D_FR_V2', compatible: false });
+    expect(await compatible('esim_2GB_15D_FR_V2')).toBe(false);
+    expect((await s.control('/compatibility', { bundle: 'esim_nope', compatible: false })).status).toBe(400);
+  });
+
   it('rejects insufficient balance, unknown or case-mismatched bundles and bad lines with 400 {message}', async () => {
     await s.control('/balance', { amount: 1 });
     const poor = await s.call('/orders', { json: { type: 'transaction', assign: true, order: [{ type: 'bundle', item: 'esim_3GB_30D_FR_V2', quantity: 1 }] } });

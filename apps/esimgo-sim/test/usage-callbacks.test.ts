@@ -81,7 +81,10 @@ describe('usage, bundle states and callbacks', () => {
     expect(typeof details.firstInstalledDateTime).toBe('number');
 
     await s.sim.control.callbacksIdle();
-    const mine = rx.received.map((r) => ({ ...r, body: JSON.parse(r.raw) as { iccid: string; alertType: string; bundle: Record<string, unknown> } }));
+    const all = rx.received.map((r) => ({ ...r, body: JSON.parse(r.raw) as { iccid: string; alertType: string; bundle: Record<string, unknown> } }));
+    // The first data use implies the first network attach: FirstAttachment { alertType, iccid } comes first, once.
+    expect(all[0]!.body).toEqual({ alertType: 'FirstAttachment', iccid });
+    const mine = all.slice(1);
     expect(mine.map((m) => m.body.alertType)).toEqual(['FirstUse', 'Utilisation', 'Utilisation', 'Utilisation']);
     expect(mine.map((m) => m.body.bundle.remainingQuantity)).toEqual([400_000_000, 400_000_000, 0, 0]);
     const assignmentId = start.bundles[0]!.assignments[0]!.id;
@@ -106,7 +109,7 @@ describe('usage, bundle states and callbacks', () => {
     const o = await buy(s, 'esim_1GB_7D_FR_V2');
     await s.control('/usage', { iccid: o.order[0]!.iccids[0], addBytes: 1000 });
     await s.sim.control.callbacksIdle();
-    const got = rx.received.slice(before);
+    const got = rx.received.slice(before).filter((r) => !r.raw.includes('FirstAttachment'));
     expect(got).toHaveLength(1);
     expect(got[0]!.signature).toBe(createHmac('sha256', 'cb-secret').update(got[0]!.raw).digest('hex'));
     await s.control('/callback', { digest: 'base64', signingKey: null });
@@ -150,5 +153,52 @@ describe('usage, bundle states and callbacks', () => {
     const res = await s.call(`/esims/${iccid}/bundles/esim_1GB_7D_FR_V2?refundToBalance=true`, { method: 'DELETE' });
     expect(await res.json()).toMatchObject({ status: 'success', refunded: false });
     expect(await balance()).toBe(before);
+  });
+  it('sends FirstAttachment once per eSIM, also without data use (/__sim/attach)', async () => {
+    const o = await buy(s, 'esim_1GB_7D_FR_V2');
+    const iccid = o.order[0]!.iccids[0]!;
+    const before = rx.received.length;
+    const first = (await (await s.control('/attach', { iccid })).json()) as { attached: boolean; firstInstalledDateTime: number };
+    expect(first).toMatchObject({ iccid, attached: true, firstInstalledDateTime: expect.any(Number) });
+    expect((await (await s.control('/attach', { iccid })).json()) as { attached: boolean }).toMatchObject({ attached: false });
+    await s.control('/usage', { iccid, usedPercent: 10 });
+    await s.sim.control.callbacksIdle();
+    const types = rx.received.slice(before).map((r) => (JSON.parse(r.raw) as { iccid: string; alertType: string })).filter((b) => b.iccid === iccid).map((b) => b.alertType);
+    expect(types).toEqual(['FirstAttachment', 'FirstUse']);
+    expect((await s.control('/attach', { iccid: '8944530000000000000' })).status).toBe(404);
+  });
+
+  it('repeats callbacks (callbackDuplicates) and replays earlier ones in reverse order', async () => {
+    const o = await buy(s, 'esim_1GB_7D_FR_V2');
+    const iccid = o.order[0]!.iccids[0]!;
+    await s.control('/faults', { callbackDuplicates: 1 });
+    const before = rx.received.length;
+    await s.control('/usage', { iccid, usedPercent: 85 });
+    await s.sim.control.callbacksIdle();
+    await s.control('/faults/reset', {});
+    const sent = rx.received.slice(before).map((r) => r.raw);
+    // FirstAttachment, FirstUse, 50 % and 80 %: each twice, byte for byte, and signed the same.
+    expect(sent).toHaveLength(8);
+    for (let i = 0; i < sent.length; i += 2) expect(sent[i + 1]).toBe(sent[i]);
+
+    const mark = rx.received.length;
+    const replay = await s.control('/callbacks/replay', { iccid });
+    const { replayed } = (await replay.json()) as { replayed: Array<{ repeatOf: string; alertType: string }> };
+    expect(replayed.map((r) => r.alertType)).toEqual(['Utilisation', 'Utilisation', 'FirstUse', 'FirstAttachment']);
+    await s.sim.control.callbacksIdle();
+    const again = rx.received.slice(mark).map((r) => r.raw);
+    expect(again).toEqual([sent[6], sent[4], sent[2], sent[0]]);
+    const log = (await (await s.control('/callbacks')).json()) as { callbacks: Array<{ id: string; repeatOf?: string }> };
+    expect(replayed.every((r) => log.callbacks.some((c) => c.id === r.repeatOf && c.repeatOf === undefined))).toBe(true);
+  });
+
+  it('moves the end of a started bundle (/__sim/expire with inMs) and refuses it for an unused one', async () => {
+    const o = await buy(s, 'esim_1GB_7D_FR_V2');
+    const iccid = o.order[0]!.iccids[0]!;
+    expect((await s.control('/expire', { iccid, inMs: 3_600_000 })).status).toBe(400);
+    await s.control('/usage', { iccid, usedPercent: 1 });
+    const res = (await (await s.control('/expire', { iccid, inMs: 3_600_000 })).json()) as { assignment: { endTime: string; bundleState: string } };
+    expect(res.assignment.bundleState).toBe('Active');
+    expect(Math.abs(Date.parse(res.assignment.endTime) - Date.now() - 3_600_000)).toBeLessThan(5000);
   });
 });
