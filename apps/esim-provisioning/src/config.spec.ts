@@ -40,6 +40,7 @@ describe('esim-provisioning config', () => {
       reconcileIntervalMs: 60_000,
       usageRefreshAfterMs: 300_000,
       usageRefreshBudgetMs: 1500,
+      topupCompatibilityBudgetMs: 3000,
     });
     expect(loadEsimProvisioningConfig({ ESIMGO_SEND_CLIENT_REFERENCE: 'false' }).provisioning.sendClientReference).toBe(false);
     let error: unknown;

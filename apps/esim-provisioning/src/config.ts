@@ -53,6 +53,8 @@ export const EsimProvisioningConfigSchema = z
     USAGE_REFRESH_AFTER_MS: env.int(300_000, 0),
     /** ...and waits at most this long for it before answering with the stored usage. */
     USAGE_REFRESH_BUDGET_MS: env.int(1500, 10, 60_000),
+    /** esim.quote-topup.v1 waits at most this long for eSIM Go's compatibility answer (then PROVIDER_UNAVAILABLE). */
+    TOPUP_COMPATIBILITY_BUDGET_MS: env.int(3000, 100, 60_000),
     /** The daily usage and expiry sync: how often it runs, and how long after start its first run comes. */
     ESIM_USAGE_SYNC_INTERVAL_MS: env.int(86_400_000, 1000),
     ESIM_USAGE_SYNC_FIRST_RUN_DELAY_MS: env.int(300_000, 0),
@@ -104,6 +106,7 @@ export const EsimProvisioningConfigSchema = z
       reconcileIntervalMs: c.PROVISION_RECONCILE_INTERVAL_MS,
       usageRefreshAfterMs: c.USAGE_REFRESH_AFTER_MS,
       usageRefreshBudgetMs: c.USAGE_REFRESH_BUDGET_MS,
+      topupCompatibilityBudgetMs: c.TOPUP_COMPATIBILITY_BUDGET_MS,
     },
     usageSync: {
       intervalMs: c.ESIM_USAGE_SYNC_INTERVAL_MS,

@@ -31,10 +31,13 @@ import { ProcessedMessages } from './infrastructure/processed-messages.repositor
 import { registerEsimQueryRpcs } from './entry-points/rpc/esim-queries.rpc';
 import { registerGetBundleRpc } from './entry-points/rpc/get-bundle.rpc';
 import { registerListBundlesRpc } from './entry-points/rpc/list-bundles.rpc';
+import { registerQuoteTopupRpc } from './entry-points/rpc/quote-topup.rpc';
+import { QuoteTopupUseCase } from './application/quote-topup.use-case';
 import { CatalogueRepository } from './infrastructure/catalogue.repository';
 import { EsimGoCatalogueGateway } from './infrastructure/esimgo/esimgo-catalogue.gateway';
 import { EsimGoClient } from './infrastructure/esimgo/esimgo.client';
 import { EsimGoOrdersGateway } from './infrastructure/esimgo/esimgo-orders.gateway';
+import { EsimsRepository } from './infrastructure/esims.repository';
 import { ProvisioningRepository } from './infrastructure/provisioning.repository';
 import { renderQrPng } from './infrastructure/qr-code.renderer';
 import { PrismaClient } from './infrastructure/generated/prisma/client';
@@ -125,18 +128,29 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
     const sql = new PgTransactions({ databaseUrl, schema, poolMax: config.dbPoolMax, applicationName: `ttelgo:${schema}:tx`, logger });
     closers.add('postgres pool', () => sql.end());
     const provisioning = new ProvisioningRepository(prisma, sql, schema);
+    const esims = new EsimsRepository(prisma, schema);
     const orders = new EsimGoOrdersGateway(esimGo, { logger, sendClientReference: config.provisioning.sendClientReference });
     registerEsimQueryRpcs(rpc, {
       get: new GetEsimUseCase({
-        repository: provisioning,
+        repository: esims,
         provider: orders,
         logger,
         usageRefreshAfterMs: config.provisioning.usageRefreshAfterMs,
         usageRefreshBudgetMs: config.provisioning.usageRefreshBudgetMs,
       }),
-      list: new ListEsimsUseCase(provisioning),
-      qr: new GetEsimQrCodeUseCase({ repository: provisioning, render: renderQrPng }),
+      list: new ListEsimsUseCase(esims),
+      qr: new GetEsimQrCodeUseCase({ repository: esims, render: renderQrPng }),
     });
+    registerQuoteTopupRpc(
+      rpc,
+      new QuoteTopupUseCase({
+        snapshot,
+        repository: esims,
+        provider: orders,
+        retailMarkupBps: config.retailMarkupBps,
+        budgetMs: config.provisioning.topupCompatibilityBudgetMs,
+      }),
+    );
     await rpc.start();
     closers.add('rpc server', () => rpc.stop());
 
@@ -169,7 +183,7 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
     closers.add('provision commands consumer', () => consumer.stop());
     // eSIM Go usage alerts pushed through the gateway: short transactions (inbox row + one row update).
     const usageAlerts = startUsageAlertsConsumer(conn, {
-      useCase: new RecordUsageUseCase({ repository: provisioning, logger }),
+      useCase: new RecordUsageUseCase({ repository: esims, logger }),
       inbox: new PrismaInboxStore(prisma),
       logger,
       metrics,
@@ -188,7 +202,7 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
     // The same eSIM Go client as everything else: one rate limit (shared through Redis) and one breaker.
     const usageSyncJob = startUsageSyncJob({
       useCase: new SyncUsageUseCase({
-        repository: provisioning,
+        repository: esims,
         provider: orders,
         providerUnavailable: () => esimGo.breakerState === 'open',
         logger,

@@ -356,7 +356,22 @@ describe('esim-provisioning provisioning', () => {
       expect(all[0]!.orderId).toBe(second.orderId);
       expect(new Set(all.slice(1).map((e) => e.iccid))).toEqual(new Set(firstEsims.map((e) => e.iccid)));
       for (const view of all) {
-        expect(view).toMatchObject({ bundleName: BUNDLE, status: 'PROVISIONED', usage: { initialBytes: null, remainingBytes: null, state: 'UNKNOWN' } });
+        expect(view).toMatchObject({ bundleName: BUNDLE, status: 'QUEUED', activatedAt: null, usage: { initialBytes: null, remainingBytes: null, state: 'UNKNOWN' } });
+        // One bundle, unused: the catalogue's size is what is left until eSIM Go reports its own figures.
+        expect(view.bundles).toEqual([
+          {
+            orderId: view.orderId,
+            kind: 'NEW',
+            bundleName: BUNDLE,
+            state: 'QUEUED',
+            initialBytes: 1_000_000_000,
+            remainingBytes: 1_000_000_000,
+            unlimited: false,
+            assignedAt: expect.any(String),
+            startsAt: null,
+            endsAt: view.expiresAt,
+          },
+        ]);
         expectInstallMatchesSimulator(view);
       }
 
@@ -374,7 +389,7 @@ describe('esim-provisioning provisioning', () => {
       expect(view).toMatchObject({ iccid, orderId: first.orderId, bundleName: BUNDLE, lpa: firstEsims[0]!.lpa, expiresAt: firstEsims[0]!.expiresAt });
       expect(view.usage).toEqual({ initialBytes: assignment.initialQuantity, remainingBytes: assignment.remainingQuantity, state: 'Queued' });
       expect(view.usage.initialBytes).toBeGreaterThan(0);
-      const { rows } = await pgClient.query(`SELECT usage_state, usage_synced_at FROM "${schema}".esims WHERE iccid = $1`, [iccid]);
+      const { rows } = await pgClient.query(`SELECT provider_state AS usage_state, usage_synced_at FROM "${schema}".esim_bundles WHERE iccid = $1`, [iccid]);
       expect(rows[0].usage_state).toBe('Queued');
       expect(rows[0].usage_synced_at).not.toBeNull();
 

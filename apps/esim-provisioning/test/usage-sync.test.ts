@@ -63,10 +63,10 @@ async function stored(iccid: string): Promise<StoredUsage> {
 
 /** Every eSIM fresh (synced an hour ago), so a test decides alone which ones are due. */
 async function allFresh(): Promise<void> {
-  await pgClient.query(`UPDATE "${schema}".esims SET usage_synced_at = now() - interval '1 hour'`);
+  await pgClient.query(`UPDATE "${schema}".esim_bundles SET usage_synced_at = now() - interval '1 hour'`);
 }
 async function syncedAgo(iccid: string, ms: number | null): Promise<void> {
-  await pgClient.query(`UPDATE "${schema}".esims SET usage_synced_at = $2 WHERE iccid = $1`, [iccid, ms === null ? null : new Date(Date.now() - ms)]);
+  await pgClient.query(`UPDATE "${schema}".esim_bundles SET usage_synced_at = $2 WHERE iccid = $1`, [iccid, ms === null ? null : new Date(Date.now() - ms)]);
 }
 
 function completed(result: UsageSyncRunResult): SyncUsageResult {
@@ -142,11 +142,11 @@ describe('usage sync job', () => {
     const reportedEnd = iccids[3]!;
     const estimatedEnd = iccids[4]!;
     await allFresh();
-    await pgClient.query(`UPDATE "${schema}".esims SET expires_at = now() - interval '1 minute', expires_at_reported = true, usage_state = 'Active' WHERE iccid = $1`, [
+    await pgClient.query(`UPDATE "${schema}".esim_bundles SET ends_at = now() - interval '1 minute', ends_at_reported = true, provider_state = 'Active', state = 'ACTIVE' WHERE iccid = $1`, [
       reportedEnd,
     ]);
     // Bought a week ago by our estimate, but never used: at eSIM Go the bundle has not even started.
-    await pgClient.query(`UPDATE "${schema}".esims SET expires_at = now() - interval '1 minute', usage_synced_at = now() - interval '2 days' WHERE iccid = $1`, [
+    await pgClient.query(`UPDATE "${schema}".esim_bundles SET ends_at = now() - interval '1 minute', usage_synced_at = now() - interval '2 days' WHERE iccid = $1`, [
       estimatedEnd,
     ]);
     const before = callsOf([reportedEnd, estimatedEnd]);

@@ -35,8 +35,10 @@ import {
   ListEsimsV1,
   ProvisionEsimV1,
   RecordEsimUsageV1,
+  QuoteTopupV1,
+  ApplyBundleV1,
 } from './esim';
-import { GetOrderV1, ListOrdersV1, OrderCompletedV1, OrderFailedV1, OrderRefundedV1, PlaceOrderV1, RefundOrderV1 } from './order';
+import { GetOrderV1, ListOrdersV1, OrderCompletedV1, OrderFailedV1, OrderRefundedV1, PlaceOrderV1, PlaceTopupV1, RefundOrderV1 } from './order';
 import {
   CancelPaymentV1,
   CreatePaymentIntentV1,
@@ -62,8 +64,11 @@ export const allContracts: readonly MessageContract[] = [
   ListEsimsV1,
   GetEsimQrCodeV1,
   RecordEsimUsageV1,
+  QuoteTopupV1,
+  ApplyBundleV1,
   // order
   PlaceOrderV1,
+  PlaceTopupV1,
   GetOrderV1,
   ListOrdersV1,
   RefundOrderV1,

@@ -4,11 +4,11 @@
  */
 import { esimNotFound } from '../domain/esim.errors';
 import type { EsimOwner } from '../domain/provider-order';
-import type { ProvisioningRepository } from '../infrastructure/provisioning.repository';
+import type { EsimsRepository } from '../infrastructure/esims.repository';
 
 export class GetEsimQrCodeUseCase {
   constructor(
-    private readonly deps: { repository: ProvisioningRepository; render: (lpa: string) => Promise<Buffer> },
+    private readonly deps: { repository: Pick<EsimsRepository, 'findQr' | 'storeQrIfAbsent'>; render: (lpa: string) => Promise<Buffer> },
   ) {}
 
   async execute(owner: EsimOwner, iccid: string): Promise<{ pngBase64: string }> {

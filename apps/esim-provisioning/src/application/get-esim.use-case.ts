@@ -1,20 +1,23 @@
 /**
- * esim.get-esim.v1: one eSIM of its owner. Usage comes from the stored columns; when they are older than
- * `usageRefreshAfterMs` they are refreshed from eSIM Go (GET /esims/{iccid}/bundles) within a small time
- * budget, best effort: a slow or failing eSIM Go never fails the query, the stored data is served instead
- * (a refresh that finishes after the budget still updates the row for the next read).
+ * esim.get-esim.v1: one eSIM of its owner, with its bundles. Usage comes from the stored rows; when an unfinished
+ * bundle's is older than `usageRefreshAfterMs`, the eSIM's bundles are refreshed from eSIM Go (one GET
+ * /esims/{iccid}/bundles) within a small time budget, best effort: a slow or failing eSIM Go never fails the
+ * query, the stored data is served instead (a refresh that finishes after the budget still updates the rows for
+ * the next read).
  */
 import type { EsimView } from '@ttelgo/contracts';
 import type { Logger } from '@ttelgo/observability';
+import { isFinalBundleState } from '../domain/esim-bundle';
 import { esimNotFound } from '../domain/esim.errors';
 import type { EsimOwner } from '../domain/provider-order';
-import type { ProvisioningRepository, StoredEsim } from '../infrastructure/provisioning.repository';
+import type { EsimsRepository, StoredEsim } from '../infrastructure/esims.repository';
+import { BundleUsageWriter, writePulledUsage } from './bundle-usage';
 import { toEsimView } from './esim-view';
 import type { ProvisioningProvider } from './provisioning-provider.port';
 
 export interface GetEsimDeps {
-  repository: ProvisioningRepository;
-  provider: Pick<ProvisioningProvider, 'usage'>;
+  repository: Pick<EsimsRepository, 'findEsim' | 'transaction' | 'lockEsim' | 'replaceUsage' | 'replacePulledUsage' | 'refreshEsim'>;
+  provider: Pick<ProvisioningProvider, 'bundles'>;
   logger: Logger;
   /** 0 disables the refresh. */
   usageRefreshAfterMs: number;
@@ -24,9 +27,11 @@ export interface GetEsimDeps {
 
 export class GetEsimUseCase {
   private readonly now: () => Date;
+  private readonly writer: BundleUsageWriter;
 
   constructor(private readonly deps: GetEsimDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.writer = new BundleUsageWriter(deps.repository);
   }
 
   async execute(owner: EsimOwner, iccid: string): Promise<EsimView> {
@@ -38,10 +43,11 @@ export class GetEsimUseCase {
   private async withFreshUsage(esim: StoredEsim): Promise<StoredEsim> {
     const { usageRefreshAfterMs, usageRefreshBudgetMs } = this.deps;
     if (usageRefreshAfterMs <= 0) return esim;
-    const age = esim.usageSyncedAt ? this.now().getTime() - esim.usageSyncedAt.getTime() : Number.POSITIVE_INFINITY;
-    if (age < usageRefreshAfterMs) return esim;
+    const now = this.now().getTime();
+    const stale = esim.bundles.filter((b) => !isFinalBundleState(b.state) && (b.usageSyncedAt === null || now - b.usageSyncedAt.getTime() >= usageRefreshAfterMs));
+    if (stale.length === 0) return esim;
 
-    const refresh = this.refresh(esim);
+    const refresh = this.refresh(esim, new Map(stale.map((b) => [b.id, b.usageSyncedAt])));
     let timer: NodeJS.Timeout | undefined;
     const budget = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => resolve(undefined), usageRefreshBudgetMs);
@@ -53,23 +59,14 @@ export class GetEsimUseCase {
     }
   }
 
-  private async refresh(esim: StoredEsim): Promise<StoredEsim | undefined> {
+  private async refresh(esim: StoredEsim, readBefore: Map<string, Date | null>): Promise<StoredEsim | undefined> {
     try {
-      const usage = await this.deps.provider.usage(esim.iccid, esim.bundleName, esim.providerReference);
-      if (!usage) return undefined;
-      const syncedAt = this.now();
-      // Conditional on what was read: an alert (or the usage sync) stored meanwhile is newer and is served instead.
-      if (!(await this.deps.repository.replacePulledUsage(esim.iccid, esim.usageSyncedAt, { ...usage, syncedAt }))) {
-        return await this.deps.repository.findEsim(esim.owner, esim.iccid);
-      }
-      return {
-        ...esim,
-        initialBytes: usage.initialBytes,
-        remainingBytes: usage.remainingBytes,
-        usageState: usage.state,
-        usageSyncedAt: syncedAt,
-        expiresAt: usage.endsAt ?? esim.expiresAt,
-      };
+      const pulledAt = this.now();
+      const assignments = await this.deps.provider.bundles(esim.iccid);
+      // Conditional on what was read: an alert (or the usage sync) stored meanwhile is newer and is kept.
+      const written = await writePulledUsage({ repository: this.deps.repository, writer: this.writer }, esim.iccid, readBefore, assignments, pulledAt);
+      if (written.refreshed.length === 0 && written.superseded.length === 0) return undefined;
+      return await this.deps.repository.findEsim(esim.owner, esim.iccid);
     } catch (err) {
       this.deps.logger.warn({ err, iccid: esim.iccid }, 'usage refresh from eSIM Go failed; serving the stored usage');
       return undefined;

@@ -1,5 +1,6 @@
 /**
- * esim.provision.v1: buy the eSIMs of one order at eSIM Go, exactly once, and tell the order service.
+ * esim.provision.v1 (new eSIMs) and esim.apply-bundle.v1 (a top-up: one bundle onto an eSIM we hold, an order line
+ * naming its ICCID): buy at eSIM Go exactly once per order, and tell the order service.
  *
  * eSIM Go has no idempotency key, so the order is recorded first and every step is decided from that record:
  *
@@ -10,7 +11,12 @@
  *  3. Outside any transaction: if an earlier attempt may have reached eSIM Go (UNKNOWN, or attempts > 0), look
  *     the order up there and adopt it when found. Only when nothing is found: count the attempt (committed
  *     BEFORE sending), then POST /orders once. Never retried blindly.
- *  4. Fetch the install data of the eSIM Go order, then in ONE transaction: COMPLETED + eSIMs + outbox event.
+ *  4. Fetch the install data of the eSIM Go order, then in ONE transaction: COMPLETED + eSIMs and their bundle
+ *     (a top-up: the bundle on its eSIM, whose install data is unchanged) + outbox event.
+ *
+ * A top-up is only ever applied to an eSIM of the order's owner (checked again here, whatever the order service
+ * checked), and during reconciliation only an eSIM Go order that applied that bundle to that eSIM is adopted; a
+ * purchase of new eSIMs never adopts an eSIM Go order whose eSIM we already hold (a top-up's).
  *
  * Outcomes: a lost answer -> UNKNOWN and a retryable error (the retry reconciles first); a transient provider
  * error -> stays REQUESTED, retryable; a refusal (400) -> FAILED + esim.provisioning-failed.v1.
@@ -19,9 +25,9 @@ import { randomUUID } from 'node:crypto';
 import { EsimProvisionedV1, EsimProvisioningFailedV1 } from '@ttelgo/contracts';
 import { enqueue } from '@ttelgo/db';
 import type { Logger } from '@ttelgo/observability';
-import { toInstall } from '../domain/esim-install';
+import { toInstall, type EsimInstall } from '../domain/esim-install';
 import { nextCheckDelayMs, nextStep, sameRequest, type ProviderOrder, type ProvisionRequest } from '../domain/provider-order';
-import { ReferenceTakenError, type ProvisioningRepository, type StoredEsim } from '../infrastructure/provisioning.repository';
+import { ReferenceTakenError, type ProvisioningRepository, type StoredInstall } from '../infrastructure/provisioning.repository';
 import {
   ProviderTemporaryError,
   PurchaseOutcomeUnknownError,
@@ -111,6 +117,14 @@ export class ProvisionEsimsUseCase {
 
   private async provision(order: ProviderOrder, token: string, log: Logger): Promise<ProvisionOutcome> {
     const { repository, provider } = this.deps;
+    if (order.kind === 'TOPUP') {
+      const owner = order.iccid ? await repository.ownerOfEsim(order.iccid) : undefined;
+      if (!owner || owner.type !== order.owner.type || owner.id !== order.owner.id) {
+        // Never reached through the order service (it checks first); a bug or a forged command: buy nothing.
+        log.error({ iccid: order.iccid }, 'top-up for an eSIM that is not the order owner\'s: refused');
+        return this.fail(order, token, new PurchaseRejectedError('ESIM_NOT_FOUND', `eSIM ${order.iccid ?? '?'} is not one of the owner's eSIMs`), log);
+      }
+    }
     const step = nextStep(order);
     let reference: string | undefined;
     let adopted = false;
@@ -162,30 +176,23 @@ export class ProvisionEsimsUseCase {
       await this.defer(order, token, 'REQUESTED', attempts);
       throw new ProvisioningDeferredError(`order ${order.orderId}: eSIM Go shows ${installData.length} of ${order.quantity} eSIMs of ${reference} so far`);
     }
+    if (order.kind === 'TOPUP' && installData[0]?.iccid !== order.iccid) {
+      // allowReassign is false, so eSIM Go must have applied it to our eSIM; anything else needs a human.
+      await this.defer(order, token, 'REQUESTED', attempts);
+      log.error({ providerReference: reference, iccids: installData.map((d) => d.iccid) }, 'eSIM Go order of a top-up shows another eSIM than the one topped up');
+      throw new ProvisioningDeferredError(`order ${order.orderId}: eSIM Go order ${reference} is not on eSIM ${order.iccid ?? '?'}`);
+    }
 
     const provisionedAt = this.now();
-    const durationDays = await repository.bundleDurationDays(order.bundleName);
-    const installs = installData.map((d) => toInstall(d, provisionedAt, durationDays));
+    const terms = await repository.bundleTerms(order.bundleName);
+    const installs = installData.map((d) => toInstall(d, provisionedAt, terms.durationDays));
     const providerOrderReference = reference;
+    // A top-up hands back the eSIM's install data as we hold it (no new QR code); its expiry now reaches at least
+    // as far as the new bundle's.
+    const announced = order.kind === 'TOPUP' ? extendedBy(await repository.installsOf(installs.map((e) => e.iccid)), installs) : installs.map(installOf);
     const completed = await repository.transaction(async (tx) => {
-      if (!(await repository.markCompleted(tx, { ...order, providerReference: providerOrderReference }, token, installs))) return false;
-      await enqueue(
-        tx,
-        EsimProvisionedV1,
-        {
-          orderId: order.orderId,
-          providerOrderReference,
-          esims: installs.map((e) => ({
-            iccid: e.iccid,
-            smdpAddress: e.smdpAddress,
-            matchingId: e.matchingId,
-            lpa: e.lpa,
-            appleInstallUrl: e.appleInstallUrl,
-            expiresAt: e.expiresAt ? e.expiresAt.toISOString() : null,
-          })),
-        },
-        this.eventMeta(order),
-      );
+      if (!(await repository.markCompleted(tx, { ...order, providerReference: providerOrderReference }, token, installs, terms))) return false;
+      await enqueue(tx, EsimProvisionedV1, { orderId: order.orderId, providerOrderReference, esims: announced }, this.eventMeta(order));
       return true;
     });
     if (!completed) throw new ProvisioningDeferredError(`order ${order.orderId}: lease lost before completing; another worker finishes it`);
@@ -219,7 +226,14 @@ export class ProvisionEsimsUseCase {
     let candidate = exact;
     if (!candidate) {
       const taken = await repository.takenReferences(found.map((f) => f.reference));
-      const free = found.filter((f) => !taken.has(f.reference)).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+      // A top-up adopts only an order that applied the bundle to its eSIM; new eSIMs never adopt an order whose
+      // eSIM we already hold (that is someone's top-up of the same bundle).
+      const ours = await repository.knownIccids(found.flatMap((f) => f.iccids));
+      const fits = (f: FoundProviderOrder): boolean =>
+        order.kind === 'TOPUP' ? f.iccids.length === 1 && f.iccids[0] === order.iccid : !f.iccids.some((iccid) => ours.has(iccid));
+      const free = found
+        .filter((f) => !taken.has(f.reference) && fits(f))
+        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
       candidate = free[0];
       if (free.length > 1) log.warn({ candidates: free.map((f) => f.reference) }, 'several eSIM Go orders match by time window, item and quantity; adopting the oldest');
     }
@@ -289,7 +303,7 @@ export class ProvisionEsimsUseCase {
   }
 
   private async republishProvisioned(order: ProviderOrder): Promise<void> {
-    const esims = await this.deps.repository.esimsOfOrder(order.orderId);
+    const esims = await this.deps.repository.installsOfOrder(order.orderId);
     await this.deps.repository.transaction((tx) =>
       enqueue(
         tx,
@@ -307,7 +321,7 @@ export class ProvisionEsimsUseCase {
   }
 }
 
-function installOf(e: StoredEsim): {
+function installOf(e: StoredInstall | EsimInstall): {
   iccid: string;
   smdpAddress: string;
   matchingId: string;
@@ -323,4 +337,13 @@ function installOf(e: StoredEsim): {
     appleInstallUrl: e.appleInstallUrl,
     expiresAt: e.expiresAt ? e.expiresAt.toISOString() : null,
   };
+}
+
+/** The stored install data of topped-up eSIMs, their expiry moved to the new bundle's end when that is later. */
+function extendedBy(stored: StoredInstall[], installs: EsimInstall[]): Array<ReturnType<typeof installOf>> {
+  return stored.map((e) => {
+    const added = installs.find((i) => i.iccid === e.iccid)?.expiresAt ?? null;
+    const expiresAt = added && (!e.expiresAt || added.getTime() > e.expiresAt.getTime()) ? added : e.expiresAt;
+    return installOf({ ...e, expiresAt });
+  });
 }

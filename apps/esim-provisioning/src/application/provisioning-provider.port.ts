@@ -9,14 +9,24 @@ export interface FoundProviderOrder {
   createdAt: Date;
   /** Matched on our order id (the simulator's clientReference), not just on time window + item + quantity. */
   exact: boolean;
+  /** The eSIMs the order's bundles went onto (a top-up's: the eSIM it applied to). */
+  iccids: string[];
 }
 
-export interface EsimUsageSnapshot {
+/** One bundle assignment on an eSIM as eSIM Go shows it (GET /esims/{iccid}/bundles). */
+export interface ProviderAssignment {
+  bundleName: string;
+  /** eSIM Go's assignment id (what the revoke endpoint takes). */
+  assignmentId: string | null;
+  /** The reference of the eSIM Go order (or apply) that assigned it. */
+  reference: string | null;
   initialBytes: number | null;
   remainingBytes: number | null;
   /** eSIM Go's bundleState: Processing, Queued, Active, Depleted, Expired, Revoked, Lapsed. */
   state: string;
-  /** When the bundle ends, once eSIM Go knows (it starts at first use). */
+  unlimited: boolean | null;
+  /** When it started (first use) and ends, once eSIM Go knows. */
+  startsAt: Date | null;
   endsAt: Date | null;
 }
 
@@ -26,15 +36,20 @@ export interface ProvisioningProvider {
    * id where the provider keeps it, else orders of the same item and quantity created since `notBefore`.
    */
   findOrders(q: { orderId: string; bundleName: string; quantity: number; notBefore: Date }): Promise<FoundProviderOrder[]>;
-  /** Buys once. Never retried inside: a lost answer is PurchaseOutcomeUnknownError. */
-  purchase(q: { orderId: string; bundleName: string; quantity: number }): Promise<{ reference: string }>;
+  /**
+   * Buys once; with `iccid` (a top-up) the bundle goes onto that existing eSIM, never onto a new one. Never
+   * retried inside: a lost answer is PurchaseOutcomeUnknownError.
+   */
+  purchase(q: { orderId: string; bundleName: string; quantity: number; iccid?: string | null }): Promise<{ reference: string }>;
   /** Install data of every eSIM of an eSIM Go order (retries transient errors, honours Retry-After). */
   installData(reference: string): Promise<EsimInstallData[]>;
-  /** Usage of the bundle on an eSIM; undefined when eSIM Go shows no such bundle. */
-  usage(iccid: string, bundleName: string, reference: string | null): Promise<EsimUsageSnapshot | undefined>;
+  /** Every bundle assignment on an eSIM, used ones included. */
+  bundles(iccid: string): Promise<ProviderAssignment[]>;
+  /** Whether eSIM Go can apply this bundle to this eSIM (bundles of another network cannot top it up). */
+  compatible(iccid: string, bundleName: string): Promise<boolean>;
 }
 
-/** eSIM Go refused the purchase for good (insufficient balance, unknown or unavailable bundle). */
+/** eSIM Go refused the purchase for good (insufficient balance, unknown or unavailable bundle, not compatible). */
 export class PurchaseRejectedError extends Error {
   override readonly name = 'PurchaseRejectedError';
   constructor(

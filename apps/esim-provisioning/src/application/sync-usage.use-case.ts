@@ -1,9 +1,10 @@
 /**
- * The daily eSIM usage and expiry sync (DESIGN.md §6), behind the usage callbacks and get-esim's refresh-on-read:
+ * The daily eSIM usage and expiry sync (DESIGN.md §6), behind the usage callbacks and get-esim's refresh-on-read.
+ * It works on bundles (each eSIM's own and every top-up: one eSIM Go assignment each):
  *
- * 1. Expiry, no eSIM Go call: unfinished eSIMs whose end REPORTED by eSIM Go has passed become Expired
+ * 1. Expiry, no eSIM Go call: unfinished bundles whose end REPORTED by eSIM Go has passed become EXPIRED
  *    (domain/usage-sync.ts), in batches. Later runs skip them, and alerts no longer change them.
- * 2. Pull: unfinished eSIMs whose usage is older than `staleAfterMs` (never synced first, then the oldest), in
+ * 2. Pull: unfinished bundles whose usage is older than `staleAfterMs` (never synced first, then the oldest), in
  *    keyset batches, one eSIM Go call at a time through the shared client (rate limit, breaker, retries), paced
  *    at `callsPerSecond` so purchases and reads keep most of eSIM Go's 10 requests/s; at most `maxPerRun` calls.
  *    A run stops early when the breaker is open (eSIM Go is down: the next run catches up) or on shutdown.
@@ -14,7 +15,8 @@
  */
 import type { Logger } from '@ttelgo/observability';
 import { decideUsageSync, pacingDelayMs, usageSyncCutoff } from '../domain/usage-sync';
-import type { ProvisioningRepository, UsageSyncCursor } from '../infrastructure/provisioning.repository';
+import type { EsimsRepository, UsageSyncCursor } from '../infrastructure/esims.repository';
+import { BundleUsageWriter, writePulledUsage } from './bundle-usage';
 import type { ProvisioningProvider } from './provisioning-provider.port';
 
 export interface SyncUsageOptions {
@@ -29,8 +31,11 @@ export interface SyncUsageOptions {
 }
 
 export interface SyncUsageDeps extends SyncUsageOptions {
-  repository: Pick<ProvisioningRepository, 'expireReportedEnds' | 'dueForUsageSync' | 'replacePulledUsage'>;
-  provider: Pick<ProvisioningProvider, 'usage'>;
+  repository: Pick<
+    EsimsRepository,
+    'reportedEndsBy' | 'markExpired' | 'dueForUsageSync' | 'transaction' | 'lockEsim' | 'replaceUsage' | 'replacePulledUsage' | 'refreshEsim'
+  >;
+  provider: Pick<ProvisioningProvider, 'bundles'>;
   /** True while the eSIM Go breaker is open: calls would fail fast, so the run stops. */
   providerUnavailable: () => boolean;
   logger: Logger;
@@ -49,7 +54,7 @@ export interface SyncUsageResult {
   refreshed: number;
   /** Pulled, but a newer value (callback, read refresh) was stored meanwhile: kept. */
   superseded: number;
-  /** eSIM Go shows no such bundle on the eSIM: left as is. */
+  /** eSIM Go shows no such bundle on the eSIM (or we hold no such eSIM any more): left as is. */
   notFound: number;
   /** The call failed (after the client's retries): left stale for the next run. */
   failed: number;
@@ -73,9 +78,11 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 export class SyncUsageUseCase {
   private readonly now: () => Date;
+  private readonly writer: BundleUsageWriter;
 
   constructor(private readonly deps: SyncUsageDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.writer = new BundleUsageWriter(deps.repository);
   }
 
   async execute(signal?: AbortSignal): Promise<SyncUsageResult> {
@@ -83,12 +90,24 @@ export class SyncUsageUseCase {
     const result: SyncUsageResult = { status: 'completed', expired: 0, pulled: 0, refreshed: 0, superseded: 0, notFound: 0, failed: 0, stoppedBy: 'done' };
     const startedAt = this.now();
 
+    let endedAfter: { endsAt: Date; id: string } | undefined;
     for (;;) {
       if (signal?.aborted) return this.finish(result, 'shutdown');
-      const ended = await repository.expireReportedEnds(startedAt, batchSize);
+      const due = await repository.reportedEndsBy(startedAt, batchSize, endedAfter);
+      const ended: string[] = [];
+      for (const bundle of due) {
+        endedAfter = { endsAt: bundle.endsAt, id: bundle.id };
+        const expired = await repository.transaction(async (tx) => {
+          if (!(await repository.lockEsim(tx, bundle.iccid))) return false;
+          if (!(await repository.markExpired(tx, bundle.id, startedAt))) return false;
+          await repository.refreshEsim(tx, bundle.iccid, null);
+          return true;
+        });
+        if (expired) ended.push(bundle.iccid);
+      }
       result.expired += ended.length;
-      if (ended.length > 0) logger.info({ iccids: ended }, 'eSIMs expired: their bundle end reported by eSIM Go has passed');
-      if (ended.length < batchSize) break;
+      if (ended.length > 0) logger.info({ iccids: ended }, 'bundles expired: their end reported by eSIM Go has passed');
+      if (due.length < batchSize) break;
     }
 
     const syncedBefore = usageSyncCutoff(startedAt, staleAfterMs);
@@ -99,10 +118,10 @@ export class SyncUsageUseCase {
       if (limit <= 0) return this.finish(result, 'max-per-run');
       const batch = await repository.dueForUsageSync({ syncedBefore, limit, ...(after ? { after } : {}) });
       if (batch.length === 0) return this.finish(result, 'done');
-      for (const esim of batch) {
-        after = { usageSyncedAt: esim.usageSyncedAt, iccid: esim.iccid };
-        // Selected by the same rule; an eSIM that ended since the expiry step is left to eSIM Go's answer.
-        const decision = decideUsageSync(esim, startedAt, staleAfterMs);
+      for (const bundle of batch) {
+        after = { usageSyncedAt: bundle.usageSyncedAt, id: bundle.id };
+        // Selected by the same rule; a bundle that ended since the expiry step is left to eSIM Go's answer.
+        const decision = decideUsageSync(bundle, startedAt, staleAfterMs);
         if (decision === 'FINISHED' || decision === 'FRESH') continue;
         if (signal?.aborted) return this.finish(result, 'shutdown');
         if (this.deps.providerUnavailable()) return this.finish(result, 'breaker-open');
@@ -111,21 +130,25 @@ export class SyncUsageUseCase {
         lastCallAtMs = Date.now();
         const pulledAt = this.now();
         result.pulled += 1;
-        let usage;
+        let assignments;
         try {
-          usage = await this.deps.provider.usage(esim.iccid, esim.bundleName, esim.providerReference);
+          assignments = await this.deps.provider.bundles(bundle.iccid);
         } catch (err) {
           result.failed += 1;
-          logger.warn({ err, iccid: esim.iccid }, 'usage sync: eSIM Go call failed; left for the next run');
+          logger.warn({ err, iccid: bundle.iccid, bundleId: bundle.id }, 'usage sync: eSIM Go call failed; left for the next run');
           continue;
         }
-        if (!usage) {
+        const written = await writePulledUsage(
+          { repository, writer: this.writer },
+          bundle.iccid,
+          new Map([[bundle.id, bundle.usageSyncedAt]]),
+          assignments,
+          pulledAt,
+        );
+        if (written.notFound.length > 0) {
           result.notFound += 1;
-          logger.warn({ iccid: esim.iccid, bundleName: esim.bundleName }, 'usage sync: eSIM Go shows no such bundle on the eSIM');
-          continue;
-        }
-        const written = await repository.replacePulledUsage(esim.iccid, esim.usageSyncedAt, { ...usage, syncedAt: pulledAt });
-        if (written) result.refreshed += 1;
+          logger.warn({ iccid: bundle.iccid, bundleId: bundle.id, bundleName: bundle.bundleName }, 'usage sync: eSIM Go shows no such bundle on the eSIM');
+        } else if (written.refreshed.length > 0) result.refreshed += 1;
         else result.superseded += 1;
       }
     }

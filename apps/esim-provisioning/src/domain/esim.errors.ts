@@ -5,7 +5,7 @@
  */
 export class EsimError extends Error {
   constructor(
-    readonly code: 'ESIM_NOT_FOUND' | 'INVALID_CURSOR',
+    readonly code: 'ESIM_NOT_FOUND' | 'INVALID_CURSOR' | 'BUNDLE_NOT_COMPATIBLE' | 'PROVIDER_UNAVAILABLE',
     readonly status: number,
     message: string,
   ) {
@@ -20,4 +20,14 @@ export function esimNotFound(iccid: string): EsimError {
 
 export function invalidEsimCursor(): EsimError {
   return new EsimError('INVALID_CURSOR', 400, 'invalid cursor: not a cursor returned by this API');
+}
+
+/** eSIM Go says this bundle cannot be applied to this eSIM (it comes from another network than the eSIM's). */
+export function bundleNotCompatible(iccid: string, bundleName: string): EsimError {
+  return new EsimError('BUNDLE_NOT_COMPATIBLE', 422, `bundle ${bundleName} cannot be applied to eSIM ${iccid}; choose another bundle`);
+}
+
+/** eSIM Go could not be asked in time: nothing was decided, retry shortly. */
+export function providerUnavailable(detail: string): EsimError {
+  return new EsimError('PROVIDER_UNAVAILABLE', 503, `eSIM Go is not available right now (${detail}); retry shortly`);
 }

@@ -4,6 +4,8 @@ const base: ProviderOrder = {
   orderId: '0b6a3c58-6d1c-4b43-9a55-0f4a7c1f1a11',
   owner: { type: 'customer', id: 'c1' },
   bundleName: 'esim_1GB_7D_IM_U',
+  kind: 'NEW',
+  iccid: null,
   quantity: 1,
   state: 'REQUESTED',
   attempts: 0,
@@ -46,6 +48,11 @@ describe('provider order: what may happen next', () => {
     expect(sameRequest(base, { ...base, bundleName: 'esim_1GB_7D_FR_V2' })).toBe(false);
     expect(sameRequest(base, { ...base, owner: { type: 'vendor', id: 'c1' } })).toBe(false);
     expect(sameRequest(base, { ...base, owner: { type: 'customer', id: 'c2' } })).toBe(false);
+    // A top-up of an eSIM is another request than a purchase of the same bundle, and than a top-up of another eSIM.
+    const topup = { ...base, kind: 'TOPUP' as const, iccid: '8944530000000000001' };
+    expect(sameRequest(base, topup)).toBe(false);
+    expect(sameRequest(topup, { ...topup })).toBe(true);
+    expect(sameRequest(topup, { ...topup, iccid: '8944530000000000002' })).toBe(false);
   });
 
   it('checks unfinished orders again after a minute, backing off to 30 minutes', () => {

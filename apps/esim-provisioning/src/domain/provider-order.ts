@@ -14,9 +14,15 @@ export interface EsimOwner {
   id: string;
 }
 
+/** NEW: buy `quantity` new eSIMs with the bundle; TOPUP: apply one bundle to the eSIM `iccid` we already hold. */
+export type ProvisionKind = 'NEW' | 'TOPUP';
+
 export interface ProvisionRequest {
   orderId: string;
   owner: EsimOwner;
+  kind: ProvisionKind;
+  /** TOPUP: the eSIM the bundle goes onto; null for NEW. */
+  iccid: string | null;
   bundleName: string;
   quantity: number;
 }
@@ -60,6 +66,8 @@ export function sameRequest(order: ProvisionRequest, request: ProvisionRequest):
     order.orderId === request.orderId &&
     order.owner.type === request.owner.type &&
     order.owner.id === request.owner.id &&
+    order.kind === request.kind &&
+    order.iccid === request.iccid &&
     order.bundleName === request.bundleName &&
     order.quantity === request.quantity
   );

@@ -7,6 +7,7 @@ const stored = (over: Partial<StoredUsageFacts> = {}): StoredUsageFacts => ({
   initialBytes: GB,
   remainingBytes: 600_000_000,
   usageState: 'Active',
+  state: 'ACTIVE',
   usageSyncedAt: at('2026-12-10T10:00:00Z'),
   ...over,
 });

@@ -5,21 +5,26 @@
  *
  * 1. Time: the alert must be newer than the stored observation (`usage_synced_at`, written by alerts and by the
  *    pull refresh alike).
- * 2. Monotony: on one bundle, usage only grows. Each of our eSIMs carries the one bundle of its order (we never
- *    top up an ICCID), so an alert for the same bundle (same name and size) that reports MORE remaining data
- *    than we store describes the past, whatever its time says (a retried or replayed old alert).
+ * 2. Monotony: on one bundle assignment, usage only grows. The alert is matched to one of the eSIM's bundles
+ *    first (esim-bundle.ts: a top-up is an assignment of its own), so an alert for that bundle (same name and
+ *    size) that reports MORE remaining data than we store describes the past, whatever its time says (a
+ *    retried or replayed old alert).
  *
- * An alert about another bundle (applied outside the platform) does not describe what we sold: ignored. So is
- * any alert on an eSIM whose bundle is finished (Expired, Revoked, Lapsed; see usage-sync.ts): a late alert
+ * An alert about a bundle we did not sell on that eSIM (applied outside the platform) is ignored. So is any
+ * alert about a bundle that is finished (EXPIRED, REVOKED; eSIM Go's Expired, Revoked, Lapsed): a late alert
  * stamped with its receipt time must not bring an ended bundle back to Active.
  */
+import { isFinalBundleState, type BundleState } from './esim-bundle';
 import { isUsageFinished } from './usage-sync';
 
 export interface StoredUsageFacts {
   bundleName: string;
   initialBytes: number | null;
   remainingBytes: number | null;
+  /** eSIM Go's bundleState as stored (UNKNOWN before the first observation). */
   usageState: string;
+  /** Our public state of the bundle (REVOKED also when we revoked it). */
+  state: BundleState;
   usageSyncedAt: Date | null;
 }
 
@@ -37,7 +42,7 @@ export type UsageAlertDecision =
 
 export function decideUsageAlert(stored: StoredUsageFacts, alert: UsageAlertFacts): UsageAlertDecision {
   if (alert.bundleName !== stored.bundleName) return { apply: false, reason: 'OTHER_BUNDLE' };
-  if (isUsageFinished(stored.usageState)) return { apply: false, reason: 'FINISHED' };
+  if (isFinalBundleState(stored.state) || isUsageFinished(stored.usageState)) return { apply: false, reason: 'FINISHED' };
   if (stored.usageSyncedAt !== null && alert.alertedAt.getTime() <= stored.usageSyncedAt.getTime()) return { apply: false, reason: 'NOT_NEWER' };
   if (stored.remainingBytes !== null && stored.initialBytes === alert.initialBytes && alert.remainingBytes > stored.remainingBytes) {
     return { apply: false, reason: 'USAGE_WOULD_GO_BACK' };

@@ -4,17 +4,17 @@ const now = new Date('2026-12-10T12:00:00Z');
 const HOUR = 3_600_000;
 const STALE_AFTER = 20 * HOUR;
 const esim = (over: Partial<UsageSyncFacts> = {}): UsageSyncFacts => ({
-  usageState: 'Active',
+  state: 'ACTIVE',
   usageSyncedAt: new Date(now.getTime() - 21 * HOUR),
-  expiresAt: new Date(now.getTime() + 48 * HOUR),
-  expiresAtReported: true,
+  endsAt: new Date(now.getTime() + 48 * HOUR),
+  endsAtReported: true,
   ...over,
 });
 
 describe('decideUsageSync', () => {
   it('pulls usage older than the threshold, and usage never synced', () => {
     expect(decideUsageSync(esim(), now, STALE_AFTER)).toBe('PULL');
-    expect(decideUsageSync(esim({ usageSyncedAt: null, usageState: 'UNKNOWN', expiresAtReported: false }), now, STALE_AFTER)).toBe('PULL');
+    expect(decideUsageSync(esim({ usageSyncedAt: null, state: 'QUEUED', endsAtReported: false }), now, STALE_AFTER)).toBe('PULL');
   });
 
   it('leaves fresh usage alone (the threshold itself is still fresh)', () => {
@@ -23,20 +23,20 @@ describe('decideUsageSync', () => {
   });
 
   it('expires an eSIM whose reported end has passed, without a call, however fresh its usage', () => {
-    expect(decideUsageSync(esim({ expiresAt: new Date(now.getTime() - 1) }), now, STALE_AFTER)).toBe('EXPIRE');
-    expect(decideUsageSync(esim({ expiresAt: now, usageState: 'Depleted', usageSyncedAt: new Date(now.getTime() - HOUR) }), now, STALE_AFTER)).toBe('EXPIRE');
+    expect(decideUsageSync(esim({ endsAt: new Date(now.getTime() - 1) }), now, STALE_AFTER)).toBe('EXPIRE');
+    expect(decideUsageSync(esim({ endsAt: now, state: 'DEPLETED', usageSyncedAt: new Date(now.getTime() - HOUR) }), now, STALE_AFTER)).toBe('EXPIRE');
   });
 
   it('does not trust an estimated end (the bundle starts at first use): pulls when stale, else waits', () => {
-    const estimatedPast = { expiresAt: new Date(now.getTime() - HOUR), expiresAtReported: false, usageState: 'Queued' };
+    const estimatedPast = { endsAt: new Date(now.getTime() - HOUR), endsAtReported: false, state: 'QUEUED' as const };
     expect(decideUsageSync(esim(estimatedPast), now, STALE_AFTER)).toBe('PULL');
     expect(decideUsageSync(esim({ ...estimatedPast, usageSyncedAt: new Date(now.getTime() - HOUR) }), now, STALE_AFTER)).toBe('FRESH');
   });
 
-  it('never touches a finished eSIM again', () => {
-    for (const usageState of ['Expired', 'Revoked', 'Lapsed']) {
-      expect(isUsageFinished(usageState)).toBe(true);
-      expect(decideUsageSync(esim({ usageState, usageSyncedAt: null, expiresAt: new Date(0) }), now, STALE_AFTER)).toBe('FINISHED');
+  it('never touches a finished bundle again', () => {
+    for (const usageState of ['Expired', 'Revoked', 'Lapsed']) expect(isUsageFinished(usageState)).toBe(true);
+    for (const state of ['EXPIRED', 'REVOKED'] as const) {
+      expect(decideUsageSync(esim({ state, usageSyncedAt: null, endsAt: new Date(0) }), now, STALE_AFTER)).toBe('FINISHED');
     }
     expect(isUsageFinished('Depleted')).toBe(false);
     expect(isUsageFinished('UNKNOWN')).toBe(false);

@@ -1,41 +1,40 @@
 /**
- * What the daily usage sync does with one of our eSIMs. Usage states are eSIM Go's bundleState names, stored
- * as they come (the public `usage.state` is that string, or UNKNOWN before the first sync):
+ * What the daily usage sync does with one bundle on one of our eSIMs (each bundle, top-ups included, is its own
+ * eSIM Go assignment with its own usage and end):
  *
- * - Finished (Expired, Revoked, Lapsed): nothing changes any more; never asked again.
- * - Its bundle end has passed and that end was REPORTED by eSIM Go (a push or a pull stored it): Expired, without
- *   a call. An estimated end (provisioning time + the catalogue's duration) does not count: eSIM Go starts a
- *   bundle at its first use, so the estimate is only a lower bound; such an eSIM is pulled like any other and
- *   eSIM Go says whether it ended.
+ * - Finished (EXPIRED, REVOKED): nothing changes any more; never asked again.
+ * - Its end has passed and that end was REPORTED by eSIM Go (a push or a pull stored it): EXPIRED, without a
+ *   call. An estimated end (assignment time + the catalogue's duration) does not count: eSIM Go starts a bundle
+ *   at its first use, so the estimate is only a lower bound; such a bundle is pulled like any other and eSIM Go
+ *   says whether it ended.
  * - Usage older than the threshold (or never synced): pulled from eSIM Go.
  * - Otherwise it is fresh (a recent alert, read or sync): left alone.
  *
- * The repository's queries select by the same rules (FINISHED_USAGE_STATES); this function is the reference and
- * the use case checks every selected row with it.
+ * The repository's queries select by the same rules (final states); this function is the reference and the use
+ * case checks every selected row with it.
  */
+import { isFinalBundleState, type BundleState } from './esim-bundle';
 
-/** eSIM Go bundle states after which usage can no longer change (we never top up an ICCID). */
+/** eSIM Go bundle states after which an assignment's usage can no longer change. */
 export const FINISHED_USAGE_STATES: readonly string[] = ['Expired', 'Revoked', 'Lapsed'];
-/** The state the sync gives an eSIM whose reported end has passed: eSIM Go's own name for it. */
-export const EXPIRED_USAGE_STATE = 'Expired';
 
 export function isUsageFinished(usageState: string): boolean {
   return FINISHED_USAGE_STATES.includes(usageState);
 }
 
 export interface UsageSyncFacts {
-  usageState: string;
+  state: BundleState;
   usageSyncedAt: Date | null;
-  expiresAt: Date | null;
-  expiresAtReported: boolean;
+  endsAt: Date | null;
+  endsAtReported: boolean;
 }
 
 export type UsageSyncDecision = 'FINISHED' | 'EXPIRE' | 'PULL' | 'FRESH';
 
-export function decideUsageSync(esim: UsageSyncFacts, now: Date, staleAfterMs: number): UsageSyncDecision {
-  if (isUsageFinished(esim.usageState)) return 'FINISHED';
-  if (esim.expiresAtReported && esim.expiresAt !== null && esim.expiresAt.getTime() <= now.getTime()) return 'EXPIRE';
-  if (esim.usageSyncedAt === null || esim.usageSyncedAt.getTime() < usageSyncCutoff(now, staleAfterMs).getTime()) return 'PULL';
+export function decideUsageSync(bundle: UsageSyncFacts, now: Date, staleAfterMs: number): UsageSyncDecision {
+  if (isFinalBundleState(bundle.state)) return 'FINISHED';
+  if (bundle.endsAtReported && bundle.endsAt !== null && bundle.endsAt.getTime() <= now.getTime()) return 'EXPIRE';
+  if (bundle.usageSyncedAt === null || bundle.usageSyncedAt.getTime() < usageSyncCutoff(now, staleAfterMs).getTime()) return 'PULL';
   return 'FRESH';
 }
 

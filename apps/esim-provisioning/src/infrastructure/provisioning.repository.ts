@@ -1,65 +1,38 @@
 /**
- * Postgres side of provisioning (schema `esims`): provider orders with their lease, and the eSIMs bought.
- * Returns plain domain objects; Prisma rows never leave this file. Every write that belongs to a worker's
- * attempt is conditional on its lease token, so a worker whose lease expired cannot overwrite the work of the
- * one that took over.
+ * Postgres side of provisioning (schema `esims`): provider orders with their lease, and what they bought (new
+ * eSIMs and their first bundle, or a top-up's bundle on an eSIM we hold). Returns plain domain objects; Prisma rows
+ * never leave this file. Every write that belongs to a worker's attempt is conditional on its lease token, so a
+ * worker whose lease expired cannot overwrite the work of the one that took over. The eSIMs' own queries and
+ * usage are in esims.repository.ts.
  */
+import { randomUUID } from 'node:crypto';
 import type { EsimInstall } from '../domain/esim-install';
-import type { EsimCursor } from '../domain/esim-cursor';
-import type { EsimOwner, ProviderOrder, ProviderOrderState, ProvisionRequest } from '../domain/provider-order';
-import type { StoredUsageFacts } from '../domain/usage-alert';
-import { EXPIRED_USAGE_STATE, FINISHED_USAGE_STATES, type UsageSyncFacts } from '../domain/usage-sync';
+import type { EsimOwner, ProviderOrder, ProviderOrderState, ProvisionKind, ProvisionRequest } from '../domain/provider-order';
 import { assertSchemaName, quoteIdent, sqlArray as pgArray, type PgTransactions, type SqlTx } from '@ttelgo/db';
 import { Prisma, type PrismaClient } from './generated/prisma/client';
 
 /** The provisioning write path runs on node-postgres directly (PgTransactions of @ttelgo/db); reads stay on Prisma. */
 export type ProvisioningTx = SqlTx;
-/** The usage-alerts consumer's inbox transaction (Prisma: a low-volume path, not worth hand-written SQL). */
-export type UsageTx = Prisma.TransactionClient;
 
 type ProviderOrderRow = Prisma.ProviderOrderGetPayload<object>;
-type EsimRow = Prisma.EsimGetPayload<object>;
 
-/** An eSIM as stored, without the QR bytes (read only by the QR query). */
-export interface StoredEsim {
+/** The install data of an eSIM we hold (what esim.provisioned.v1 carries). */
+export interface StoredInstall {
   iccid: string;
-  orderId: string;
-  owner: EsimOwner;
-  bundleName: string;
   smdpAddress: string;
   matchingId: string;
   lpa: string;
   appleInstallUrl: string;
-  status: string;
+  /** The latest end among its bundles that are not revoked (estimated until eSIM Go reports it). */
   expiresAt: Date | null;
-  initialBytes: number | null;
-  remainingBytes: number | null;
-  usageState: string;
-  usageSyncedAt: Date | null;
-  createdAt: Date;
-  providerReference: string | null;
 }
 
-export interface StoredUsage {
-  initialBytes: number | null;
-  remainingBytes: number | null;
-  state: string;
-  /** The bundle's end as eSIM Go reports it; stored as `expires_at` (reported) when present. */
-  endsAt: Date | null;
-  syncedAt: Date;
-}
-
-/** An eSIM the usage sync may pull, with what its decision and its compare-and-set need. */
-export interface UsageSyncCandidate extends UsageSyncFacts {
-  iccid: string;
-  bundleName: string;
-  providerReference: string | null;
-}
-
-/** Keyset position of the usage sync within one run: (usage_synced_at NULLS FIRST, iccid). */
-export interface UsageSyncCursor {
-  usageSyncedAt: Date | null;
-  iccid: string;
+/** What provisioning needs to know of a bundle from our catalogue copy (withdrawn ones included). */
+export interface BundleTerms {
+  durationDays: number | null;
+  unlimited: boolean;
+  /** The bundle's data in bytes (1 MB = 10^6 bytes, as eSIM Go counts); null when unlimited or unknown. */
+  dataBytes: number | null;
 }
 
 /** Another of our provider orders already holds that eSIM Go order reference. */
@@ -68,35 +41,20 @@ export class ReferenceTakenError extends Error {
 }
 
 const UNFINISHED: ProviderOrderState[] = ['REQUESTED', 'UNKNOWN'];
-const ESIM_COLUMNS = {
-  iccid: true,
-  orderId: true,
-  ownerType: true,
-  ownerId: true,
-  bundleName: true,
-  smdpAddress: true,
-  matchingId: true,
-  lpa: true,
-  appleInstallUrl: true,
-  status: true,
-  expiresAt: true,
-  initialBytes: true,
-  remainingBytes: true,
-  usageState: true,
-  usageSyncedAt: true,
-  createdAt: true,
-  order: { select: { providerReference: true } },
-} as const;
 
 function toOwner(type: string, id: string): EsimOwner {
   if (type !== 'customer' && type !== 'vendor') throw new Error(`unexpected owner type in the database: ${type}`);
   return { type, id };
 }
 
+const toKind = (kind: string): ProvisionKind => (kind === 'TOPUP' ? 'TOPUP' : 'NEW');
+
 function toProviderOrder(row: ProviderOrderRow): ProviderOrder {
   return {
     orderId: row.orderId,
     owner: toOwner(row.ownerType, row.ownerId),
+    kind: toKind(row.kind),
+    iccid: row.iccid,
     bundleName: row.bundleName,
     quantity: row.quantity,
     state: row.state as ProviderOrderState,
@@ -111,40 +69,6 @@ function toProviderOrder(row: ProviderOrderRow): ProviderOrder {
   };
 }
 
-type EsimWithOrder = Omit<EsimRow, 'qrPng' | 'expiresAtReported'> & { order: { providerReference: string | null } };
-
-function toStoredEsim(row: EsimWithOrder): StoredEsim {
-  return {
-    iccid: row.iccid,
-    orderId: row.orderId,
-    owner: toOwner(row.ownerType, row.ownerId),
-    bundleName: row.bundleName,
-    smdpAddress: row.smdpAddress,
-    matchingId: row.matchingId,
-    lpa: row.lpa,
-    appleInstallUrl: row.appleInstallUrl,
-    status: row.status,
-    expiresAt: row.expiresAt,
-    initialBytes: row.initialBytes === null ? null : Number(row.initialBytes),
-    remainingBytes: row.remainingBytes === null ? null : Number(row.remainingBytes),
-    usageState: row.usageState,
-    usageSyncedAt: row.usageSyncedAt,
-    createdAt: row.createdAt,
-    providerReference: row.order.providerReference,
-  };
-}
-
-/** The usage columns of a stored observation; an end reported by eSIM Go replaces our estimate. */
-function usageColumns(usage: StoredUsage): Prisma.EsimUpdateManyMutationInput {
-  return {
-    initialBytes: usage.initialBytes === null ? null : BigInt(usage.initialBytes),
-    remainingBytes: usage.remainingBytes === null ? null : BigInt(usage.remainingBytes),
-    usageState: usage.state,
-    usageSyncedAt: usage.syncedAt,
-    ...(usage.endsAt ? { expiresAt: usage.endsAt, expiresAtReported: true } : {}),
-  };
-}
-
 function isUniqueViolation(err: unknown): boolean {
   if (err instanceof Prisma.PrismaClientKnownRequestError) return err.code === 'P2002';
   // node-postgres: SQLSTATE unique_violation
@@ -156,6 +80,8 @@ interface RawProviderOrder {
   order_id: string;
   owner_type: string;
   owner_id: string;
+  kind: string;
+  iccid: string | null;
   bundle_name: string;
   quantity: number;
   state: string;
@@ -173,6 +99,8 @@ function fromRaw(r: RawProviderOrder): ProviderOrder {
   return {
     orderId: r.order_id,
     owner: toOwner(r.owner_type, r.owner_id),
+    kind: toKind(r.kind),
+    iccid: r.iccid,
     bundleName: r.bundle_name,
     quantity: r.quantity,
     state: r.state as ProviderOrderState,
@@ -187,7 +115,7 @@ function fromRaw(r: RawProviderOrder): ProviderOrder {
   };
 }
 
-const PROVIDER_ORDER_COLUMNS = `"order_id", "owner_type", "owner_id", "bundle_name", "quantity", "state", "attempts", "provider_reference",
+const PROVIDER_ORDER_COLUMNS = `"order_id", "owner_type", "owner_id", "kind", "iccid", "bundle_name", "quantity", "state", "attempts", "provider_reference",
   "failure_code", "failure_reason", "correlation_id", "requested_at", "last_attempt_at", "completed_at"`;
 
 /**
@@ -198,6 +126,7 @@ const PROVIDER_ORDER_COLUMNS = `"order_id", "owner_type", "owner_id", "bundle_na
 export class ProvisioningRepository {
   private readonly orders: string;
   private readonly esims: string;
+  private readonly esimBundles: string;
   private readonly bundles: string;
 
   constructor(
@@ -209,6 +138,7 @@ export class ProvisioningRepository {
     const s = quoteIdent(assertSchemaName(schema));
     this.orders = `${s}."provider_orders"`;
     this.esims = `${s}."esims"`;
+    this.esimBundles = `${s}."esim_bundles"`;
     this.bundles = `${s}."catalogue_bundle"`;
   }
 
@@ -221,10 +151,21 @@ export class ProvisioningRepository {
     // A concurrent twin's insert makes ours do nothing (it waits for that one to commit); the row is then read.
     const { rows } = await this.db.query<RawProviderOrder>(
       `WITH ins AS (
-         INSERT INTO ${this.orders} ("order_id", "owner_type", "owner_id", "bundle_name", "quantity", "state", "correlation_id", "requested_at", "next_check_at")
-         VALUES ($1::uuid, $2, $3, $4, $5, 'REQUESTED', $6, $7, $8) ON CONFLICT DO NOTHING RETURNING ${PROVIDER_ORDER_COLUMNS})
+         INSERT INTO ${this.orders} ("order_id", "owner_type", "owner_id", "kind", "iccid", "bundle_name", "quantity", "state", "correlation_id", "requested_at", "next_check_at")
+         VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, 'REQUESTED', $8, $9, $10) ON CONFLICT DO NOTHING RETURNING ${PROVIDER_ORDER_COLUMNS})
        SELECT ${PROVIDER_ORDER_COLUMNS} FROM ins`,
-      [request.orderId, request.owner.type, request.owner.id, request.bundleName, request.quantity, opts.correlationId, this.now(), opts.nextCheckAt],
+      [
+        request.orderId,
+        request.owner.type,
+        request.owner.id,
+        request.kind,
+        request.iccid,
+        request.bundleName,
+        request.quantity,
+        opts.correlationId,
+        this.now(),
+        opts.nextCheckAt,
+      ],
     );
     if (rows[0]) return fromRaw(rows[0]);
     const existing = await this.find(request.orderId);
@@ -312,8 +253,13 @@ export class ProvisioningRepository {
     return rowCount === 1;
   }
 
-  /** In the caller's transaction: COMPLETED with its eSIMs, unless another worker already finished it. */
-  async markCompleted(tx: ProvisioningTx, order: ProviderOrder, token: string, installs: EsimInstall[]): Promise<boolean> {
+  /**
+   * In the caller's transaction: COMPLETED with what it bought, unless another worker already finished it. NEW:
+   * the eSIMs and, on each, the order's bundle (its end estimated: assignment + the catalogue's duration). TOPUP:
+   * the bundle on the eSIM it applied to, after that eSIM's row is locked (its state may change: a QUEUED top-up
+   * on a DEPLETED eSIM makes it QUEUED again).
+   */
+  async markCompleted(tx: ProvisioningTx, order: ProviderOrder, token: string, installs: EsimInstall[], terms: BundleTerms): Promise<boolean> {
     const now = this.now();
     const { rowCount } = await tx.query(
       `UPDATE ${this.orders} SET "state" = 'COMPLETED', "completed_at" = $3, "failure_code" = NULL, "failure_reason" = NULL
@@ -321,37 +267,107 @@ export class ProvisioningRepository {
       [order.orderId, token, now],
     );
     if (rowCount !== 1) return false;
-    // All eSIMs of the order in one statement (arrays as Postgres arrays: the values go to pg as they are).
+    const iccids = installs.map((e) => e.iccid);
+    if (order.kind === 'NEW') {
+      // All eSIMs of the order in one statement (arrays as Postgres arrays: the values go to pg as they are).
+      await tx.query(
+        `INSERT INTO ${this.esims} ("iccid", "order_id", "owner_type", "owner_id", "bundle_name", "smdp_address", "matching_id", "lpa", "apple_install_url", "status", "state", "created_at")
+         SELECT e.iccid, $1::uuid, $2, $3, $4, e.smdp, e.matching, e.lpa, e.apple, 'PROVISIONED', 'QUEUED', $5
+           FROM unnest($6::text[], $7::text[], $8::text[], $9::text[], $10::text[]) AS e(iccid, smdp, matching, lpa, apple)`,
+        [
+          order.orderId,
+          order.owner.type,
+          order.owner.id,
+          order.bundleName,
+          now,
+          pgArray(iccids),
+          pgArray(installs.map((e) => e.smdpAddress)),
+          pgArray(installs.map((e) => e.matchingId)),
+          pgArray(installs.map((e) => e.lpa)),
+          pgArray(installs.map((e) => e.appleInstallUrl)),
+        ],
+      );
+    } else {
+      await tx.query(`SELECT "iccid" FROM ${this.esims} WHERE "iccid" = ANY($1::text[]) FOR UPDATE`, [pgArray(iccids)]);
+    }
     await tx.query(
-      `INSERT INTO ${this.esims} ("iccid", "order_id", "owner_type", "owner_id", "bundle_name", "smdp_address", "matching_id", "lpa", "apple_install_url", "status", "expires_at", "created_at")
-       SELECT e.iccid, $1::uuid, $2, $3, $4, e.smdp, e.matching, e.lpa, e.apple, 'PROVISIONED', e.expires, $5
-         FROM unnest($6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[]) AS e(iccid, smdp, matching, lpa, apple, expires)`,
+      `INSERT INTO ${this.esimBundles} ("id", "iccid", "order_id", "kind", "bundle_name", "unlimited", "initial_bytes", "remaining_bytes", "ends_at", "assigned_at")
+       SELECT e.id, e.iccid, $1::uuid, $2, $3, $4, $9::bigint, $9::bigint, e.ends, $5 FROM unnest($6::uuid[], $7::text[], $8::timestamptz[]) AS e(id, iccid, ends)`,
       [
         order.orderId,
-        order.owner.type,
-        order.owner.id,
+        order.kind,
         order.bundleName,
+        terms.unlimited,
         now,
-        pgArray(installs.map((e) => e.iccid)),
-        pgArray(installs.map((e) => e.smdpAddress)),
-        pgArray(installs.map((e) => e.matchingId)),
-        pgArray(installs.map((e) => e.lpa)),
-        pgArray(installs.map((e) => e.appleInstallUrl)),
+        pgArray(installs.map(() => randomUUID())),
+        pgArray(iccids),
         pgArray(installs.map((e) => e.expiresAt)),
+        // Unused so far: the whole bundle is left (the catalogue's figure until eSIM Go reports its own).
+        terms.dataBytes,
       ],
     );
+    if (order.kind === 'TOPUP') {
+      // Only a finished eSIM (DEPLETED, EXPIRED, REVOKED) comes back to QUEUED: an ACTIVE one stays in use.
+      await tx.query(`UPDATE ${this.esims} SET "state" = 'QUEUED' WHERE "iccid" = ANY($1::text[]) AND "state" IN ('DEPLETED', 'EXPIRED', 'REVOKED')`, [
+        pgArray(iccids),
+      ]);
+    }
     return true;
   }
 
-  async esimsOfOrder(orderId: string): Promise<StoredEsim[]> {
-    const rows = await this.prisma.esim.findMany({ where: { orderId }, select: ESIM_COLUMNS, orderBy: { iccid: 'asc' } });
-    return rows.map(toStoredEsim);
+  /** The install data of the eSIMs an order provisioned (NEW) or topped up (TOPUP), in ICCID order. */
+  async installsOfOrder(orderId: string): Promise<StoredInstall[]> {
+    const bundles = await this.prisma.esimBundle.findMany({ where: { orderId }, select: { iccid: true }, orderBy: { iccid: 'asc' } });
+    return this.installsOf(bundles.map((b) => b.iccid));
   }
 
-  /** Days of validity of a bundle from our catalogue copy (withdrawn bundles included); null if unknown. */
-  async bundleDurationDays(bundleName: string): Promise<number | null> {
-    const { rows } = await this.db.query<{ duration_days: number }>(`SELECT "duration_days" FROM ${this.bundles} WHERE "name" = $1`, [bundleName]);
-    return rows[0]?.duration_days ?? null;
+  /** The install data of eSIMs we hold (any owner), in ICCID order. */
+  async installsOf(iccids: string[]): Promise<StoredInstall[]> {
+    if (iccids.length === 0) return [];
+    const rows = await this.prisma.esim.findMany({
+      where: { iccid: { in: iccids } },
+      select: {
+        iccid: true,
+        smdpAddress: true,
+        matchingId: true,
+        lpa: true,
+        appleInstallUrl: true,
+        bundles: { where: { state: { not: 'REVOKED' } }, select: { endsAt: true } },
+      },
+      orderBy: { iccid: 'asc' },
+    });
+    return rows.map((r) => ({
+      iccid: r.iccid,
+      smdpAddress: r.smdpAddress,
+      matchingId: r.matchingId,
+      lpa: r.lpa,
+      appleInstallUrl: r.appleInstallUrl,
+      expiresAt: latest(r.bundles.map((b) => b.endsAt)),
+    }));
+  }
+
+  /** The owner of an eSIM we hold, or undefined. */
+  async ownerOfEsim(iccid: string): Promise<EsimOwner | undefined> {
+    const row = await this.prisma.esim.findUnique({ where: { iccid }, select: { ownerType: true, ownerId: true } });
+    return row ? toOwner(row.ownerType, row.ownerId) : undefined;
+  }
+
+  /** Which of these ICCIDs are eSIMs we already hold. */
+  async knownIccids(iccids: string[]): Promise<Set<string>> {
+    if (iccids.length === 0) return new Set();
+    const rows = await this.prisma.esim.findMany({ where: { iccid: { in: iccids } }, select: { iccid: true } });
+    return new Set(rows.map((r) => r.iccid));
+  }
+
+  /** Duration and unlimited flag of a bundle from our catalogue copy (withdrawn bundles included). */
+  async bundleTerms(bundleName: string): Promise<BundleTerms> {
+    const { rows } = await this.db.query<{ duration_days: number; unlimited: boolean; data_mb: number }>(
+      `SELECT "duration_days", "unlimited", "data_mb" FROM ${this.bundles} WHERE "name" = $1`,
+      [bundleName],
+    );
+    const row = rows[0];
+    if (!row) return { durationDays: null, unlimited: false, dataBytes: null };
+    return { durationDays: row.duration_days, unlimited: row.unlimited, dataBytes: row.unlimited || row.data_mb <= 0 ? null : row.data_mb * 1_000_000 };
   }
 
   /** Unfinished orders whose next check is due and that no live worker holds, oldest first. */
@@ -368,145 +384,9 @@ export class ProvisioningRepository {
     });
     return rows.map(toProviderOrder);
   }
+}
 
-  // --- eSIM queries ---------------------------------------------------------------------------------------
-
-  async findEsim(owner: EsimOwner, iccid: string): Promise<StoredEsim | undefined> {
-    const row = await this.prisma.esim.findFirst({ where: { iccid, ownerType: owner.type, ownerId: owner.id }, select: ESIM_COLUMNS });
-    return row ? toStoredEsim(row) : undefined;
-  }
-
-  /** One page of an owner's eSIMs, newest first, after the cursor position. */
-  async listEsims(owner: EsimOwner, limit: number, after?: EsimCursor): Promise<StoredEsim[]> {
-    const rows = await this.prisma.esim.findMany({
-      where: {
-        ownerType: owner.type,
-        ownerId: owner.id,
-        ...(after
-          ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, iccid: { lt: after.iccid } }] }
-          : {}),
-      },
-      orderBy: [{ createdAt: 'desc' }, { iccid: 'desc' }],
-      take: limit,
-      select: ESIM_COLUMNS,
-    });
-    return rows.map(toStoredEsim);
-  }
-
-  /**
-   * A pulled usage (get-esim's refresh, the usage sync), written only if `usage_synced_at` still holds what was
-   * read before the call: an alert or another pull stored while eSIM Go answered is newer and wins. False when
-   * it did.
-   */
-  async replacePulledUsage(iccid: string, expectedSyncedAt: Date | null, usage: StoredUsage): Promise<boolean> {
-    const { count } = await this.prisma.esim.updateMany({ where: { iccid, usageSyncedAt: expectedSyncedAt }, data: usageColumns(usage) });
-    return count === 1;
-  }
-
-  /**
-   * Up to `limit` unfinished eSIMs whose usage is older than `syncedBefore` (never synced first, then the oldest),
-   * after the cursor position.
-   */
-  async dueForUsageSync(q: { syncedBefore: Date; limit: number; after?: UsageSyncCursor }): Promise<UsageSyncCandidate[]> {
-    const { after } = q;
-    const keyset: Prisma.EsimWhereInput[] = !after
-      ? []
-      : after.usageSyncedAt === null
-        ? [{ OR: [{ usageSyncedAt: null, iccid: { gt: after.iccid } }, { usageSyncedAt: { not: null } }] }]
-        : [{ OR: [{ usageSyncedAt: after.usageSyncedAt, iccid: { gt: after.iccid } }, { usageSyncedAt: { gt: after.usageSyncedAt } }] }];
-    const rows = await this.prisma.esim.findMany({
-      where: {
-        usageState: { notIn: [...FINISHED_USAGE_STATES] },
-        AND: [{ OR: [{ usageSyncedAt: null }, { usageSyncedAt: { lt: q.syncedBefore } }] }, ...keyset],
-      },
-      orderBy: [{ usageSyncedAt: { sort: 'asc', nulls: 'first' } }, { iccid: 'asc' }],
-      take: q.limit,
-      select: {
-        iccid: true,
-        bundleName: true,
-        usageState: true,
-        usageSyncedAt: true,
-        expiresAt: true,
-        expiresAtReported: true,
-        order: { select: { providerReference: true } },
-      },
-    });
-    return rows.map((r) => ({
-      iccid: r.iccid,
-      bundleName: r.bundleName,
-      providerReference: r.order.providerReference,
-      usageState: r.usageState,
-      usageSyncedAt: r.usageSyncedAt,
-      expiresAt: r.expiresAt,
-      expiresAtReported: r.expiresAtReported,
-    }));
-  }
-
-  /**
-   * Up to `limit` unfinished eSIMs whose REPORTED end is at or before `now` become Expired (usage figures kept,
-   * `usage_synced_at` = now). Returns their ICCIDs. The UPDATE re-checks the condition, so a row changed in
-   * between (or ended by another run) is left alone.
-   */
-  async expireReportedEnds(now: Date, limit: number): Promise<string[]> {
-    const ended = { expiresAtReported: true, expiresAt: { lte: now }, usageState: { notIn: [...FINISHED_USAGE_STATES] } } satisfies Prisma.EsimWhereInput;
-    const due = await this.prisma.esim.findMany({ where: ended, select: { iccid: true }, orderBy: { expiresAt: 'asc' }, take: limit });
-    if (due.length === 0) return [];
-    const iccids = due.map((r) => r.iccid);
-    await this.prisma.esim.updateMany({ where: { ...ended, iccid: { in: iccids } }, data: { usageState: EXPIRED_USAGE_STATE, usageSyncedAt: now } });
-    return iccids;
-  }
-
-  /** The usage columns of an eSIM whatever its owner (usage alerts name only the ICCID), in the caller's transaction. */
-  async findUsage(tx: UsageTx, iccid: string): Promise<StoredUsageFacts | undefined> {
-    const row = await tx.esim.findUnique({
-      where: { iccid },
-      select: { bundleName: true, initialBytes: true, remainingBytes: true, usageState: true, usageSyncedAt: true },
-    });
-    if (!row) return undefined;
-    return {
-      bundleName: row.bundleName,
-      initialBytes: row.initialBytes === null ? null : Number(row.initialBytes),
-      remainingBytes: row.remainingBytes === null ? null : Number(row.remainingBytes),
-      usageState: row.usageState,
-      usageSyncedAt: row.usageSyncedAt,
-    };
-  }
-
-  /**
-   * Compare-and-set of the usage, in the caller's transaction: written only if the row still holds `expected`
-   * (what the decision was made on). False when a concurrent alert or pull refresh changed it in between.
-   */
-  async replaceUsage(tx: UsageTx, iccid: string, expected: StoredUsageFacts, usage: StoredUsage): Promise<boolean> {
-    const { count } = await tx.esim.updateMany({
-      where: {
-        iccid,
-        usageSyncedAt: expected.usageSyncedAt,
-        initialBytes: expected.initialBytes === null ? null : BigInt(expected.initialBytes),
-        remainingBytes: expected.remainingBytes === null ? null : BigInt(expected.remainingBytes),
-        usageState: expected.usageState,
-      },
-      data: usageColumns(usage),
-    });
-    return count === 1;
-  }
-
-  /** The cached QR PNG of an owner's eSIM: undefined if no such eSIM, null if not rendered yet. */
-  async findQr(owner: EsimOwner, iccid: string): Promise<{ lpa: string; png: Buffer | null } | undefined> {
-    const row = await this.prisma.esim.findFirst({
-      where: { iccid, ownerType: owner.type, ownerId: owner.id },
-      select: { lpa: true, qrPng: true },
-    });
-    if (!row) return undefined;
-    return { lpa: row.lpa, png: row.qrPng ? Buffer.from(row.qrPng) : null };
-  }
-
-  /**
-   * Stores the PNG only if none is stored yet and returns the one stored: two first requests racing each other
-   * both answer with the same bytes.
-   */
-  async storeQrIfAbsent(iccid: string, png: Buffer): Promise<Buffer> {
-    await this.prisma.esim.updateMany({ where: { iccid, qrPng: null }, data: { qrPng: new Uint8Array(png) } });
-    const row = await this.prisma.esim.findUniqueOrThrow({ where: { iccid }, select: { qrPng: true } });
-    return row.qrPng ? Buffer.from(row.qrPng) : png;
-  }
+function latest(dates: Array<Date | null>): Date | null {
+  const known = dates.filter((d): d is Date => d !== null);
+  return known.length === 0 ? null : new Date(Math.max(...known.map((d) => d.getTime())));
 }

@@ -178,10 +178,14 @@ export interface StoredUsage {
   expires_at_reported: boolean;
 }
 
-/** The usage columns of one stored eSIM; undefined when there is no row for the ICCID. */
+/**
+ * The usage columns of the first bundle on one stored eSIM (the one it was bought with), under the names of its
+ * eSIM Go figures; undefined when there is no eSIM for the ICCID.
+ */
 export async function storedUsage(h: EsimProvisioningHarness, iccid: string): Promise<StoredUsage | undefined> {
   const { rows } = await h.pgClient.query<StoredUsage>(
-    `SELECT initial_bytes, remaining_bytes, usage_state, usage_synced_at, expires_at, expires_at_reported FROM "${h.schema}".esims WHERE iccid = $1`,
+    `SELECT initial_bytes, remaining_bytes, provider_state AS usage_state, usage_synced_at, ends_at AS expires_at, ends_at_reported AS expires_at_reported
+       FROM "${h.schema}".esim_bundles WHERE iccid = $1 ORDER BY assigned_at, id LIMIT 1`,
     [iccid],
   );
   return rows[0];

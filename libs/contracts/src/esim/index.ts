@@ -5,3 +5,4 @@ export * from './provision.v1';
 export * from './provisioning-results.v1';
 export * from './esim-queries.v1';
 export * from './record-usage.v1';
+export * from './topups.v1';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MoneySchema, OwnerSchema } from '../common';
 import { defineEvent } from '../define';
+import { OrderKindSchema } from './order-view';
 
 const closed = z.object({
   orderId: z.uuid(),
@@ -13,6 +14,9 @@ const closed = z.object({
   occurredAt: z.iso.datetime({ offset: true }),
   /** The reseller's own reference for the order (B2B), echoed in its webhooks. */
   customerReference: z.string().max(200).nullable().optional(),
+  /** NEW (absent: NEW) or TOPUP: a bundle applied to the eSIM `iccid` the buyer already has. */
+  kind: OrderKindSchema.optional(),
+  iccid: z.string().nullable().optional(),
 });
 
 /** Provisioning failed for good and the card payment was refunded (B2C): the order is REFUNDED. */

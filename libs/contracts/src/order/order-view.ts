@@ -1,11 +1,19 @@
 import { z } from 'zod';
 import { MoneySchema, OrderStatusSchema, OwnerSchema } from '../common';
 
+/** NEW: eSIMs bought with a bundle each; TOPUP: one bundle applied to an eSIM the owner already has. */
+export const OrderKindSchema = z.enum(['NEW', 'TOPUP']);
+export type OrderKind = z.infer<typeof OrderKindSchema>;
+
 /** An order as the order service shows it to the gateway (RPC replies and events share it). */
 export const OrderViewSchema = z.object({
   id: z.uuid(),
   owner: OwnerSchema,
   status: OrderStatusSchema,
+  /** Absent from answers of order services older than top-ups: read as NEW. */
+  kind: OrderKindSchema.optional(),
+  /** TOPUP: the eSIM the bundle is applied to; null for NEW orders. */
+  iccid: z.string().nullable().optional(),
   bundleName: z.string().min(1),
   quantity: z.number().int().min(1),
   unitPrice: MoneySchema,

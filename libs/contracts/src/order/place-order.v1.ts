@@ -19,3 +19,23 @@ export const PlaceOrderV1 = defineRpc(
   }),
   OrderViewSchema,
 );
+
+/**
+ * Gateway -> order: top up an eSIM the owner already has with one more bundle (an order of kind TOPUP, quantity
+ * 1). Before anything is stored, esim-provisioning checks that the eSIM is the owner's and that eSIM Go can apply
+ * the bundle to it (esim.quote-topup.v1): ESIM_NOT_FOUND (404), BUNDLE_NOT_FOUND (404), BUNDLE_NOT_COMPATIBLE
+ * (422). Then it goes on like place-order: B2C AWAITING_PAYMENT with a PaymentIntent, B2B PENDING and a hold.
+ * Idempotent per (owner, requestKey), shared with place-order.
+ */
+export const PlaceTopupV1 = defineRpc(
+  'order.place-topup.v1',
+  z.object({
+    owner: OwnerSchema,
+    contactEmail: z.email().optional(),
+    iccid: z.string().regex(/^[0-9]{18,22}$/),
+    bundleName: z.string().min(1).max(200),
+    customerReference: z.string().max(200).optional(),
+    requestKey: z.string().min(1).max(255),
+  }),
+  OrderViewSchema,
+);

@@ -1,5 +1,6 @@
 /**
- * Queue `esim.provision-commands` <- esim.provision.v1 (commands exchange of esim). The use case itself makes a
+ * Queue `esim.provision-commands` <- esim.provision.v1 (new eSIMs) and esim.apply-bundle.v1 (a top-up of an eSIM
+ * we hold: the same use case, the same never-twice story). The use case itself makes a
  * second command (or a redelivery) for the same order harmless: it records the provider order first, works under a
  * lease, never buys twice, and for a finished order only re-announces the stored outcome. It runs its own short
  * transactions and calls eSIM Go outside them, so no transaction is held here: the inbox row is recorded after the
@@ -11,20 +12,18 @@
  *     the last delay the DLQ, behind which the reconcile job keeps re-driving the order
  *   conflicting command, invalid data -> PermanentError: the DLQ
  */
-import { ProvisionEsimV1, type Envelope } from '@ttelgo/contracts';
-import { PermanentError, TransientError, startConsumer, type AmqpConnection, type Consumer } from '@ttelgo/messaging';
+import { ApplyBundleV1, ProvisionEsimV1, type Envelope } from '@ttelgo/contracts';
+import { PermanentError, TransientError, dispatchByType, route, startConsumer, type AmqpConnection, type Consumer } from '@ttelgo/messaging';
 import type { Logger, ServiceMetrics } from '@ttelgo/observability';
-import type { z } from 'zod';
 import {
   ConflictingProvisionCommandError,
   ProvisioningDeferredError,
   type ProvisionEsimsUseCase,
 } from '../../application/provision-esims.use-case';
+import type { ProvisionRequest } from '../../domain/provider-order';
 
 export const PROVISION_COMMANDS_QUEUE = 'esim.provision-commands';
 export const DEFAULT_PROVISION_RETRY_DELAYS_MS = [2_000, 10_000, 60_000, 300_000];
-
-type ProvisionEsimCommand = z.infer<typeof ProvisionEsimV1.schema>;
 
 export function startProvisionCommandsConsumer(
   conn: AmqpConnection,
@@ -37,29 +36,36 @@ export function startProvisionCommandsConsumer(
     prefetch?: number;
   },
 ): Consumer {
-  return startConsumer<ProvisionEsimCommand>(conn, {
+  const handler = 'esim.provision';
+  const run = async (request: ProvisionRequest, envelope: Envelope<unknown>): Promise<void> => {
+    if (await opts.inbox.seen(envelope.id, handler)) {
+      opts.logger.debug({ messageId: envelope.id, type: envelope.type }, 'provisioning command already handled: skipped');
+      return;
+    }
+    try {
+      await opts.useCase.execute(request, { republishFinished: true, correlationId: envelope.correlationId });
+    } catch (err) {
+      if (err instanceof ProvisioningDeferredError) throw new TransientError(err.message, { cause: err });
+      if (err instanceof ConflictingProvisionCommandError) throw new PermanentError(err.message, { cause: err });
+      throw err;
+    }
+    await opts.inbox.record(envelope.id, handler);
+  };
+  const { contracts, handle } = dispatchByType([
+    route(ProvisionEsimV1, (data, _tx, envelope) => run({ ...data, kind: 'NEW', iccid: null }, envelope)),
+    route(ApplyBundleV1, (data, _tx, envelope) =>
+      run({ orderId: data.orderId, owner: data.owner, kind: 'TOPUP', iccid: data.iccid, bundleName: data.bundleName, quantity: 1 }, envelope),
+    ),
+  ]);
+  return startConsumer(conn, {
     queue: PROVISION_COMMANDS_QUEUE,
-    handlerName: 'esim.provision',
-    contracts: [ProvisionEsimV1],
+    handlerName: handler,
+    contracts,
     // Each handler holds at most one pooled connection at a time (the use case's short transactions).
     prefetch: opts.prefetch ?? 16,
     retryDelaysMs: opts.retryDelaysMs ?? DEFAULT_PROVISION_RETRY_DELAYS_MS,
     logger: opts.logger,
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
-    handle: async (envelope: Envelope<ProvisionEsimCommand>) => {
-      const handler = 'esim.provision';
-      if (await opts.inbox.seen(envelope.id, handler)) {
-        opts.logger.debug({ messageId: envelope.id }, 'esim.provision.v1 already handled: skipped');
-        return;
-      }
-      try {
-        await opts.useCase.execute(envelope.data, { republishFinished: true, correlationId: envelope.correlationId });
-      } catch (err) {
-        if (err instanceof ProvisioningDeferredError) throw new TransientError(err.message, { cause: err });
-        if (err instanceof ConflictingProvisionCommandError) throw new PermanentError(err.message, { cause: err });
-        throw err;
-      }
-      await opts.inbox.record(envelope.id, handler);
-    },
+    handle,
   });
 }

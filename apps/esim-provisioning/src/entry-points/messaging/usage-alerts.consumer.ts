@@ -11,7 +11,7 @@ import { RecordEsimUsageV1, type Envelope } from '@ttelgo/contracts';
 import { TransientError, startConsumer, type AmqpConnection, type Consumer, type InboxStore } from '@ttelgo/messaging';
 import type { Logger, ServiceMetrics } from '@ttelgo/observability';
 import { UsageChangedConcurrentlyError, type RecordUsageCommand, type RecordUsageUseCase } from '../../application/record-usage.use-case';
-import type { UsageTx } from '../../infrastructure/provisioning.repository';
+import type { EsimTx } from '../../infrastructure/esims.repository';
 
 export const USAGE_ALERTS_QUEUE = 'esim.usage-alerts';
 export const DEFAULT_USAGE_ALERT_RETRY_DELAYS_MS = [1_000, 5_000, 30_000];
@@ -30,7 +30,7 @@ export function startUsageAlertsConsumer(
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
     handle: async (envelope: Envelope<RecordUsageCommand>, tx) => {
       try {
-        await opts.useCase.execute(tx as UsageTx, envelope.data);
+        await opts.useCase.execute(tx as EsimTx, envelope.data);
       } catch (err) {
         if (err instanceof UsageChangedConcurrentlyError) throw new TransientError(err.message, { cause: err });
         throw err;

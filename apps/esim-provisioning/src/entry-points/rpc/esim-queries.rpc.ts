@@ -13,6 +13,6 @@ export function registerEsimQueryRpcs(
   useCases: { get: GetEsimUseCase; list: ListEsimsUseCase; qr: GetEsimQrCodeUseCase },
 ): void {
   server.handle(GetEsimV1, (req) => useCases.get.execute(req.owner, req.iccid));
-  server.handle(ListEsimsV1, (req) => useCases.list.execute(req.owner, { limit: req.limit, cursor: req.cursor }));
+  server.handle(ListEsimsV1, (req) => useCases.list.execute(req.owner, { limit: req.limit, cursor: req.cursor, status: req.status }));
   server.handle(GetEsimQrCodeV1, (req) => useCases.qr.execute(req.owner, req.iccid));
 }

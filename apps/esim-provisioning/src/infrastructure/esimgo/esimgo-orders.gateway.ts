@@ -21,14 +21,14 @@ import {
   ProviderTemporaryError,
   PurchaseOutcomeUnknownError,
   PurchaseRejectedError,
-  type EsimUsageSnapshot,
   type FoundProviderOrder,
+  type ProviderAssignment,
   type ProvisioningProvider,
 } from '../../application/provisioning-provider.port';
 import type { EsimInstallData } from '../../domain/esim-install';
 import { failureCodeOf } from '../../domain/provisioning-failure';
 import type { EsimGoClient } from './esimgo.client';
-import { EsimGoAssignmentsDto, EsimGoEsimBundlesDto, EsimGoOrderDto, EsimGoOrderListDto } from './esimgo.dto';
+import { EsimGoAssignmentsDto, EsimGoCompatibilityDto, EsimGoEsimBundlesDto, EsimGoOrderDto, EsimGoOrderListDto } from './esimgo.dto';
 import { EsimGoHttpError, EsimGoNetworkError, EsimGoResponseError, EsimGoUnknownOutcomeError, ProviderUnavailableError } from './esimgo.errors';
 
 export interface EsimGoOrdersGatewayOptions {
@@ -71,11 +71,16 @@ export class EsimGoOrdersGateway implements ProvisioningProvider {
     this.maxPages = opts.lookupMaxPages ?? 20;
   }
 
-  async purchase(q: { orderId: string; bundleName: string; quantity: number }): Promise<{ reference: string }> {
+  async purchase(q: { orderId: string; bundleName: string; quantity: number; iccid?: string | null }): Promise<{ reference: string }> {
+    // A top-up names the existing eSIM (eSIM Go v2.4: an order line with `iccids`, quantity = their number);
+    // allowReassign false, so an incompatible bundle is refused instead of landing on a new eSIM we did not sell.
+    const line = q.iccid
+      ? { type: 'bundle', item: q.bundleName, quantity: 1, iccids: [q.iccid], allowReassign: false }
+      : { type: 'bundle', item: q.bundleName, quantity: q.quantity, allowReassign: false };
     const body = {
       type: 'transaction',
       assign: true,
-      order: [{ type: 'bundle', item: q.bundleName, quantity: q.quantity, allowReassign: false }],
+      order: [line],
       ...(this.sendClientReference ? { clientReference: q.orderId } : {}),
     };
     let answer: EsimGoOrderDto;
@@ -111,7 +116,7 @@ export class EsimGoOrdersGateway implements ProvisioningProvider {
         answer = await this.client.get(
           'orders.list',
           '/orders',
-          { clientReference: q.orderId, page, limit: this.pageSize, createdAt: [`gte:${q.notBefore.toISOString()}`] },
+          { clientReference: q.orderId, includeIccids: 'true', page, limit: this.pageSize, createdAt: [`gte:${q.notBefore.toISOString()}`] },
           EsimGoOrderListDto,
         );
       } catch (err) {
@@ -141,10 +146,10 @@ export class EsimGoOrdersGateway implements ProvisioningProvider {
         this.log.error({ orderId: q.orderId, providerReference: order.orderReference }, 'eSIM Go order with our reference has other content; not adopted');
         return undefined;
       }
-      return { reference: order.orderReference, createdAt: new Date(Number.isNaN(createdMs) ? 0 : createdMs), exact: true };
+      return { reference: order.orderReference, createdAt: new Date(Number.isNaN(createdMs) ? 0 : createdMs), exact: true, iccids: iccidsOf(order) };
     }
     if (!sameContent || Number.isNaN(createdMs) || createdMs < notBefore) return undefined;
-    return { reference: order.orderReference, createdAt: new Date(createdMs), exact: false };
+    return { reference: order.orderReference, createdAt: new Date(createdMs), exact: false, iccids: iccidsOf(order) };
   }
 
   async installData(reference: string): Promise<EsimInstallData[]> {
@@ -160,25 +165,56 @@ export class EsimGoOrdersGateway implements ProvisioningProvider {
     return [...byIccid.values()];
   }
 
-  async usage(iccid: string, bundleName: string, reference: string | null): Promise<EsimUsageSnapshot | undefined> {
+  async bundles(iccid: string): Promise<ProviderAssignment[]> {
     let answer;
     try {
-      answer = await this.client.get('esims.bundles', `/esims/${encodeURIComponent(iccid)}/bundles`, { includeUsed: 'true', limit: 50 }, EsimGoEsimBundlesDto);
+      answer = await this.client.get('esims.bundles', `/esims/${encodeURIComponent(iccid)}/bundles`, { includeUsed: 'true', limit: 200 }, EsimGoEsimBundlesDto);
     } catch (err) {
       throw temporary('esims.bundles', err);
     }
-    const assignments = (answer.bundles ?? []).filter((b) => b.name === bundleName).flatMap((b) => b.assignments ?? []);
-    const ours =
-      assignments.find((a) => reference !== null && a.assignmentReference === reference) ??
-      [...assignments].sort((a, b) => Date.parse(b.assignmentDateTime ?? '') - Date.parse(a.assignmentDateTime ?? ''))[0];
-    if (!ours) return undefined;
     const bytes = (n: number | null | undefined): number | null => (typeof n === 'number' && Number.isFinite(n) && n >= 0 ? Math.round(n) : null);
-    const ends = ours.endTime ? Date.parse(ours.endTime) : Number.NaN;
-    return {
-      initialBytes: bytes(ours.initialQuantity),
-      remainingBytes: bytes(ours.remainingQuantity),
-      state: ours.bundleState ?? 'UNKNOWN',
-      endsAt: Number.isNaN(ends) ? null : new Date(ends),
+    const time = (t: string | null | undefined): Date | null => {
+      const ms = t ? Date.parse(t) : Number.NaN;
+      return Number.isNaN(ms) ? null : new Date(ms);
     };
+    return (answer.bundles ?? []).flatMap((b) =>
+      (b.assignments ?? []).map((a) => ({
+        bundleName: b.name,
+        assignmentId: a.id === undefined || a.id === null ? null : String(a.id),
+        reference: a.assignmentReference ?? null,
+        initialBytes: bytes(a.initialQuantity),
+        remainingBytes: bytes(a.remainingQuantity),
+        state: a.bundleState ?? 'UNKNOWN',
+        unlimited: a.unlimited ?? null,
+        startsAt: time(a.startTime),
+        endsAt: time(a.endTime),
+      })),
+    );
   }
+
+  /**
+   * GET /esims/{iccid}/compatible/{bundle}. A 4xx (eSIM Go does not hold that eSIM for us any more, or refuses the
+   * question) means the bundle cannot be applied to it: false, logged. Anything transient: ProviderTemporaryError.
+   */
+  async compatible(iccid: string, bundleName: string): Promise<boolean> {
+    try {
+      const answer = await this.client.get(
+        'esims.compatible',
+        `/esims/${encodeURIComponent(iccid)}/compatible/${encodeURIComponent(bundleName)}`,
+        {},
+        EsimGoCompatibilityDto,
+      );
+      return answer.compatible;
+    } catch (err) {
+      if (err instanceof EsimGoHttpError && !err.transient && err.status >= 400 && err.status < 500) {
+        this.log.warn({ err, iccid, bundleName }, 'eSIM Go refused the compatibility check: the bundle cannot be applied to this eSIM');
+        return false;
+      }
+      throw temporary('esims.compatible', err);
+    }
+  }
+}
+
+function iccidsOf(order: EsimGoOrderDto): string[] {
+  return (order.order ?? []).flatMap((l) => l.iccids ?? l.esims?.map((e) => e.iccid) ?? []);
 }

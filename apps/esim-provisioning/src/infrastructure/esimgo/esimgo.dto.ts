@@ -92,12 +92,15 @@ export const EsimGoEsimBundlesDto = z.object({
         assignments: z
           .array(
             z.object({
+              /** The assignment id (what the revoke endpoint takes); a number in some answers. */
+              id: z.union([z.string(), z.number()]).nullish(),
               initialQuantity: z.number().nullish(),
               remainingQuantity: z.number().nullish(),
               assignmentDateTime: z.string().nullish(),
               assignmentReference: z.string().nullish(),
               bundleState: z.string().nullish(),
               unlimited: z.boolean().nullish(),
+              startTime: z.string().nullish(),
               endTime: z.string().nullish(),
             }),
           )
@@ -106,3 +109,9 @@ export const EsimGoEsimBundlesDto = z.object({
     )
     .nullish(),
 });
+
+/**
+ * GET /esims/{iccid}/compatible/{bundle} (v2.4: `{ "compatible": false }`). Required: an answer without it says
+ * nothing, and a top-up is never sold on a guess.
+ */
+export const EsimGoCompatibilityDto = z.object({ compatible: z.boolean() });
