@@ -88,6 +88,6 @@ it('a usage alert from eSIM Go reaches GET /api/v1/esims/{iccid} without a pull 
   // Every callback was accepted by the gateway the first time (signed with the API key, confirmed by the broker).
   await platform.esimGo.sim.control.callbacksIdle();
   const deliveries = platform.esimGo.sim.state.callbacks.filter((c) => c.iccid === iccid);
-  expect(deliveries.map((d) => d.alertType)).toEqual(['FirstUse', 'Utilisation', 'Utilisation', 'Utilisation']);
+  expect(deliveries.map((d) => d.alertType)).toEqual(['FirstAttachment', 'FirstUse', 'Utilisation', 'Utilisation', 'Utilisation']);
   expect(deliveries.every((d) => d.status === 'delivered' && d.attempts === 1 && d.lastStatus === 200)).toBe(true);
 }, 120_000);

@@ -251,7 +251,8 @@ describe('ownership (BOLA)', () => {
     expect(esimRes.status).toBe(200);
     expect(esimRes.headers['cache-control']).toBe('private, no-store');
     const esim = EsimResponseSchema.strict().parse(json(esimRes));
-    expect(esim).toMatchObject({ iccid: aliceIccid, orderId: aliceOrderId, lpa: expect.stringMatching(/^LPA:1\$/), usage: { state: 'NOT_STARTED' } });
+    expect(esim).toMatchObject({ iccid: aliceIccid, orderId: aliceOrderId, lpa: expect.stringMatching(/^LPA:1\$/), usage: { state: 'Queued' }, status: 'QUEUED', activatedAt: null });
+    expect(esim.bundles).toEqual([expect.objectContaining({ kind: 'NEW', orderId: aliceOrderId, state: 'QUEUED', remainingBytes: 1_000_000_000 })]);
 
     const list = EsimListResponseSchema.parse(json(await http.get('/api/v1/esims', bearer(alice.accessToken))));
     expect(list.data.map((e) => e.iccid)).toContain(aliceIccid);

@@ -262,6 +262,8 @@ test('a completed vendor order -> one signed POST with the eSIMs, and no e-mail'
     data: {
       id: data.orderId,
       status: 'COMPLETED',
+      kind: 'NEW',
+      iccid: null,
       bundleName: data.bundleName,
       quantity: 2,
       total: { amount: 2200, currency: 'USD' },
@@ -354,6 +356,8 @@ test('a refunded vendor order -> one signed order.refunded webhook with the refu
     data: {
       id: data.orderId,
       status: 'REFUNDED',
+      kind: 'NEW',
+      iccid: null,
       bundleName: data.bundleName,
       quantity: 1,
       total: { amount: 1100, currency: 'USD' },

@@ -5,11 +5,13 @@
 import {
   EsimListResponseSchema,
   EsimResponseSchema,
+  EsimStateSchema,
   GetEsimQrCodeV1,
   GetEsimV1,
   ListEsimsV1,
   type EsimListResponse,
   type EsimResponse,
+  type EsimState,
   type EsimView,
   type Owner,
 } from '@ttelgo/contracts';
@@ -22,18 +24,30 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 /** A QR code of an LPA string is a few kB; anything far larger is not what we asked for. */
 const MAX_QR_BYTES = 512 * 1024;
 
+const ESIM_STATES: readonly string[] = EsimStateSchema.options;
+/** eSIM Go's state names of the current bundle, for an esim-provisioning older than eSIM states (status PROVISIONED). */
+const STATE_OF_USAGE: Record<string, EsimState> = { Active: 'ACTIVE', Depleted: 'DEPLETED', Expired: 'EXPIRED', Lapsed: 'EXPIRED', Revoked: 'REVOKED' };
+
+function esimStatus(view: EsimView): EsimState {
+  if (ESIM_STATES.includes(view.status)) return view.status as EsimState;
+  return STATE_OF_USAGE[view.usage.state] ?? 'QUEUED';
+}
+
 export function toEsimResponse(view: EsimView): EsimResponse {
   return toPublic(EsimResponseSchema, {
     iccid: view.iccid,
     orderId: view.orderId,
     bundleName: view.bundleName,
-    status: view.status,
+    status: esimStatus(view),
     smdpAddress: view.smdpAddress,
     matchingId: view.matchingId,
     lpa: view.lpa,
     appleInstallUrl: view.appleInstallUrl,
     usage: view.usage,
     expiresAt: view.expiresAt,
+    activatedAt: view.activatedAt ?? null,
+    // An older esim-provisioning answers without bundles: none shown rather than a guess.
+    bundles: view.bundles ?? [],
   });
 }
 
@@ -46,11 +60,23 @@ export async function getCustomerEsim(esim: ServiceCaller, customer: { id: strin
   return getOwnedEsim(esim, customerOwner(customer.id), iccid);
 }
 
-export async function listCustomerEsims(esim: ServiceCaller, customer: { id: string }, page: { limit: number; cursor?: string | undefined }): Promise<EsimListResponse> {
+export async function listCustomerEsims(esim: ServiceCaller, customer: { id: string }, page: EsimPage): Promise<EsimListResponse> {
+  return listOwnedEsims(esim, customerOwner(customer.id), page);
+}
+
+export interface EsimPage {
+  limit: number;
+  cursor?: string | undefined;
+  status?: EsimState | undefined;
+}
+
+/** An owner's eSIMs (a customer's or a vendor's, never anyone else's), newest first, optionally in one state. */
+export async function listOwnedEsims(esim: ServiceCaller, owner: Owner, page: EsimPage): Promise<EsimListResponse> {
   const result = await esim.call(ListEsimsV1, {
-    owner: customerOwner(customer.id),
+    owner,
     limit: page.limit,
     ...(page.cursor !== undefined ? { cursor: page.cursor } : {}),
+    ...(page.status !== undefined ? { status: page.status } : {}),
   });
   return toPublic(EsimListResponseSchema, { data: result.data.map(toEsimResponse), nextCursor: result.nextCursor });
 }

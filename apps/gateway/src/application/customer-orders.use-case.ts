@@ -9,6 +9,7 @@ import {
   OrderListResponseSchema,
   OrderResponseSchema,
   PlaceOrderV1,
+  PlaceTopupV1,
   PlacedOrderResponseSchema,
   type OrderListResponse,
   type OrderResponse,
@@ -42,6 +43,9 @@ export function toOrderResponse(view: OrderView): OrderResponse {
   return toPublic(OrderResponseSchema, {
     id: view.id,
     status: view.status,
+    // Orders placed before top-ups existed, and answers of an older order service, are NEW.
+    kind: view.kind ?? 'NEW',
+    iccid: view.iccid ?? null,
     bundleName: view.bundleName,
     quantity: view.quantity,
     total: view.total,
@@ -67,7 +71,32 @@ export async function placeCustomerOrder(
     quantity: input.quantity,
     requestKey: input.requestKey,
   });
-  assertOwned(view, owner, deps.logger);
+  return toPlacedOrder(view, owner, deps.logger);
+}
+
+/**
+ * One more bundle on an eSIM of the customer (order.place-topup.v1): the order service has esim-provisioning check
+ * that the eSIM is the customer's (ESIM_NOT_FOUND 404 otherwise, like an unknown one) and that eSIM Go can apply
+ * the bundle to it (BUNDLE_NOT_COMPATIBLE 422) before anything is stored or charged.
+ */
+export async function placeCustomerTopup(
+  deps: { order: ServiceCaller; logger: Logger },
+  customer: Customer,
+  input: { iccid: string; bundleName: string; requestKey: string },
+): Promise<PlacedOrderResponse> {
+  const owner = customerOwner(customer.id);
+  const view = await deps.order.call(PlaceTopupV1, {
+    owner,
+    contactEmail: customer.email,
+    iccid: input.iccid,
+    bundleName: input.bundleName,
+    requestKey: input.requestKey,
+  });
+  return toPlacedOrder(view, owner, deps.logger);
+}
+
+function toPlacedOrder(view: OrderView, owner: Owner, logger: Logger): PlacedOrderResponse {
+  assertOwned(view, owner, logger);
   if (!view.payment) {
     // The order exists but payment could not create the intent yet. Not a success the client can use, and not
     // stored by the idempotency layer (5xx): the retry with the same key completes the intent (order is idempotent).
@@ -78,6 +107,8 @@ export async function placeCustomerOrder(
   return toPublic(PlacedOrderResponseSchema, {
     id: view.id,
     status: view.status,
+    kind: view.kind ?? 'NEW',
+    iccid: view.iccid ?? null,
     bundleName: view.bundleName,
     quantity: view.quantity,
     total: view.total,

@@ -8,6 +8,7 @@ import {
   GetOrderV1,
   ListOrdersV1,
   PlaceOrderV1,
+  PlaceTopupV1,
   VendorOrderListResponseSchema,
   VendorOrderResponseSchema,
   type EsimView,
@@ -51,6 +52,8 @@ export function toVendorOrderResponse(view: OrderView, installs?: ReadonlyMap<st
   return toPublic(VendorOrderResponseSchema, {
     id: view.id,
     status: view.status,
+    kind: view.kind ?? 'NEW',
+    iccid: view.iccid ?? null,
     bundleName: view.bundleName,
     quantity: view.quantity,
     unitPrice: view.unitPrice,
@@ -88,25 +91,23 @@ export interface PlacedVendorOrder {
 
 /**
  * Places the order (idempotent per vendor and Idempotency-Key in the order service), then, for `Prefer: wait=N`,
- * polls order.get-order.v1 until a terminal status or the wait is over.
+ * polls order.get-order.v1 until a terminal status or the wait is over. With `topupOf`, the order is a top-up of
+ * that eSIM of the vendor (order.place-topup.v1, one bundle; checked for ownership and compatibility first).
  */
 export async function placeVendorOrder(
   deps: VendorOrderDeps,
   vendorId: string,
-  input: { bundleName: string; quantity: number; customerReference?: string | undefined; requestKey: string },
+  input: { bundleName: string; quantity: number; customerReference?: string | undefined; requestKey: string; topupOf?: { iccid: string } },
   wait: { ms: number; cancelled?: () => boolean },
 ): Promise<PlacedVendorOrder> {
   const owner = vendorOwner(vendorId);
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const deadline = now() + wait.ms;
-  let view = await deps.order.call(PlaceOrderV1, {
-    owner,
-    bundleName: input.bundleName,
-    quantity: input.quantity,
-    ...(input.customerReference !== undefined ? { customerReference: input.customerReference } : {}),
-    requestKey: input.requestKey,
-  });
+  const reference = input.customerReference !== undefined ? { customerReference: input.customerReference } : {};
+  let view = input.topupOf
+    ? await deps.order.call(PlaceTopupV1, { owner, iccid: input.topupOf.iccid, bundleName: input.bundleName, ...reference, requestKey: input.requestKey })
+    : await deps.order.call(PlaceOrderV1, { owner, bundleName: input.bundleName, quantity: input.quantity, ...reference, requestKey: input.requestKey });
   assertOwned(view, owner, deps.logger);
   let interval = deps.pollMinMs ?? 100;
   while (!TERMINAL_STATUSES.has(view.status) && now() < deadline && !wait.cancelled?.()) {

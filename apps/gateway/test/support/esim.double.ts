@@ -162,13 +162,28 @@ export class EsimDouble {
       iccid,
       orderId,
       bundleName,
-      status: 'RELEASED',
+      status: 'QUEUED',
       smdpAddress,
       matchingId,
       lpa,
       appleInstallUrl: `https://esimsetup.apple.com/esim_qrcode_provisioning?carddata=${encodeURIComponent(lpa)}`,
       expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-      usage: { initialBytes: 1_000_000_000, remainingBytes: 1_000_000_000, state: 'NOT_STARTED' },
+      usage: { initialBytes: 1_000_000_000, remainingBytes: 1_000_000_000, state: 'Queued' },
+      activatedAt: null,
+      bundles: [
+        {
+          orderId,
+          kind: 'NEW',
+          bundleName,
+          state: 'QUEUED',
+          initialBytes: 1_000_000_000,
+          remainingBytes: 1_000_000_000,
+          unlimited: false,
+          assignedAt: new Date().toISOString(),
+          startsAt: null,
+          endsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+        },
+      ],
     };
     this.esims.set(iccid, { owner, view });
     return view;

@@ -13,6 +13,9 @@ interface OrderNoticeBase {
   total: Money;
   /** The reseller's own reference (B2B orders), echoed in its webhooks. */
   customerReference: string | null;
+  /** NEW eSIMs, or a TOPUP of the eSIM `iccid`. */
+  orderKind: 'NEW' | 'TOPUP';
+  iccid: string | null;
 }
 
 export type OrderNotice =

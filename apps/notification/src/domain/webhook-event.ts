@@ -27,6 +27,9 @@ export interface WebhookOrderData {
   quantity: number;
   total: Money;
   customerReference?: string;
+  /** NEW: new eSIMs; TOPUP: one more bundle on the eSIM `iccid`. */
+  kind: 'NEW' | 'TOPUP';
+  iccid: string | null;
   esims?: WebhookEsim[];
   completedAt?: string;
   failureReason?: string;

@@ -3,6 +3,7 @@
  * only if the state change commits. The message data is built from the order as it is after the change.
  */
 import {
+  ApplyBundleV1,
   CancelPaymentV1,
   CaptureFundsV1,
   OrderCompletedV1,
@@ -32,6 +33,8 @@ function closed(order: Order, reason: string) {
     reason,
     occurredAt: order.updatedAt.toISOString(),
     customerReference: order.customerReference,
+    kind: order.kind,
+    iccid: order.iccid,
   };
 }
 
@@ -40,6 +43,12 @@ export async function enqueueEffects(tx: OutboxTx, order: Order, effects: readon
   for (const effect of effects) {
     switch (effect.type) {
       case 'ProvisionEsims':
+        if (order.kind === 'TOPUP' && order.iccid) {
+          // The bundle goes onto the eSIM the owner already has: no new eSIM, no new install data.
+          await enqueue(tx, ApplyBundleV1, { orderId: order.id, owner: order.owner, iccid: order.iccid, bundleName: order.bundleName }, meta);
+          sent.push(ApplyBundleV1.name);
+          break;
+        }
         await enqueue(tx, ProvisionEsimV1, { orderId: order.id, owner: order.owner, bundleName: order.bundleName, quantity: order.quantity }, meta);
         sent.push(ProvisionEsimV1.name);
         break;
@@ -65,6 +74,8 @@ export async function enqueueEffects(tx: OutboxTx, order: Order, effects: readon
             esims: order.esims,
             completedAt: order.updatedAt.toISOString(),
             customerReference: order.customerReference,
+            kind: order.kind,
+            iccid: order.iccid,
           },
           meta,
         );

@@ -7,6 +7,8 @@ export function toOrderView(order: Order): OrderView {
     id: order.id,
     owner: order.owner,
     status: order.status,
+    kind: order.kind,
+    iccid: order.iccid,
     bundleName: order.bundleName,
     quantity: order.quantity,
     unitPrice: order.unitPrice,

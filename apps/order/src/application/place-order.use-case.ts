@@ -14,6 +14,10 @@
  *   3. esim-provisioning prices the bundle at the vendor's markup;
  *   4. order PENDING + history + billing.reserve-funds.v1 in one transaction; or, for a SUSPENDED vendor, the
  *      order REJECTED with VENDOR_SUSPENDED and no hold asked for (stored, so the request key answers the same).
+ * A top-up (order.place-topup.v1: kind TOPUP, one bundle onto the owner's eSIM `iccid`) is the same story, except
+ * that step 2/3's price comes from esim.quote-topup.v1, which first checks that the eSIM is the owner's and that
+ * eSIM Go can apply the bundle to it: ESIM_NOT_FOUND, BUNDLE_NOT_FOUND, BUNDLE_NOT_COMPATIBLE stop it before
+ * anything is stored, so no money is ever taken for a top-up that cannot happen.
  */
 import { randomUUID } from 'node:crypto';
 import type { OrderView } from '@ttelgo/contracts';
@@ -37,6 +41,8 @@ export interface PlaceOrderRequest {
   quantity: number;
   customerReference?: string;
   requestKey: string;
+  /** A top-up: one bundle onto this eSIM of the owner (quantity 1). */
+  topupOf?: { iccid: string };
 }
 
 export class PlaceOrderUseCase {
@@ -72,7 +78,14 @@ export class PlaceOrderUseCase {
       if (terms.status === 'SUSPENDED') rejectedWith = VENDOR_SUSPENDED;
     }
 
-    const unitPrice = await this.deps.catalogue.unitPrice(req.bundleName, markupBps);
+    const unitPrice = req.topupOf
+      ? await this.deps.catalogue.topupPrice({
+          owner: req.owner,
+          iccid: req.topupOf.iccid,
+          bundleName: req.bundleName,
+          ...(markupBps === undefined ? {} : { markupBps }),
+        })
+      : await this.deps.catalogue.unitPrice(req.bundleName, markupBps);
     let placed: ReturnType<typeof newOrder>;
     try {
       placed = newOrder({
@@ -80,6 +93,7 @@ export class PlaceOrderUseCase {
         owner: req.owner,
         contactEmail: req.contactEmail ?? null,
         requestKey: req.requestKey,
+        ...(req.topupOf ? { kind: 'TOPUP' as const, iccid: req.topupOf.iccid } : {}),
         bundleName: req.bundleName,
         quantity: req.quantity,
         unitPrice,
@@ -104,7 +118,10 @@ export class PlaceOrderUseCase {
   }
 
   private repeated(order: Order, req: PlaceOrderRequest, customerReference: string | null): Order {
-    if (!sameRequest(order, { bundleName: req.bundleName, quantity: req.quantity, customerReference })) throw requestKeyReused();
+    const kind = req.topupOf ? 'TOPUP' : 'NEW';
+    if (!sameRequest(order, { bundleName: req.bundleName, quantity: req.quantity, customerReference, kind, iccid: req.topupOf?.iccid ?? null })) {
+      throw requestKeyReused();
+    }
     return order;
   }
 
@@ -114,7 +131,10 @@ export class PlaceOrderUseCase {
       orderId: order.id,
       amount: order.total,
       customerEmail: order.contactEmail,
-      description: `TtelGo order ${order.id}: ${order.quantity} x ${order.bundleName}`,
+      description:
+        order.kind === 'TOPUP'
+          ? `TtelGo top-up ${order.id}: ${order.bundleName} on eSIM ${order.iccid ?? ''}`
+          : `TtelGo order ${order.id}: ${order.quantity} x ${order.bundleName}`,
     });
     const applied = await this.deps.transitions.applyInOwnTransaction(order.id, (current) => paymentIntentCreated(current, intent, this.now()), {
       cause: 'payment intent created',

@@ -1,6 +1,6 @@
 /** What the use cases need from other services; infrastructure implements them over RPC. */
 import type { Money } from '../domain/money';
-import type { PaymentIntentRef } from '../domain/order';
+import type { Owner, PaymentIntentRef } from '../domain/order';
 
 export interface CataloguePort {
   /**
@@ -8,6 +8,12 @@ export interface CataloguePort {
    * BUNDLE_NOT_FOUND (404) or CATALOGUE_UNAVAILABLE (503).
    */
   unitPrice(bundleName: string, markupBps?: number): Promise<Money>;
+  /**
+   * The price of a top-up of the owner's eSIM with a bundle, once esim-provisioning (and eSIM Go) said it can be
+   * applied; never cached. Throws ESIM_NOT_FOUND (404, also another owner's eSIM), BUNDLE_NOT_FOUND (404),
+   * BUNDLE_NOT_COMPATIBLE (422), PROVIDER_UNAVAILABLE or CATALOGUE_UNAVAILABLE (503).
+   */
+  topupPrice(req: { owner: Owner; iccid: string; bundleName: string; markupBps?: number }): Promise<Money>;
 }
 
 /** What a B2B order needs to know about its vendor, from vendor-billing. */

@@ -12,7 +12,10 @@ export type OrderErrorCode =
   | 'ORDER_TOO_LARGE'
   | 'VENDOR_NOT_FOUND'
   | 'BILLING_UNAVAILABLE'
-  | 'ORDER_NOT_REFUNDABLE';
+  | 'ORDER_NOT_REFUNDABLE'
+  | 'ESIM_NOT_FOUND'
+  | 'BUNDLE_NOT_COMPATIBLE'
+  | 'PROVIDER_UNAVAILABLE';
 
 export class OrderError extends Error {
   constructor(
@@ -41,3 +44,10 @@ export const billingUnavailable = (detail: string): OrderError =>
   new OrderError('BILLING_UNAVAILABLE', 503, `vendor billing is not available right now (${detail}); retry with the same request key`);
 /** A refund asked for an order that holds no charge to give back (not COMPLETED), or whose charge is not settled yet. */
 export const orderNotRefundable = (detail: string): OrderError => new OrderError('ORDER_NOT_REFUNDABLE', 409, detail);
+/** A top-up of an eSIM that does not exist or is not the caller's (the two are not told apart). */
+export const esimNotFound = (iccid: string): OrderError => new OrderError('ESIM_NOT_FOUND', 404, `eSIM ${iccid} not found`);
+/** eSIM Go cannot apply that bundle to that eSIM (another network): choose another bundle. */
+export const bundleNotCompatible = (detail: string): OrderError => new OrderError('BUNDLE_NOT_COMPATIBLE', 422, detail);
+/** eSIM Go could not be asked whether a top-up is possible: nothing stored, retry with the same request key. */
+export const providerUnavailable = (detail: string): OrderError =>
+  new OrderError('PROVIDER_UNAVAILABLE', 503, `eSIM Go is not available right now (${detail}); retry with the same request key`);

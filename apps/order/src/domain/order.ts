@@ -40,6 +40,9 @@ export interface PaymentIntentRef {
   publishableKey: string;
 }
 
+/** NEW: eSIMs bought with a bundle each; TOPUP: one bundle applied to an eSIM the owner already has. */
+export type OrderKind = 'NEW' | 'TOPUP';
+
 /** B2B: what vendor-billing was asked to do with an ended order's hold. */
 export type FundsSettlement = 'CAPTURE' | 'RELEASE';
 
@@ -48,6 +51,9 @@ export interface Order {
   owner: Owner;
   contactEmail: string | null;
   requestKey: string;
+  kind: OrderKind;
+  /** TOPUP: the eSIM the bundle goes onto; null for NEW. */
+  iccid: string | null;
   bundleName: string;
   quantity: number;
   unitPrice: Money;
@@ -105,6 +111,9 @@ export interface NewOrderInput {
   owner: Owner;
   contactEmail: string | null;
   requestKey: string;
+  /** Default NEW. A TOPUP names its eSIM and is always one bundle. */
+  kind?: OrderKind;
+  iccid?: string | null;
   bundleName: string;
   quantity: number;
   unitPrice: Money;
@@ -126,6 +135,7 @@ export type NewOrderEffect = { type: 'ReserveFunds' };
  * once when `rejectedWith` says why (no hold is asked for).
  */
 export function newOrder(input: NewOrderInput): { order: Order; history: HistoryEntry; effects: NewOrderEffect[] } {
+  if (input.kind === 'TOPUP' && (!input.iccid || input.quantity !== 1)) throw new Error('a top-up names its eSIM and is one bundle');
   const b2b = saleChannel(input) === 'B2B';
   const rejected = b2b && input.rejectedWith !== undefined;
   const status: OrderStatus = !b2b ? 'AWAITING_PAYMENT' : rejected ? 'REJECTED' : 'PENDING';
@@ -134,6 +144,8 @@ export function newOrder(input: NewOrderInput): { order: Order; history: History
     owner: input.owner,
     contactEmail: input.contactEmail,
     requestKey: input.requestKey,
+    kind: input.kind ?? 'NEW',
+    iccid: input.kind === 'TOPUP' ? (input.iccid ?? null) : null,
     bundleName: input.bundleName,
     quantity: input.quantity,
     unitPrice: input.unitPrice,
@@ -153,12 +165,21 @@ export function newOrder(input: NewOrderInput): { order: Order; history: History
     fundsSettledAt: null,
     version: 0,
   };
-  const reason = rejected ? `order rejected: ${input.rejectedWith}` : 'order placed';
+  const reason = rejected ? `order rejected: ${input.rejectedWith}` : input.kind === 'TOPUP' ? `top-up of eSIM ${input.iccid ?? ''} placed` : 'order placed';
   const effects: NewOrderEffect[] = b2b && !rejected ? [{ type: 'ReserveFunds' }] : [];
   return { order, history: { from: null, to: status, reason }, effects };
 }
 
-/** Whether a repeated place-order with the same request key asks for the same order. */
-export function sameRequest(order: Order, req: { bundleName: string; quantity: number; customerReference: string | null }): boolean {
-  return order.bundleName === req.bundleName && order.quantity === req.quantity && order.customerReference === req.customerReference;
+/** Whether a repeated place-order (or place-topup) with the same request key asks for the same order. */
+export function sameRequest(
+  order: Order,
+  req: { bundleName: string; quantity: number; customerReference: string | null; kind?: OrderKind; iccid?: string | null },
+): boolean {
+  return (
+    order.kind === (req.kind ?? 'NEW') &&
+    order.iccid === (req.iccid ?? null) &&
+    order.bundleName === req.bundleName &&
+    order.quantity === req.quantity &&
+    order.customerReference === req.customerReference
+  );
 }

@@ -18,6 +18,7 @@ const EsimsColumn = z.array(EsimInstallSchema);
 const StatusColumn = z.enum(ORDER_STATUSES);
 const OwnerTypeColumn = z.enum(['customer', 'vendor']);
 const FundsSettlementColumn = z.enum(['CAPTURE', 'RELEASE']).nullable();
+const KindColumn = z.enum(['NEW', 'TOPUP']);
 
 /** Another transaction changed the order between our read and our write: the caller retries. */
 export class ConcurrentOrderUpdateError extends Error {
@@ -37,6 +38,8 @@ function toDomain(row: OrderRow): Order {
     owner: { type: OwnerTypeColumn.parse(row.ownerType), id: row.ownerId },
     contactEmail: row.contactEmail,
     requestKey: row.requestKey,
+    kind: KindColumn.parse(row.kind),
+    iccid: row.iccid,
     bundleName: row.bundleName,
     quantity: row.quantity,
     unitPrice: { amount: Number(row.unitAmount), currency: row.currency },
@@ -102,6 +105,8 @@ const SAMPLE_ORDER: Order = {
   owner: { type: 'vendor', id: '' },
   contactEmail: null,
   requestKey: '',
+  kind: 'NEW',
+  iccid: null,
   bundleName: '',
   quantity: 1,
   unitPrice: { amount: 0, currency: 'USD' },
@@ -143,7 +148,7 @@ export class OrderRepository {
     this.historyTable = `${s}.${quoteIdent('order_status_history')}`;
     // The column lists come from mutableColumns(), so a column added there is written here too.
     const mutable = Object.keys(mutableColumns(SAMPLE_ORDER));
-    const insertFields = ['id', 'ownerType', 'ownerId', 'contactEmail', 'requestKey', 'bundleName', 'quantity', 'unitAmount', 'totalAmount', 'currency', 'customerReference', 'createdAt', ...mutable];
+    const insertFields = ['id', 'ownerType', 'ownerId', 'contactEmail', 'requestKey', 'kind', 'iccid', 'bundleName', 'quantity', 'unitAmount', 'totalAmount', 'currency', 'customerReference', 'createdAt', ...mutable];
     // History parameters follow the order's: from, to, reason, causation id, at.
     const history = (n: number, from: string) =>
       `INSERT INTO ${this.historyTable} ("order_id", "from_status", "to_status", "reason", "causation_id", "at")
@@ -191,6 +196,8 @@ export class OrderRepository {
       ownerId: order.owner.id,
       contactEmail: order.contactEmail,
       requestKey: order.requestKey,
+      kind: order.kind,
+      iccid: order.iccid,
       bundleName: order.bundleName,
       quantity: order.quantity,
       unitAmount: BigInt(order.unitPrice.amount),

@@ -46,6 +46,11 @@ export class CachedCatalogue implements CataloguePort {
     return this.cache.getOrLoad(`${markupBps ?? 'retail'}:${bundleName}`, () => this.inner.unitPrice(bundleName, markupBps));
   }
 
+  /** Never cached: it depends on the eSIM and on eSIM Go's answer of the moment. */
+  topupPrice(req: Parameters<CataloguePort['topupPrice']>[0]): Promise<Money> {
+    return this.inner.topupPrice(req);
+  }
+
   invalidateAll(): void {
     this.cache.invalidateAll();
   }

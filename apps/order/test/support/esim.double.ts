@@ -1,10 +1,20 @@
 /**
  * A test double of esim-provisioning over the REAL broker: an RpcServer owning `ttelgo.rpc.esim` that prices a
  * fixture bundle (esim.get-bundle.v1: retail without markupBps, cost + roundHalfUp(cost × bps / 10 000) with
- * it), plus a publisher for the provisioning results it would emit.
+ * it) and quotes top-ups of the eSIMs a test gave it (esim.quote-topup.v1: same prices, the owner checked, a
+ * bundle marked incompatible refused), plus a publisher for the provisioning results it would emit.
  */
 import { randomUUID } from 'node:crypto';
-import { EsimProvisionedV1, EsimProvisioningFailedV1, GetBundleV1, type Bundle, type EsimInstall, type Envelope } from '@ttelgo/contracts';
+import {
+  EsimProvisionedV1,
+  EsimProvisioningFailedV1,
+  GetBundleV1,
+  QuoteTopupV1,
+  type Bundle,
+  type EsimInstall,
+  type Envelope,
+  type Owner,
+} from '@ttelgo/contracts';
 import { AmqpConnection, ConfirmPublisher, RpcServer } from '@ttelgo/messaging';
 import { testLogger } from '@ttelgo/testing';
 
@@ -52,6 +62,11 @@ export function esimInstall(): EsimInstall {
 }
 
 export class EsimDouble {
+  /** eSIMs a top-up may be quoted for: ICCID -> owner. */
+  readonly heldEsims = new Map<string, Owner>();
+  /** `<iccid>:<bundle>` pairs eSIM Go would refuse. */
+  readonly incompatible = new Set<string>();
+  readonly quoteRequests: Array<{ owner: Owner; iccid: string; bundleName: string; markupBps?: number | undefined }> = [];
   readonly getBundleCalls: string[] = [];
   readonly getBundleRequests: Array<{ name: string; markupBps?: number | undefined }> = [];
   private readonly conn: AmqpConnection;
@@ -67,6 +82,17 @@ export class EsimDouble {
       this.getBundleCalls.push(req.name);
       this.getBundleRequests.push({ name: req.name, markupBps: req.markupBps });
       if (req.name !== BUNDLE.name) throw new CodedError('BUNDLE_NOT_FOUND', 404, `No bundle named ${req.name}.`);
+      if (req.markupBps === undefined) return { bundle: BUNDLE };
+      return { bundle: { ...BUNDLE, price: { amount: vendorUnitPrice(req.markupBps), currency: BUNDLE.price.currency } } };
+    });
+    this.server.handle(QuoteTopupV1, async (req) => {
+      this.quoteRequests.push({ owner: req.owner, iccid: req.iccid, bundleName: req.bundleName, markupBps: req.markupBps });
+      const holder = this.heldEsims.get(req.iccid);
+      if (!holder || holder.type !== req.owner.type || holder.id !== req.owner.id) throw new CodedError('ESIM_NOT_FOUND', 404, `eSIM ${req.iccid} not found`);
+      if (req.bundleName !== BUNDLE.name) throw new CodedError('BUNDLE_NOT_FOUND', 404, `No bundle named ${req.bundleName}.`);
+      if (this.incompatible.has(`${req.iccid}:${req.bundleName}`)) {
+        throw new CodedError('BUNDLE_NOT_COMPATIBLE', 422, `bundle ${req.bundleName} cannot be applied to eSIM ${req.iccid}`);
+      }
       if (req.markupBps === undefined) return { bundle: BUNDLE };
       return { bundle: { ...BUNDLE, price: { amount: vendorUnitPrice(req.markupBps), currency: BUNDLE.price.currency } } };
     });

@@ -6,7 +6,7 @@
  */
 import amqplib from 'amqplib';
 import pg from 'pg';
-import { PlaceOrderV1, type DataOf, type Envelope, type OrderView } from '@ttelgo/contracts';
+import { PlaceOrderV1, PlaceTopupV1, type DataOf, type Envelope, type OrderView } from '@ttelgo/contracts';
 import { AmqpConnection, RpcClient, RpcRemoteError, declareCommandExchange, declareEventExchange } from '@ttelgo/messaging';
 import { createMetrics } from '@ttelgo/observability';
 import { TEST_DATABASE_URL, createTestSchemaName, createTestVhost, dropSchema, testLogger, waitFor, type TestVhost } from '@ttelgo/testing';
@@ -25,6 +25,7 @@ export interface Observed {
 const OBSERVED_BINDINGS: Array<[string, string]> = [
   ['ttelgo.events.order', '#'],
   ['ttelgo.commands.esim', 'esim.provision.v1'],
+  ['ttelgo.commands.esim', 'esim.apply-bundle.v1'],
   ['ttelgo.commands.payment', 'payment.refund-payment.v1'],
   ['ttelgo.commands.payment', 'payment.cancel-payment.v1'],
   ['ttelgo.commands.billing', 'billing.reserve-funds.v1'],
@@ -115,6 +116,18 @@ export class OrderHarness {
       bundleName: BUNDLE.name,
       quantity: 2,
       requestKey: `rk-${customerId}-${Math.random().toString(36).slice(2)}`,
+      ...overrides,
+    });
+  }
+
+  /** A top-up of an eSIM (order.place-topup.v1), by default a customer's with the fixture bundle. */
+  placeTopup(owner: { type: 'customer' | 'vendor'; id: string }, iccid: string, overrides: Partial<DataOf<typeof PlaceTopupV1>> = {}): Promise<OrderView> {
+    return this.call(PlaceTopupV1, {
+      owner,
+      ...(owner.type === 'customer' ? { contactEmail: `${owner.id}@example.com` } : {}),
+      iccid,
+      bundleName: BUNDLE.name,
+      requestKey: `rk-${owner.id}-${Math.random().toString(36).slice(2)}`,
       ...overrides,
     });
   }

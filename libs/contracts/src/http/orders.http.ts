@@ -18,9 +18,15 @@ export const OrderPaymentSchema = z.object({
 });
 export type OrderPayment = z.infer<typeof OrderPaymentSchema>;
 
+/** NEW: eSIMs with a bundle each; TOPUP: one more bundle on an eSIM the buyer already has (`iccid`). */
+export const PublicOrderKindSchema = z.enum(['NEW', 'TOPUP']);
+
 export const PlacedOrderResponseSchema = z.object({
   id: z.uuid(),
   status: OrderStatusSchema,
+  kind: PublicOrderKindSchema,
+  /** TOPUP: the eSIM the bundle goes onto; null for NEW. */
+  iccid: z.string().nullable(),
   bundleName: z.string(),
   quantity: z.number().int().min(1),
   total: MoneySchema,
@@ -32,6 +38,9 @@ export type PlacedOrderResponse = z.infer<typeof PlacedOrderResponseSchema>;
 export const OrderResponseSchema = z.object({
   id: z.uuid(),
   status: OrderStatusSchema,
+  kind: PublicOrderKindSchema,
+  /** TOPUP: the eSIM the bundle goes onto; null for NEW. */
+  iccid: z.string().nullable(),
   bundleName: z.string(),
   quantity: z.number().int().min(1),
   total: MoneySchema,

@@ -32,6 +32,9 @@ export const VendorOrderEsimSchema = z.object({
 export const VendorOrderResponseSchema = z.object({
   id: z.uuid(),
   status: OrderStatusSchema,
+  /** NEW: new eSIMs; TOPUP: one more bundle on the eSIM `iccid`. */
+  kind: z.enum(['NEW', 'TOPUP']),
+  iccid: z.string().nullable(),
   bundleName: z.string(),
   quantity: z.number().int().min(1),
   unitPrice: MoneySchema,

@@ -70,7 +70,7 @@ export function createGatewayHttpApp(deps: GatewayHttpDeps): Express {
   );
   app.use('/api/v1', authRoutes({ ...deps.auth, logger: deps.logger }));
   app.use('/api/v1', ordersRoutes({ order: deps.order, logger: deps.logger, authenticate: deps.auth.authenticate, idempotency: deps.orderIdempotency }));
-  app.use('/api/v1', esimsRoutes({ esim: deps.esim, authenticate: deps.auth.authenticate }));
+  app.use('/api/v1', esimsRoutes({ esim: deps.esim, order: deps.order, logger: deps.logger, authenticate: deps.auth.authenticate, idempotency: deps.orderIdempotency }));
   app.use('/api/v1', vendorRoutes({ ...deps.vendor, order: deps.order, esim: deps.esim, logger: deps.logger }));
   app.use('/api/v1', adminRoutes({ ...deps.admin, order: deps.order, authenticate: deps.auth.authenticate }));
   app.use('/api', docsRoutes(deps.openApi));

@@ -26,6 +26,9 @@ export function toOrderNotice(envelope: Envelope<OrderEvent>): OrderNotice {
     quantity: data.quantity,
     total: data.total,
     customerReference: data.customerReference ?? null,
+    // Absent from events of an order service older than top-ups: NEW.
+    orderKind: data.kind ?? 'NEW',
+    iccid: data.iccid ?? null,
   };
   switch (envelope.type) {
     case OrderCompletedV1.name: {

@@ -12,7 +12,7 @@ import { bearerSecurity, commonRequestHeaders, commonResponseHeaders, problemRes
 
 const OrderDoc = OrderResponseSchema.meta({ id: 'Order', description: 'An order of the signed-in customer; money in minor units.' });
 const OrderListDoc = OrderListResponseSchema.meta({ id: 'OrderList', description: 'One page of orders, newest first; `nextCursor` is null on the last page.' });
-const PlacedOrderDoc = PlacedOrderResponseSchema.meta({
+export const PlacedOrderDoc = PlacedOrderResponseSchema.meta({
   id: 'PlacedOrder',
   description: 'The order, AWAITING_PAYMENT, with the Stripe PaymentIntent to confirm with Stripe.js.',
 });

@@ -2,6 +2,8 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import {
   IccidParamsSchema,
   ListBundlesQuerySchema,
+  ListEsimsQuerySchema,
+  VendorEsimTopupRequestSchema,
   ListOrdersQuerySchema,
   OrderIdParamsSchema,
   PageQuerySchema,
@@ -22,7 +24,7 @@ import { MAX_PREFER_WAIT_SECONDS } from '../prefer-wait';
 import { QR_CACHE_CONTROL } from '../routes/esims.routes';
 import { BundleListDoc } from './bundles.openapi';
 import { apiKeySecurity, commonRequestHeaders, idempotencyKeyHeader, problemResponses, vendorResponseHeaders } from './common.openapi';
-import { EsimDoc } from './esims.openapi';
+import { EsimDoc, EsimListDoc } from './esims.openapi';
 
 const VendorOrderDoc = VendorOrderResponseSchema.meta({
   id: 'VendorOrder',
@@ -32,6 +34,10 @@ const VendorOrderListDoc = VendorOrderListResponseSchema.meta({ id: 'VendorOrder
 const VendorPlaceOrderDoc = VendorPlaceOrderRequestSchema.meta({
   id: 'VendorPlaceOrderRequest',
   description: 'Strict: any other field (price, total, status, vendorId ...) is 400 VALIDATION_FAILED.',
+});
+const VendorEsimTopupDoc = VendorEsimTopupRequestSchema.meta({
+  id: 'VendorEsimTopupRequest',
+  description: 'Strict: one more bundle on the eSIM of the path, at the vendor price.',
 });
 const VendorBalanceDoc = VendorBalanceResponseSchema.meta({ id: 'VendorBalance' });
 const VendorLedgerDoc = VendorLedgerResponseSchema.meta({ id: 'VendorLedger', description: 'Ledger entries of the vendor, newest first.' });
@@ -116,6 +122,36 @@ export function registerVendorOpenApi(registry: OpenAPIRegistry): void {
     description: notFound,
     request: { params: OrderIdParamsSchema, headers: commonRequestHeaders },
     responses: { 200: { description: 'The order.', headers: vendorResponseHeaders, ...json(VendorOrderDoc) }, ...vendorErrors([404]) },
+  });
+
+  registry.registerPath({
+    ...base,
+    method: 'post',
+    path: '/api/v1/vendor/esims/{iccid}/topups',
+    operationId: 'topUpVendorEsim',
+    summary: 'Top up one of my eSIMs',
+    description:
+      'One more bundle on an eSIM the vendor already has (no new eSIM, no new QR code): an order of kind TOPUP through the same ' +
+      'saga as vendor orders (funds held, the bundle applied at eSIM Go, the hold captured; released when eSIM Go refuses). ' +
+      'Checked with eSIM Go before any funds are held: 422 `BUNDLE_NOT_COMPATIBLE` for a bundle that cannot go onto that eSIM, ' +
+      `404 \`BUNDLE_NOT_FOUND\` for an unknown bundle, 404 \`ESIM_NOT_FOUND\` for an ICCID that is not the vendor's. Requires an \`Idempotency-Key\`.`,
+    request: { params: IccidParamsSchema, headers: placeOrderHeaders, body: { required: true, ...json(VendorEsimTopupDoc) } },
+    responses: {
+      201: { description: 'The top-up reached a final status within the wait.', headers: placedHeaders, ...json(VendorOrderDoc) },
+      202: { description: 'Accepted and still running: poll Location.', headers: placedHeaders, ...json(VendorOrderDoc) },
+      ...vendorErrors([404, 409, 413, 422]),
+    },
+  });
+
+  registry.registerPath({
+    ...base,
+    method: 'get',
+    path: '/api/v1/vendor/esims',
+    operationId: 'listVendorEsims',
+    summary: 'List my eSIMs',
+    description: 'The vendor\'s eSIMs only, newest first, with their bundles and activation; `status` keeps one state (ACTIVE, QUEUED, DEPLETED, EXPIRED, REVOKED).',
+    request: { query: ListEsimsQuerySchema, headers: commonRequestHeaders },
+    responses: { 200: { description: 'A page of eSIMs.', headers: vendorResponseHeaders, ...json(EsimListDoc) }, ...vendorErrors() },
   });
 
   registry.registerPath({

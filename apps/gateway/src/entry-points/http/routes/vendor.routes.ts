@@ -1,7 +1,11 @@
-import { Router, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import {
   IccidParamsSchema,
   ListBundlesQuerySchema,
+  ListEsimsQuerySchema,
+  VendorEsimTopupRequestSchema,
+  type ListEsimsQuery,
+  type VendorEsimTopupRequest,
   ListOrdersQuerySchema,
   OrderIdParamsSchema,
   PageQuerySchema,
@@ -17,7 +21,7 @@ import {
 } from '@ttelgo/contracts';
 import { parsed, validateRequest } from '@ttelgo/http';
 import type { Logger } from '@ttelgo/observability';
-import { getOwnedEsim, getOwnedEsimQrCode } from '../../../application/customer-esims.use-case';
+import { getOwnedEsim, getOwnedEsimQrCode, listOwnedEsims } from '../../../application/customer-esims.use-case';
 import {
   createVendorTopup,
   getVendorBalance,
@@ -72,6 +76,36 @@ export function vendorRoutes(deps: VendorRoutesDeps): Router {
     res.json(page);
   });
 
+  /** Places an order or a top-up, honours `Prefer: wait=N`: 201 when it reached its final status, 202 while it runs. */
+  const placeAndAnswer = async (
+    req: Request,
+    res: Response,
+    input: { bundleName: string; quantity: number; customerReference?: string | undefined; topupOf?: { iccid: string } },
+  ): Promise<void> => {
+    const vendor = vendorOf(req);
+    const note = auditNote(res);
+    const waitSeconds = preferredWaitSeconds(req.headers['prefer']);
+    let clientGone = false;
+    res.once('close', () => (clientGone = !res.writableFinished));
+    const { order, terminal } = await placeVendorOrder(
+      orderDeps,
+      vendor.vendorId,
+      // Validated by the idempotency middleware; the order service is idempotent per (owner, requestKey) too.
+      { ...input, requestKey: req.header(IDEMPOTENCY_KEY_HEADER) as string },
+      { ms: (waitSeconds ?? 0) * 1000, cancelled: () => clientGone },
+    );
+    note.resource = { type: 'order', id: order.id };
+    note.details = { ...note.details, status: order.status };
+    res.setHeader('Cache-Control', PRIVATE);
+    res.setHeader('Location', `/api/v1/vendor/orders/${order.id}`);
+    if (waitSeconds !== undefined) {
+      res.setHeader('Preference-Applied', `wait=${waitSeconds}`);
+      res.setHeader('Vary', 'Prefer');
+    }
+    // 201: the order reached its final status; 202: accepted and still running, follow Location.
+    res.status(terminal ? 201 : 202).json(order);
+  };
+
   router.post(
     '/vendor/orders',
     audited('vendor.order.place', 'order'),
@@ -79,37 +113,31 @@ export function vendorRoutes(deps: VendorRoutesDeps): Router {
     validateRequest({ body: VendorPlaceOrderRequestSchema }),
     deps.idempotency,
     async (req, res) => {
-      const vendor = vendorOf(req);
       const { body } = parsed<unknown, unknown, VendorPlaceOrderRequest>(req);
-      const note = auditNote(res);
-      note.details = { bundleName: body.bundleName, quantity: body.quantity };
-      const waitSeconds = preferredWaitSeconds(req.headers['prefer']);
-      let clientGone = false;
-      res.once('close', () => (clientGone = !res.writableFinished));
-      const { order, terminal } = await placeVendorOrder(
-        orderDeps,
-        vendor.vendorId,
-        {
-          bundleName: body.bundleName,
-          quantity: body.quantity,
-          customerReference: body.customerReference,
-          // Validated by the idempotency middleware; the order service is idempotent per (owner, requestKey) too.
-          requestKey: req.header(IDEMPOTENCY_KEY_HEADER) as string,
-        },
-        { ms: (waitSeconds ?? 0) * 1000, cancelled: () => clientGone },
-      );
-      note.resource = { type: 'order', id: order.id };
-      note.details = { ...note.details, status: order.status };
-      res.setHeader('Cache-Control', PRIVATE);
-      res.setHeader('Location', `/api/v1/vendor/orders/${order.id}`);
-      if (waitSeconds !== undefined) {
-        res.setHeader('Preference-Applied', `wait=${waitSeconds}`);
-        res.setHeader('Vary', 'Prefer');
-      }
-      // 201: the order reached its final status; 202: accepted and still running, follow Location.
-      res.status(terminal ? 201 : 202).json(order);
+      auditNote(res).details = { bundleName: body.bundleName, quantity: body.quantity };
+      await placeAndAnswer(req, res, { bundleName: body.bundleName, quantity: body.quantity, customerReference: body.customerReference });
     },
   );
+
+  // One more bundle on one of the vendor's eSIMs: the B2B saga (hold, apply, capture) for an order of kind TOPUP.
+  router.post(
+    '/vendor/esims/:iccid/topups',
+    audited('vendor.order.topup', 'order'),
+    auth,
+    validateRequest({ params: IccidParamsSchema, body: VendorEsimTopupRequestSchema }),
+    deps.idempotency,
+    async (req, res) => {
+      const { params, body } = parsed<unknown, { iccid: string }, VendorEsimTopupRequest>(req);
+      auditNote(res).details = { bundleName: body.bundleName, iccid: params.iccid };
+      await placeAndAnswer(req, res, { bundleName: body.bundleName, quantity: 1, customerReference: body.customerReference, topupOf: { iccid: params.iccid } });
+    },
+  );
+
+  router.get('/vendor/esims', auth, validateRequest({ query: ListEsimsQuerySchema }), async (req, res) => {
+    const { query } = parsed<ListEsimsQuery>(req);
+    res.setHeader('Cache-Control', PRIVATE);
+    res.json(await listOwnedEsims(deps.esim, vendorOwner(vendorOf(req).vendorId), query));
+  });
 
   router.get('/vendor/orders', auth, validateRequest({ query: ListOrdersQuerySchema }), async (req, res) => {
     const { query } = parsed<PageQuery>(req);

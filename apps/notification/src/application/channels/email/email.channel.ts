@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { renderOrderCompleted } from '../../templates/order-completed.template';
 import { renderOrderFailed } from '../../templates/order-failed.template';
 import { renderOrderRefunded } from '../../templates/order-refunded.template';
+import { renderTopupCompleted } from '../../templates/topup-completed.template';
 import type { MailContext, RenderedEmail } from '../../templates/email.layout';
 import type { OrderNotice } from '../../order-notice';
 import type { NotificationChannel } from '../notification-channel';
@@ -43,6 +44,9 @@ export class EmailChannel implements NotificationChannel {
     const common = { orderId: notice.orderId, bundleName: notice.bundleName, quantity: notice.quantity, total: notice.total };
     switch (notice.kind) {
       case 'ORDER_COMPLETED': {
+        if (notice.orderKind === 'TOPUP' && notice.iccid) {
+          return { rendered: renderTopupCompleted({ orderId: notice.orderId, bundleName: notice.bundleName, total: notice.total, iccid: notice.iccid }, ctx), attachments: [] };
+        }
         const attachments: EmailAttachmentDraft[] = [];
         const esims = [];
         for (const [index, esim] of notice.esims.entries()) {

@@ -30,6 +30,8 @@ export class WebhookChannel implements NotificationChannel {
       quantity: notice.quantity,
       total: notice.total,
       ...(notice.customerReference ? { customerReference: notice.customerReference } : {}),
+      kind: notice.orderKind,
+      iccid: notice.iccid,
     };
     let payload: WebhookEvent;
     switch (notice.kind) {
