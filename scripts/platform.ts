@@ -1,11 +1,12 @@
 /**
- * Starts platform services as child processes (`node --import tsx apps/<svc>/src/main.ts`), one or more replicas
+ * Starts platform services as child processes (`node dist/apps/<svc>/main.js`, or the sources through tsx: see
+ * `entryArgs`), one or more replicas
  * each, and waits until each answers /health/ready. A Supervisor (./supervisor) keeps them running. Shared by
  * `npm start`, the benchmarks and the drills, which need real separate processes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import type { ServiceEntry } from './services';
+import { entryArgs, type RunMode, type ServiceEntry } from './services';
 import { Supervisor, waitReady, type RestartPolicy } from './supervisor';
 
 export { waitReady };
@@ -54,6 +55,8 @@ export async function startPlatform(opts: {
   /** Override of the ops port per service (benchmarks run beside a developer's `npm start`). */
   opsPort?: (service: ServiceEntry) => number;
   stdio?: 'inherit' | 'ignore';
+  /** Compiled bundles, TypeScript through tsx (the default) or tsx watch: see `entryArgs`. */
+  mode?: RunMode;
   /** Extra Node arguments for one service, e.g. ['--cpu-prof'] to profile it under a benchmark. */
   nodeArgs?: (service: ServiceEntry) => string[];
   /**
@@ -97,7 +100,7 @@ export async function startPlatform(opts: {
           opsPort,
           ...(service.readyPath ? { readyPath: service.readyPath } : {}),
           spawn: (): ChildProcess =>
-            spawn(process.execPath, [...(opts.nodeArgs?.(service) ?? []), '--import', 'tsx', service.main], {
+            spawn(process.execPath, [...(opts.nodeArgs?.(service) ?? []), ...entryArgs(service, opts.mode ?? 'tsx')], {
               env,
               // The IPC channel is a lifeline: a service whose supervisor dies sees it close and stops itself.
               stdio: ['ignore', opts.stdio ?? 'inherit', opts.stdio ?? 'inherit', 'ipc'],

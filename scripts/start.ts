@@ -6,12 +6,17 @@
  *   npm start                                          one replica of each, crashed processes restarted with backoff
  *   npm start -- --replicas order=2,esim-provisioning=2   replicas; replica k on the usual ports + 100 x (k - 1)
  *   npm start -- --fail-fast                            the first crash stops the platform (development)
+ *   npm run dev                                        (= --dev) the sources under tsx watch instead of the bundles
+ *
+ * The children run their compiled bundles (dist/apps/<app>/main.js, built by `npm start`'s `nx run-many -t build`
+ * first); `--dev` runs their sources under `tsx watch`, which restarts a process when one of its files changes.
  */
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { migrateAll } from './migrate';
 import { reachable, REPLICA_PORT_STEP, replicaLabel, startPlatform, type RunningPlatform } from './platform';
 import { seedDemo } from './seed-demo';
-import { parseReplicas, services } from './services';
+import { compiledMain, parseReplicas, services } from './services';
 
 const env: NodeJS.ProcessEnv = {
   ...process.env,
@@ -27,10 +32,16 @@ const env: NodeJS.ProcessEnv = {
 
 async function main(): Promise<void> {
   const { values: args } = parseArgs({
-    options: { 'fail-fast': { type: 'boolean', default: false }, replicas: { type: 'string', default: '' } },
+    options: { 'fail-fast': { type: 'boolean', default: false }, replicas: { type: 'string', default: '' }, dev: { type: 'boolean', default: false } },
     strict: true,
   });
   const replicas = parseReplicas(args.replicas ?? '', services);
+  const mode = args.dev ? 'watch' : 'dist';
+  const unbuilt = mode === 'dist' ? services.filter((s) => !existsSync(compiledMain(s))).map((s) => s.name) : [];
+  if (unbuilt.length > 0) {
+    console.error(`No compiled bundle for ${unbuilt.join(', ')}: run \`npm start\` (it builds first), \`npm run build\`, or \`npm run dev\`.`);
+    process.exit(1);
+  }
 
   const [dbUp, mqUp] = await Promise.all([reachable(env.DATABASE_URL!, 5432), reachable(env.AMQP_URL!, 5672)]);
   if (!dbUp || !mqUp) {
@@ -67,6 +78,7 @@ async function main(): Promise<void> {
     services,
     env,
     replicas,
+    mode,
     // Like an orchestrator: a crashed process is started again with backoff; only a crash loop stops everything.
     supervise: { failFast: args['fail-fast'] },
     onGiveUp: () => void stopAll(1),

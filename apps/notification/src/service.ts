@@ -5,8 +5,7 @@
  * Every port may be 0; close() stops everything in reverse order of start.
  */
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
-import { PrismaInboxStore, createPrismaClient, runMigrations, startOutboxRuntime } from '@ttelgo/db';
+import { PrismaInboxStore, createPrismaClient, findMigrationsDir, runMigrations, startOutboxRuntime } from '@ttelgo/db';
 import { createBrokerConnection, createClosers, startServiceOps } from '@ttelgo/runtime';
 import { ConfirmPublisher, RpcServer } from '@ttelgo/messaging';
 import { createLogger, createMetrics, type Logger, type ServiceMetrics } from '@ttelgo/observability';
@@ -37,7 +36,7 @@ import { HttpWebhookSender } from './infrastructure/webhook-http.sender';
 import { WebhookUrlGuard, type AddressResolver } from './infrastructure/webhook-url.guard';
 
 export const SERVICE_NAME = 'notification';
-export const DEFAULT_MIGRATIONS_DIR = resolve(__dirname, '../../../prisma/notification/migrations');
+export const DEFAULT_MIGRATIONS_DIR = findMigrationsDir(__dirname, 'notification');
 
 export interface NotificationHandle {
   opsPort: number;

@@ -3,8 +3,7 @@
  * consumers), the expiry and reconciliation jobs and the ops server. Every port may be 0; close() stops
  * everything in reverse order of start.
  */
-import { resolve } from 'node:path';
-import { PgInboxStore, PgTransactions, createPrismaClient, runMigrations, startOutboxRuntime } from '@ttelgo/db';
+import { PgInboxStore, PgTransactions, createPrismaClient, findMigrationsDir, runMigrations, startOutboxRuntime } from '@ttelgo/db';
 import { createBrokerConnection, createClosers, startServiceOps } from '@ttelgo/runtime';
 import { ConfirmPublisher, RpcClient, RpcServer, declareCommandExchange, declareEventExchange } from '@ttelgo/messaging';
 import { createLogger, createMetrics, type Logger, type ServiceMetrics } from '@ttelgo/observability';
@@ -48,7 +47,7 @@ import { CachedCatalogue, CachedVendors } from './infrastructure/pricing.cache';
 export const SERVICE_NAME = 'order';
 /** Owner segment of our message names (order.*): our RPC queue and event exchange. */
 export const MESSAGE_OWNER = 'order';
-export const DEFAULT_MIGRATIONS_DIR = resolve(__dirname, '../../../prisma/order/migrations');
+export const DEFAULT_MIGRATIONS_DIR = findMigrationsDir(__dirname, 'order');
 
 export interface OrderHandle {
   opsPort: number;

@@ -3,8 +3,7 @@
  * the Stripe gateway, the Stripe event retry job and the ops server. Every port may be 0; close() stops
  * everything in reverse order of start.
  */
-import { resolve } from 'node:path';
-import { PrismaInboxStore, createPrismaClient, runMigrations, startOutboxRuntime } from '@ttelgo/db';
+import { PrismaInboxStore, createPrismaClient, findMigrationsDir, runMigrations, startOutboxRuntime } from '@ttelgo/db';
 import { createBrokerConnection, createClosers, startServiceOps } from '@ttelgo/runtime';
 import { ConfirmPublisher, RpcServer, declareCommandExchange, declareEventExchange } from '@ttelgo/messaging';
 import { createLogger, createMetrics, type Logger, type ServiceMetrics } from '@ttelgo/observability';
@@ -29,7 +28,7 @@ import { StripeEventRepository } from './infrastructure/stripe-event.repository'
 export const SERVICE_NAME = 'payment';
 /** Owner segment of our message names (payment.*): our RPC queue, command exchange and event exchange. */
 export const MESSAGE_OWNER = 'payment';
-export const DEFAULT_MIGRATIONS_DIR = resolve(__dirname, '../../../prisma/payment/migrations');
+export const DEFAULT_MIGRATIONS_DIR = findMigrationsDir(__dirname, 'payment');
 
 export interface PaymentHandle {
   opsPort: number;

@@ -3,8 +3,7 @@
  * client, consumers), the outbox retention (startOutboxRuntime) and the ops server. Every port may be 0; close() stops everything in
  * reverse order of start.
  */
-import { resolve } from 'node:path';
-import { PgInboxStore, PgTransactions, PrismaInboxStore, createPrismaClient, runMigrations, startOutboxRuntime, type SqlTx } from '@ttelgo/db';
+import { PgInboxStore, PgTransactions, PrismaInboxStore, createPrismaClient, findMigrationsDir, runMigrations, startOutboxRuntime, type SqlTx } from '@ttelgo/db';
 import { createBrokerConnection, createClosers, startServiceOps } from '@ttelgo/runtime';
 import { ConfirmPublisher, RpcClient, RpcServer, declareEventExchange } from '@ttelgo/messaging';
 import { createLogger, createMetrics, type Logger, type ServiceMetrics } from '@ttelgo/observability';
@@ -40,7 +39,7 @@ import { VendorRepository } from './infrastructure/vendor.repository';
 export const SERVICE_NAME = 'vendor-billing';
 /** Owner segment of our message names (billing.*): our RPC queue, command exchange and event exchange. */
 export const MESSAGE_OWNER = 'billing';
-export const DEFAULT_MIGRATIONS_DIR = resolve(__dirname, '../../../prisma/vendor-billing/migrations');
+export const DEFAULT_MIGRATIONS_DIR = findMigrationsDir(__dirname, 'vendor-billing');
 
 /** Repositories and use cases over one Prisma client (the service uses it; tests build one to call use cases directly). */
 export function createBillingUseCases(deps: { prisma: PrismaClient; schema: string; payments: PaymentIntentsPort; defaults: VendorDefaults; clock: Clock; logger: Logger }) {

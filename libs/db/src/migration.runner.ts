@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { createPgClient } from './pg-connections';
@@ -49,6 +49,20 @@ function migrationsTableSql(schema: string): string {
 /** Checksum exactly as Prisma computes it: sha256 of the raw bytes of migration.sql, lower-case hex. */
 export function migrationChecksum(content: Buffer | string): string {
   return createHash('sha256').update(content).digest('hex');
+}
+
+/**
+ * `prisma/<service>/migrations` of the repository (or image) that holds `fromDir`: the nearest ancestor of
+ * `fromDir` that has it. A service calls it with its own `__dirname`, which is `apps/<service>/src` when run from
+ * the sources (tsx, jest) and `dist/apps/<service>` when run from its compiled bundle, in a checkout and in the
+ * image alike.
+ */
+export function findMigrationsDir(fromDir: string, service: string): string {
+  for (let dir = resolve(fromDir); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'prisma', service, 'migrations');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) throw new MigrationError(`no prisma/${service}/migrations above ${fromDir}`);
+  }
 }
 
 export function readMigrations(migrationsDir: string): LocalMigration[] {
