@@ -15,6 +15,12 @@ describe('esim-provisioning config', () => {
     expect(config.redisUrl).toBeUndefined();
   });
 
+  it('refuses more than one replica without Redis (the eSIM Go budget would be multiplied)', () => {
+    expect(() => loadEsimProvisioningConfig({ REPLICAS: '2' })).toThrow(/REDIS_URL: required with REPLICAS=2: eSIM Go's 10 requests\/s are shared through Redis/);
+    expect(loadEsimProvisioningConfig({ REPLICAS: '2', REDIS_URL: 'redis://127.0.0.1:6379' }).replicas).toBe(2);
+    expect(loadEsimProvisioningConfig({}).replicas).toBe(1);
+  });
+
   it('keeps a decimal markup exactly, as basis points', () => {
     expect(loadEsimProvisioningConfig({ RETAIL_MARKUP_PERCENT: '27.5' }).retailMarkupBps).toBe(2750);
     expect(loadEsimProvisioningConfig({ RETAIL_MARKUP_PERCENT: '0' }).retailMarkupBps).toBe(0);

@@ -18,6 +18,11 @@ export const EsimProvisioningConfigSchema = z
     /** eSIM Go's limit is 10 requests/s per IP, shared by every replica (through Redis when REDIS_URL is set). */
     ESIMGO_RATE_LIMIT_PER_SECOND: env.int(10, 1, 1000),
     REDIS_URL: env.optionalUrl(),
+    /**
+     * How many replicas of this service run (npm start and the deployment manifests set it). More than one needs
+     * REDIS_URL: the replicas share eSIM Go's request budget through Redis, or each would spend all of it.
+     */
+    REPLICAS: env.int(1, 1, 1000),
     /** Retail markup on eSIM Go's cost, a decimal percent with up to 2 decimals (27.5); kept as basis points. */
     RETAIL_MARKUP_PERCENT: env.string('30').transform((raw, ctx) => {
       try {
@@ -67,6 +72,13 @@ export const EsimProvisioningConfigSchema = z
     ESIM_USAGE_SYNC_CALLS_PER_SECOND: env.int(5, 1, 1000),
   })
   .superRefine((c, ctx) => {
+    if (c.REPLICAS > 1 && c.REDIS_URL === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_URL'],
+        message: `required with REPLICAS=${c.REPLICAS}: eSIM Go's ${c.ESIMGO_RATE_LIMIT_PER_SECOND} requests/s are shared through Redis, or each replica would spend the whole budget`,
+      });
+    }
     if (c.PROVISION_LEASE_MS < 2 * c.ESIMGO_TIMEOUT_MS + 1000) {
       ctx.addIssue({
         code: 'custom',
@@ -97,6 +109,7 @@ export const EsimProvisioningConfigSchema = z
       breakerResetMs: c.BREAKER_RESET_MS,
     },
     redisUrl: c.REDIS_URL,
+    replicas: c.REPLICAS,
     retailMarkupBps: c.RETAIL_MARKUP_PERCENT,
     catalogueCurrency: c.CATALOGUE_CURRENCY,
     catalogueSyncIntervalMs: c.CATALOGUE_SYNC_INTERVAL_MS,

@@ -108,7 +108,7 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
       const client = redis;
       closers.add('redis', async () => void (await client.quit().catch(() => client.disconnect())));
     }
-    const esimGo = new EsimGoClient({ ...config.esimGo, ...(redis ? { redis } : {}), logger, metrics });
+    const esimGo = new EsimGoClient({ ...config.esimGo, ...(redis ? { redis } : {}), replicas: config.replicas, logger, metrics });
     closers.add('esimgo client', () => esimGo.close());
     const gateway = new EsimGoCatalogueGateway(esimGo, {
       currency: config.catalogueCurrency,
@@ -156,7 +156,7 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
     const job = startCatalogueSyncJob({
       useCase: new SyncCatalogueUseCase({ source: gateway, repository, logger, producer: SERVICE_NAME }),
       lockDb: { databaseUrl },
-      lockKey: `${schema}:catalogue-sync`,
+      schema,
       intervalMs: config.catalogueSyncIntervalMs,
       logger,
       afterSync: () => snapshot.refresh(),
@@ -192,7 +192,7 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
     const reconcileJob = startReconcileProviderOrdersJob({
       useCase: new ReconcileProviderOrdersUseCase({ repository: provisioning, provision, logger }),
       lockDb: { databaseUrl },
-      lockKey: `${schema}:reconcile-provider-orders`,
+      schema,
       intervalMs: config.provisioning.reconcileIntervalMs,
       logger,
     });
@@ -208,7 +208,7 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
         ...config.usageSync,
       }),
       lockDb: { databaseUrl },
-      lockKey: `${schema}:usage-sync`,
+      schema,
       intervalMs: config.usageSync.intervalMs,
       firstRunDelayMs: config.usageSync.firstRunDelayMs,
       logger,
@@ -216,7 +216,10 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
     closers.add('usage sync job', () => usageSyncJob.stop());
 
     const ops = await startServiceOps({ port: config.opsPort, logger, metrics, closers, postgres: { prisma, databaseUrl, schema, migrationsDir }, conn });
-    logger.info({ opsPort: ops.port, schema }, 'esim-provisioning started');
+    logger.info(
+      { opsPort: ops.port, schema, replicas: config.replicas, esimGoBudget: redis ? 'shared by every replica through Redis' : 'this process only (one replica)' },
+      'esim-provisioning started',
+    );
 
     return {
       opsPort: ops.port,

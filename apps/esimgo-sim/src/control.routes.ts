@@ -153,6 +153,9 @@ export function createControl(state: SimState, callbacks: CallbackDispatcher): S
         seed: state.opts.seed,
         totalRequests: state.totalRequests,
         requests: { ...state.requestCounts },
+        // The most API requests within any one second, and how many the per-IP limit refused (429), since reset.
+        peakRequestsPerSecond: state.rate.peakPerSecond,
+        rateLimited: state.rate.rateLimited,
         faults: { ...state.faults },
         callbackUrl: state.callbackUrl ?? null,
         callbacks: { pending: count('pending'), delivered: count('delivered'), failed: count('failed') },

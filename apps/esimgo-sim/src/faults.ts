@@ -31,8 +31,8 @@ export function outageGuard(state: SimState) {
 
 /** eSIM Go v2.4: 10 requests per second per IP. Fixed one-second windows; 0 turns it off. */
 export function rateLimiter(state: SimState) {
-  const windows = new Map<string, { start: number; count: number }>();
   return (req: Request, res: Response, next: NextFunction): void => {
+    const windows = state.rate.windows;
     const limit = state.faults.rateLimitPerSecond;
     if (!limit || limit <= 0) return next();
     const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
@@ -44,7 +44,10 @@ export function rateLimiter(state: SimState) {
       windows.set(ip, w);
     }
     w.count += 1;
-    if (w.count > limit) return sendError(res, 429, 'Too Many Requests', { 'Retry-After': '1' });
+    if (w.count > limit) {
+      state.rate.rateLimited += 1;
+      return sendError(res, 429, 'Too Many Requests', { 'Retry-After': '1' });
+    }
     next();
   };
 }

@@ -109,6 +109,7 @@ export function createEsimGoSimulator(opts: EsimGoSimulatorOptions): EsimGoSimul
     const key = `${req.method} ${req.path}`;
     state.requestCounts[key] = (state.requestCounts[key] ?? 0) + 1;
     state.totalRequests += 1;
+    state.rate.record();
     next();
   });
   api.use(outageGuard(state));

@@ -172,6 +172,32 @@ function luhnDigit(digits: string): number {
 const randomDigits = (n: number): string => Array.from({ length: n }, () => randomInt(10)).join('');
 const randomHex4 = (): string => randomInt(0x10000).toString(16).toUpperCase().padStart(4, '0');
 
+/**
+ * How fast the API is called, as eSIM Go would see it: the most requests within any sliding second (peak), and how
+ * many the per-IP limit answered 429. Drills and tests read it to check that every replica together stays within
+ * the 10 requests/s budget. Wall clock (not the simulated clock): it is about the real request rate.
+ */
+export class RequestRate {
+  private readonly recent: number[] = [];
+  peakPerSecond = 0;
+  rateLimited = 0;
+  /** The per-IP limit's fixed one-second windows. */
+  readonly windows = new Map<string, { start: number; count: number }>();
+
+  record(at = Date.now()): void {
+    this.recent.push(at);
+    while (this.recent.length > 0 && at - this.recent[0]! >= 1000) this.recent.shift();
+    if (this.recent.length > this.peakPerSecond) this.peakPerSecond = this.recent.length;
+  }
+
+  reset(): void {
+    this.recent.length = 0;
+    this.peakPerSecond = 0;
+    this.rateLimited = 0;
+    this.windows.clear();
+  }
+}
+
 export class SimState {
   readonly catalogue: CatalogueBundle[];
   readonly bundlesByName: Map<string, CatalogueBundle>;
@@ -183,6 +209,7 @@ export class SimState {
   faults: Faults;
   requestCounts: Record<string, number> = {};
   totalRequests = 0;
+  readonly rate = new RequestRate();
   callbacks: CallbackDelivery[] = [];
   incompatible: IncompatibilityRule[] = [];
   callbackUrl: string | undefined;
@@ -217,6 +244,7 @@ export class SimState {
     this.faults = defaultFaults(this.opts.rateLimitPerSecond, this.opts.processingDelayMs);
     this.requestCounts = {};
     this.totalRequests = 0;
+    this.rate.reset();
     this.callbacks = [];
     this.incompatible = [];
   }

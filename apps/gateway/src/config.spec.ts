@@ -30,6 +30,11 @@ describe('loadGatewayConfig', () => {
     expect(loadGatewayConfig({}).REDIS_URL).toBeUndefined();
   });
 
+  it('refuses more than one replica without Redis (the rate limits would be multiplied)', () => {
+    expect(() => loadGatewayConfig({ REPLICAS: '3' })).toThrow(/REDIS_URL: required with REPLICAS=3: the per-vendor, per-user and sign-in rate limits/);
+    expect(loadGatewayConfig({ REPLICAS: '3', REDIS_URL: 'redis://127.0.0.1:6379' }).REPLICAS).toBe(3);
+  });
+
   it('outside production, applies (and reports) the development secrets and admin', () => {
     const config = loadGatewayConfig({});
     expect(config.jwtSecret).toBe(DEV_JWT_SECRET);

@@ -76,6 +76,8 @@ export const GatewayConfigSchema = z.object({
   WEBHOOK_CONFIRM_TIMEOUT_MS: env.int(5000, 100, 30_000),
   /** Rate limits shared by all replicas through Redis when set; per replica (memory) otherwise. */
   REDIS_URL: env.optionalUrl(),
+  /** How many gateway replicas run (npm start and the deployment manifests set it); more than one needs REDIS_URL. */
+  REPLICAS: env.int(1, 1, 1000),
   TRUST_PROXY: trustProxy,
   /** Per client IP and minute: register + login together, and refresh + logout together. */
   AUTH_RATE_LIMIT_PER_MINUTE: env.int(10, 1, 100_000),
@@ -124,6 +126,13 @@ const ResolvedConfigSchema = GatewayConfigSchema.transform((c, ctx): GatewayConf
     const floor = ARGON2_PRODUCTION_FLOOR;
     if (c.ARGON2_MEMORY_KIB < floor.memoryKib) ctx.addIssue({ code: 'custom', path: ['ARGON2_MEMORY_KIB'], message: `must be >= ${floor.memoryKib} in production` });
     if (c.ARGON2_TIME_COST < floor.timeCost) ctx.addIssue({ code: 'custom', path: ['ARGON2_TIME_COST'], message: `must be >= ${floor.timeCost} in production` });
+  }
+  if (c.REPLICAS > 1 && c.REDIS_URL === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['REDIS_URL'],
+      message: `required with REPLICAS=${c.REPLICAS}: the per-vendor, per-user and sign-in rate limits are counted in Redis, or each replica would allow the whole limit`,
+    });
   }
   if ((c.ADMIN_EMAIL === undefined) !== (c.ADMIN_PASSWORD === undefined)) {
     ctx.addIssue({ code: 'custom', path: [c.ADMIN_EMAIL === undefined ? 'ADMIN_EMAIL' : 'ADMIN_PASSWORD'], message: 'ADMIN_EMAIL and ADMIN_PASSWORD go together' });

@@ -178,7 +178,7 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
 
     const cleanup = startCleanupJob({
       lockDb: { databaseUrl },
-      lockKey: `${schema}:gateway-cleanup`,
+      schema,
       intervalMs: config.IDEMPOTENCY_CLEANUP_INTERVAL_MS,
       logger,
       tasks: {

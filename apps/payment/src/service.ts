@@ -121,7 +121,7 @@ export async function startPayment(config: PaymentConfig, opts: StartOptions = {
     const job = startRetryFailedStripeEventsJob({
       useCase: new RetryFailedStripeEventsUseCase({ events, processor, logger, staleAfterMs: config.stripeEvents.staleAfterMs }),
       lockDb: { databaseUrl },
-      lockKey: `${schema}:stripe-event-retry`,
+      schema,
       intervalMs: config.stripeEvents.retryIntervalMs,
       logger,
     });

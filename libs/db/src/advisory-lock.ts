@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { claimJobPeriod, type JobPeriod } from './job-runs';
 import { createPgClient } from './pg-connections';
 import { isPool, isPrisma, type DbHandle } from './sql-runner';
 
@@ -7,6 +8,11 @@ export interface AdvisoryLockOptions {
   transactionTimeoutMs?: number;
   /** Where a lock connection lost while the job runs is reported. */
   logger?: { warn(obj: object, msg: string): void };
+  /**
+   * For a scheduled run: run only if no replica started this job within the period (see ./job-runs). Without it
+   * the lock only keeps runs from overlapping, and N replicas each run the job once per interval.
+   */
+  oncePer?: JobPeriod;
 }
 
 /** What the job learns about its lock while it runs. */
@@ -20,8 +26,9 @@ export interface HeldLock {
 }
 
 /**
- * Runs `fn` only if no other replica holds the lock `key`; returns undefined without running it otherwise
- * (for scheduled jobs: the replica that gets the lock does the work, the others skip this round).
+ * Runs `fn` only if no other replica holds the lock `key` (and, with `oncePer`, no replica started the job within
+ * the period); returns undefined without running it otherwise (for scheduled jobs: the replica that gets the lock
+ * does the work, the others skip this round).
  *
  * With a pg Pool or a connection string the lock is a session lock on one dedicated connection, so it is
  * released with that session if the process dies. A Prisma client cannot pin a connection outside a
@@ -50,6 +57,7 @@ export async function withAdvisoryLock<T>(
       async (tx) => {
         const rows = await tx.$queryRawUnsafe<{ locked: boolean }[]>('SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked', key);
         if (!rows[0]?.locked) return;
+        if (opts.oncePer && !(await claimJobPeriod(async (text, values) => (await tx.$queryRawUnsafe<unknown[]>(text, ...values)).length, key, opts.oncePer))) return;
         result = await fn({ signal: lost.signal });
       },
       { timeout: opts.transactionTimeoutMs ?? 10 * 60_000, maxWait: 10_000 },
@@ -69,16 +77,26 @@ export async function withAdvisoryLock<T>(
     } else await (client as pg.Client).end().catch(() => undefined);
   };
   let locked = false;
+  let due = true;
   try {
     if (!pooled) await (client as pg.Client).connect();
     const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [key]);
     locked = rows[0]?.locked === true;
+    if (locked && opts.oncePer) due = await claimJobPeriod(async (text, values) => (await client.query(text, values)).rowCount ?? 0, key, opts.oncePer);
   } catch (err) {
     await done(err as Error);
     throw err;
   }
   if (!locked) {
     await done();
+    return undefined;
+  }
+  if (!due) {
+    const unlockError = await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]).then(
+      () => undefined,
+      (err: Error) => err,
+    );
+    await done(unlockError);
     return undefined;
   }
   try {

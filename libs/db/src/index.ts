@@ -8,6 +8,8 @@ export { startOutboxRuntime, type OutboxRuntime, type OutboxRuntimeOptions } fro
 export { PgTransactions, PgInboxStore, sqlValue, sqlArray, SqlArray, type SqlTx, type SqlResult, type PgTransactionsOptions } from './pg-transaction';
 export { PrismaInboxStore, type InboxStoreLike, type PrismaInboxStoreOptions, type PrismaTransactionRunner } from './inbox.store';
 export { withAdvisoryLock, type AdvisoryLockOptions, type HeldLock } from './advisory-lock';
+export { claimJobPeriod, type JobPeriod } from './job-runs';
+export { startScheduledJob, type ScheduledJob, type ScheduledJobOptions, type ScheduledRun } from './scheduled-job';
 export { createPgPool, createPgClient, type PgConnectionOptions, type PgPoolOptions, type PgClientOptions } from './pg-connections';
 export { cleanupOutbox, cleanupInbox, type RetentionOptions } from './retention';
 export { assertSchemaName, quoteIdent } from './schema-name';

@@ -1,6 +1,6 @@
 import type { Logger } from '@ttelgo/observability';
-import { withAdvisoryLock } from './advisory-lock';
 import { cleanupInbox, cleanupOutbox } from './retention';
+import { startScheduledJob } from './scheduled-job';
 import type { DbHandle } from './sql-runner';
 
 export interface RetentionJobOptions {
@@ -19,35 +19,21 @@ export interface RetentionJobOptions {
 }
 
 /**
- * Outbox and inbox clean-up (DESIGN.md §6), one replica at a time through an advisory lock keyed on the schema.
- * Returns a stop function that waits for a run in progress.
+ * Outbox and inbox clean-up (DESIGN.md §6), once per interval across the replicas (startScheduledJob: an advisory
+ * lock keyed on the schema, and the period claimed in `_job_runs`). stop() waits for a run in progress.
  */
 export function startRetentionJob(opts: RetentionJobOptions): { stop(): Promise<void>; runNow(): Promise<void> } {
-  const intervalMs = opts.intervalMs ?? 3_600_000;
-  let running: Promise<void> | undefined;
-  const run = (): Promise<void> => {
-    running ??= (async () => {
-      try {
-        await withAdvisoryLock(opts.db, `${opts.schema}:retention`, async () => {
-          const outbox = await cleanupOutbox(opts.db, { schema: opts.schema, olderThanDays: opts.outboxDays ?? 7 });
-          const inbox = await cleanupInbox(opts.db, { schema: opts.schema, olderThanDays: opts.inboxDays ?? 14 });
-          if (outbox + inbox > 0) opts.logger.info({ outbox, inbox }, 'retention: old outbox and inbox rows deleted');
-        });
-      } catch (err) {
-        opts.logger.warn({ err }, 'retention run failed; next run in an interval');
-      } finally {
-        running = undefined;
-      }
-    })();
-    return running;
-  };
-  const timer = setInterval(() => void run(), intervalMs);
-  timer.unref();
-  return {
-    runNow: run,
-    stop: async () => {
-      clearInterval(timer);
-      await running;
+  const job = startScheduledJob({
+    name: 'retention',
+    db: opts.db,
+    schema: opts.schema,
+    intervalMs: opts.intervalMs ?? 3_600_000,
+    logger: opts.logger,
+    run: async () => {
+      const outbox = await cleanupOutbox(opts.db, { schema: opts.schema, olderThanDays: opts.outboxDays ?? 7 });
+      const inbox = await cleanupInbox(opts.db, { schema: opts.schema, olderThanDays: opts.inboxDays ?? 14 });
+      if (outbox + inbox > 0) opts.logger.info({ outbox, inbox }, 'retention: old outbox and inbox rows deleted');
     },
-  };
+  });
+  return { runNow: async () => void (await job.runNow()), stop: () => job.stop() };
 }

@@ -122,7 +122,7 @@ function sameType(expected: string, actual: string, field: PrismaField): boolean
 async function readDatabase(client: pg.ClientBase, schema: string) {
   const tables = await client.query<{ table: string }>(
     `SELECT c.relname::text AS table FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND c.relname <> '_prisma_migrations'`,
+      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND c.relname NOT IN ('_prisma_migrations', '_job_runs')`,
     [schema],
   );
   const columns = await client.query<DbColumn>(
@@ -136,7 +136,7 @@ async function readDatabase(client: pg.ClientBase, schema: string) {
        JOIN pg_type t ON t.oid = a.atttypid
        LEFT JOIN pg_type et ON et.oid = t.typelem AND t.typcategory = 'A'
       WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
-        AND c.relname <> '_prisma_migrations'`,
+        AND c.relname NOT IN ('_prisma_migrations', '_job_runs')`,
     [schema],
   );
   const keys = await client.query<DbKey>(

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { cleanupInbox, cleanupOutbox, startRetentionJob, withAdvisoryLock } from '../src';
-import { testLogger } from '@ttelgo/testing';
-import { createFixtureDb, type FixtureDb } from './fixture/fixture-db';
+import { assertSchemaMatchesPrisma, cleanupInbox, cleanupOutbox, startRetentionJob, withAdvisoryLock } from '../src';
+import { testLogger, waitFor } from '@ttelgo/testing';
+import { createFixtureDb, FIXTURE_SCHEMA_PRISMA, type FixtureDb } from './fixture/fixture-db';
 import { DATABASE_URL, sql } from './helpers';
 
 let db: FixtureDb;
@@ -73,6 +73,49 @@ describe('withAdvisoryLock', () => {
     release.resolve();
     expect(await holder).toBe(42);
     expect(await withAdvisoryLock(poolA, key, async () => 'yes')).toBe('yes');
+  });
+});
+
+describe('withAdvisoryLock oncePer: scheduled jobs across replicas', () => {
+  it('runs a job once per period although two replicas each try it on their own timer', async () => {
+    const key = `${db.schema}:job:${randomUUID()}`;
+    const periodMs = 400;
+    const starts: number[] = [];
+    const replica = (handle: pg.Pool | { databaseUrl: string }) => () =>
+      withAdvisoryLock(handle, key, async () => void starts.push(Date.now()), { oncePer: { schema: db.schema, periodMs } });
+    // Two replicas, each ticking every period, out of phase: without the claim each would run at every tick.
+    const ticks = [replica(poolA), replica({ databaseUrl: DATABASE_URL })];
+    const began = Date.now();
+    const timers = ticks.map((tick, i) => {
+      void tick();
+      let timer: NodeJS.Timeout | undefined;
+      setTimeout(() => (timer = setInterval(() => void tick(), periodMs)), i * (periodMs / 2));
+      return () => clearInterval(timer);
+    });
+    await waitFor(() => Date.now() - began > 2600, { timeoutMs: 5000, intervalMs: 100 });
+    timers.forEach((clear) => clear());
+    const elapsed = Date.now() - began;
+
+    // 13 ticks in all; once per period (runs at least 0.9 x period apart) allows at most elapsed / (0.9 x period) + 1.
+    expect(starts.length).toBeGreaterThanOrEqual(Math.floor(elapsed / periodMs) - 1);
+    expect(starts.length).toBeLessThanOrEqual(Math.floor(elapsed / (0.9 * periodMs)) + 1);
+    const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
+    // Local clocks see the DB's claim a few ms apart: 50 ms of slack on the 90 % rule.
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(0.9 * periodMs - 50);
+    const [row] = await sql<{ runs: string }>(`SELECT runs FROM "${db.schema}"._job_runs WHERE job = $1`, [key]);
+    expect(Number(row?.runs)).toBe(starts.length);
+  });
+
+  it('claims the period with a Prisma handle too, and a run without oncePer is never held back', async () => {
+    const key = `${db.schema}:job:${randomUUID()}`;
+    const once = { oncePer: { schema: db.schema, periodMs: 60_000 } };
+    expect(await withAdvisoryLock(db.prisma, key, async () => 'first', once)).toBe('first');
+    expect(await withAdvisoryLock(db.prisma, key, async () => 'again', once)).toBeUndefined();
+    expect(await withAdvisoryLock(poolA, key, async () => 'again', once)).toBeUndefined();
+    // A manual run (runNow, an operator) is not a scheduled one: it runs.
+    expect(await withAdvisoryLock(poolA, key, async () => 'manual')).toBe('manual');
+    // The bookkeeping table is the library's: the service's Prisma schema and its migrations still agree.
+    expect(await assertSchemaMatchesPrisma({ databaseUrl: DATABASE_URL, schema: db.schema, prismaSchemaPath: FIXTURE_SCHEMA_PRISMA })).toEqual([]);
   });
 });
 

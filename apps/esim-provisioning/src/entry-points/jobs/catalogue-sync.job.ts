@@ -1,9 +1,11 @@
 /**
- * Runs the catalogue sync at start and every interval. One replica at a time (DESIGN.md §6): the run takes a
- * Postgres advisory lock and is skipped where another replica holds it. Within one process, runs (the timer
- * and syncCatalogueNow()) are serialised, so a manual sync waits for a running one instead of being skipped.
+ * Runs the catalogue sync at start and every interval, once per interval across the replicas (startScheduledJob of
+ * @ttelgo/db: an advisory lock, and the period claimed in `_job_runs`): a replica that starts shortly after another
+ * one synced does not sync again; the snapshot of every replica follows the synced revision within seconds. Within
+ * one process, runs (the timer and syncCatalogueNow()) are serialised, so a manual sync waits for a running one
+ * instead of being skipped.
  */
-import { withAdvisoryLock, type DbHandle } from '@ttelgo/db';
+import { startScheduledJob, type DbHandle } from '@ttelgo/db';
 import type { Logger } from '@ttelgo/observability';
 import type { SyncCatalogueUseCase, SyncResult } from '../../application/sync-catalogue.use-case';
 
@@ -11,8 +13,8 @@ export interface CatalogueSyncJobOptions {
   useCase: SyncCatalogueUseCase;
   /** Where the advisory lock lives: the service's database. */
   lockDb: DbHandle;
-  /** Advisory locks are database-wide: the key includes the schema, so other schemas' services never collide. */
-  lockKey: string;
+  /** The service's schema: the lock key and `_job_runs` are in it. */
+  schema: string;
   intervalMs: number;
   logger: Logger;
   /** Called after a successful sync of this replica (to refresh the in-memory snapshot at once). */
@@ -27,47 +29,27 @@ export interface CatalogueSyncJob {
 
 export function startCatalogueSyncJob(opts: CatalogueSyncJobOptions): CatalogueSyncJob {
   const log = opts.logger.child({ job: 'catalogue-sync' });
-  let chain: Promise<unknown> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-
-  const once = async (): Promise<SyncResult> => {
-    try {
-      const result =
-        (await withAdvisoryLock(opts.lockDb, opts.lockKey, () => opts.useCase.execute())) ??
-        ({ status: 'skipped', reason: 'another replica is syncing the catalogue' } as const);
-      if (result.status === 'skipped') log.info('catalogue sync skipped: another replica holds the lock');
+  const job = startScheduledJob({
+    name: 'catalogue-sync',
+    db: opts.lockDb,
+    schema: opts.schema,
+    intervalMs: opts.intervalMs,
+    firstRunDelayMs: 0,
+    logger: opts.logger,
+    run: async () => {
+      const result = await opts.useCase.execute();
       if (result.status === 'synced') await opts.afterSync?.(result);
       return result;
-    } catch (err) {
-      // Postgres unreachable for the lock or the transaction: the next run tries again.
-      log.error({ err }, 'catalogue sync run failed');
-      return { status: 'failed', error: `${(err as Error).name}: ${(err as Error).message}` };
-    }
-  };
-
-  const runNow = (): Promise<SyncResult> => {
-    const run = chain.then(once);
-    chain = run.catch(() => undefined);
-    return run;
-  };
-
-  const schedule = (): void => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      void runNow().finally(schedule);
-    }, opts.intervalMs);
-    timer.unref();
-  };
-
-  void runNow().finally(schedule);
-
-  return {
-    runNow,
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await chain;
     },
+  });
+  return {
+    async runNow() {
+      const run = await job.runNow();
+      if (run.status === 'ran') return run.value;
+      if (run.status === 'failed') return { status: 'failed', error: run.error };
+      log.info('catalogue sync skipped: another replica holds the lock');
+      return { status: 'skipped', reason: 'another replica is syncing the catalogue' };
+    },
+    stop: () => job.stop(),
   };
 }

@@ -1,8 +1,9 @@
 /**
- * Runs the provider-order reconciliation every interval, in one replica at a time (advisory lock keyed by
- * schema, so services in other schemas never collide). Runs within one process are serialised.
+ * Runs the provider-order reconciliation every interval, once per interval across the replicas (startScheduledJob
+ * of @ttelgo/db: an advisory lock keyed by schema, and the period claimed in `_job_runs`). Runs within one process
+ * are serialised.
  */
-import { withAdvisoryLock, type DbHandle } from '@ttelgo/db';
+import { startScheduledJob, type DbHandle } from '@ttelgo/db';
 import type { Logger } from '@ttelgo/observability';
 import type { ReconcileProviderOrdersUseCase, ReconcileResult } from '../../application/reconcile-provider-orders.use-case';
 
@@ -15,45 +16,24 @@ export interface ReconcileJob {
 export function startReconcileProviderOrdersJob(opts: {
   useCase: ReconcileProviderOrdersUseCase;
   lockDb: DbHandle;
-  lockKey: string;
+  /** The service's schema: the lock key and `_job_runs` are in it. */
+  schema: string;
   intervalMs: number;
   logger: Logger;
 }): ReconcileJob {
-  const log = opts.logger.child({ job: 'reconcile-provider-orders' });
-  let chain: Promise<unknown> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-
-  const once = async (): Promise<ReconcileResult | undefined> => {
-    try {
-      return await withAdvisoryLock(opts.lockDb, opts.lockKey, () => opts.useCase.execute());
-    } catch (err) {
-      log.error({ err }, 'provider order reconciliation run failed');
-      return undefined;
-    }
-  };
-
-  const runNow = (): Promise<ReconcileResult | undefined> => {
-    const run = chain.then(once);
-    chain = run.catch(() => undefined);
-    return run;
-  };
-
-  const schedule = (): void => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      void runNow().finally(schedule);
-    }, opts.intervalMs);
-    timer.unref();
-  };
-  schedule();
-
+  const job = startScheduledJob({
+    name: 'reconcile-provider-orders',
+    db: opts.lockDb,
+    schema: opts.schema,
+    intervalMs: opts.intervalMs,
+    run: () => opts.useCase.execute(),
+    logger: opts.logger,
+  });
   return {
-    runNow,
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await chain;
+    runNow: async () => {
+      const run = await job.runNow();
+      return run.status === 'ran' ? run.value : undefined;
     },
+    stop: () => job.stop(),
   };
 }

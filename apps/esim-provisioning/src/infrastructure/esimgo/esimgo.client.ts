@@ -34,6 +34,8 @@ export interface EsimGoClientOptions {
   rateLimitPerSecond: number;
   /** Shares the outbound rate limit across replicas. */
   redis?: Redis;
+  /** Replicas sharing the budget: each keeps to its share while Redis is unreachable. */
+  replicas?: number;
   /** Redis key of the shared budget: one per eSIM Go account (default ttelgo:esimgo:outbound). */
   rateLimitKey?: string;
   breakerResetMs: number;
@@ -115,6 +117,8 @@ export class EsimGoClient {
     this.limit = new OutboundRateLimit({
       perSecond: opts.rateLimitPerSecond,
       ...(opts.redis ? { redis: opts.redis } : {}),
+      ...(opts.replicas ? { replicas: opts.replicas } : {}),
+      onRedisError: (err) => this.log.warn({ err }, "eSIM Go's shared send schedule (Redis) is unreachable; keeping to this replica's share of the budget"),
       ...(opts.rateLimitKey ? { keyPrefix: opts.rateLimitKey } : {}),
     });
     this.breaker = new CircuitBreaker((attempt: Attempt) => attempt(), {

@@ -9,7 +9,7 @@ export function startExpireUnpaidOrdersJob(opts: { useCase: ExpireUnpaidOrdersUs
     name: 'expire-unpaid-orders',
     intervalMs: opts.intervalMs,
     lockDb: opts.lockDb,
-    lockKey: `${opts.schema}:expire-unpaid-orders`,
+    schema: opts.schema,
     run: () => opts.useCase.execute(),
     logger: opts.logger,
   });

@@ -1,9 +1,8 @@
 /**
- * A job that runs every interval, in one replica at a time (DESIGN.md §6): each run takes a Postgres advisory
- * lock and is skipped where another replica holds it. Within one process runs are serialised, so runNow()
- * waits for a running one instead of overlapping it.
+ * A job that runs every interval, once per interval across the replicas (startScheduledJob of @ttelgo/db: an
+ * advisory lock, and the period claimed in the schema's `_job_runs`). runNow() waits for a running one.
  */
-import { withAdvisoryLock, type DbHandle } from '@ttelgo/db';
+import { startScheduledJob, type DbHandle } from '@ttelgo/db';
 import type { Logger } from '@ttelgo/observability';
 
 export interface PeriodicJob {
@@ -16,47 +15,14 @@ export function startPeriodicJob(opts: {
   name: string;
   intervalMs: number;
   lockDb: DbHandle;
-  /** Advisory locks are database-wide: the key includes the schema, so other schemas' services never collide. */
-  lockKey: string;
+  /** The service's schema: the lock key and `_job_runs` are in it. */
+  schema: string;
   run: () => Promise<unknown>;
   logger: Logger;
 }): PeriodicJob {
-  const log = opts.logger.child({ job: opts.name });
-  let chain: Promise<unknown> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-
-  const once = async (): Promise<void> => {
-    try {
-      const result = await withAdvisoryLock(opts.lockDb, opts.lockKey, async () => ({ ran: true, value: await opts.run() }));
-      if (!result) log.debug('skipped: another replica holds the lock');
-    } catch (err) {
-      // Postgres away, say: the next run tries again.
-      log.error({ err }, 'job run failed');
-    }
-  };
-
-  const runNow = (): Promise<void> => {
-    const run = chain.then(once);
-    chain = run.catch(() => undefined);
-    return run;
-  };
-
-  const schedule = (): void => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      void runNow().finally(schedule);
-    }, opts.intervalMs);
-    timer.unref();
-  };
-  schedule();
-
+  const job = startScheduledJob({ name: opts.name, db: opts.lockDb, schema: opts.schema, intervalMs: opts.intervalMs, run: opts.run, logger: opts.logger });
   return {
-    runNow,
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await chain;
-    },
+    runNow: async () => void (await job.runNow()),
+    stop: () => job.stop(),
   };
 }

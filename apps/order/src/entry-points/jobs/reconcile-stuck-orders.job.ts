@@ -9,7 +9,7 @@ export function startReconcileStuckOrdersJob(opts: { useCase: ReconcileStuckOrde
     name: 'reconcile-stuck-orders',
     intervalMs: opts.intervalMs,
     lockDb: opts.lockDb,
-    lockKey: `${opts.schema}:reconcile-stuck-orders`,
+    schema: opts.schema,
     run: () => opts.useCase.execute(),
     logger: opts.logger,
   });

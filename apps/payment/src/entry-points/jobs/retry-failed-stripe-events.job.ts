@@ -1,9 +1,9 @@
 /**
- * Runs the Stripe event retry every interval (DESIGN.md §6: every 5 min), in one replica at a time: the run takes
- * a Postgres advisory lock and is skipped where another replica holds it. Runs within one process are
- * serialised, so runNow() waits for a running one.
+ * Runs the Stripe event retry every interval (DESIGN.md §6: every 5 min), once per interval across the replicas
+ * (startScheduledJob of @ttelgo/db: an advisory lock, and the period claimed in `_job_runs`). runNow() waits for a
+ * running one.
  */
-import { withAdvisoryLock, type DbHandle } from '@ttelgo/db';
+import { startScheduledJob, type DbHandle } from '@ttelgo/db';
 import type { Logger } from '@ttelgo/observability';
 import type { RetryFailedStripeEventsUseCase, RetryResult } from '../../application/retry-failed-stripe-events.use-case';
 
@@ -17,46 +17,25 @@ export interface RetryFailedStripeEventsJob {
 export function startRetryFailedStripeEventsJob(opts: {
   useCase: RetryFailedStripeEventsUseCase;
   lockDb: DbHandle;
-  /** Advisory locks are database-wide: the key names the schema. */
-  lockKey: string;
+  /** The service's schema: the lock key and `_job_runs` are in it. */
+  schema: string;
   intervalMs: number;
   logger: Logger;
 }): RetryFailedStripeEventsJob {
-  const log = opts.logger.child({ job: 'retry-failed-stripe-events' });
-  let chain: Promise<unknown> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-
-  const once = async (): Promise<RetryRun> => {
-    try {
-      return (await withAdvisoryLock(opts.lockDb, opts.lockKey, () => opts.useCase.execute())) ?? { skipped: true };
-    } catch (err) {
-      log.error({ err }, 'Stripe event retry run failed');
-      return { error: `${(err as Error).name}: ${(err as Error).message}` };
-    }
-  };
-
-  const runNow = (): Promise<RetryRun> => {
-    const run = chain.then(once);
-    chain = run.catch(() => undefined);
-    return run;
-  };
-
-  const schedule = (): void => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      void runNow().finally(schedule);
-    }, opts.intervalMs);
-    timer.unref();
-  };
-  schedule();
-
+  const job = startScheduledJob({
+    name: 'stripe-event-retry',
+    db: opts.lockDb,
+    schema: opts.schema,
+    intervalMs: opts.intervalMs,
+    run: () => opts.useCase.execute(),
+    logger: opts.logger,
+  });
   return {
-    runNow,
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await chain;
+    async runNow() {
+      const run = await job.runNow();
+      if (run.status === 'ran') return run.value;
+      return run.status === 'skipped' ? { skipped: true } : { error: run.error };
     },
+    stop: () => job.stop(),
   };
 }
