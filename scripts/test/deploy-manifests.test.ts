@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
+import { serviceDatabaseUrlVariable } from '../migrate';
 import { NODE_FLAGS, services as npmStartServices } from '../services';
 
 const root = join(__dirname, '..', '..');
@@ -391,8 +392,36 @@ describe('Kustomize overlays (kubectl kustomize deploy/k8s/overlays/*)', () => {
       for (const [service, keys] of Object.entries(expected)) {
         const container = containerOf(objects, service);
         const viaEnvFrom = (container.envFrom ?? []).some((f) => f.secretRef?.name === 'ttelgo-secrets');
-        const missing = keys.filter((k) => !viaEnvFrom && secretKeyRef(container, k)?.key !== k);
+        // DATABASE_URL is the service's own role: the Secret key <SERVICE>_DATABASE_URL (the migration Job's too).
+        const keyOf = (k: string) => (k === 'DATABASE_URL' ? serviceDatabaseUrlVariable(service) : k);
+        const missing = keys.filter((k) => !viaEnvFrom && secretKeyRef(container, k)?.key !== keyOf(k));
         expect({ overlay, service, missing }).toEqual({ overlay, service, missing: [] });
+      }
+    }
+  });
+
+  it('a migration Job runs migrate as the schemas\' owner and creates the role of every service from its own Secret key', () => {
+    for (const [overlay, objects] of [['dev', dev], ['prod', prod]] as const) {
+      const job = find(objects, 'Job', 'migrate') as (K8sObject & { spec: { template: { spec: PodSpec & { restartPolicy?: string } } } }) | undefined;
+      expect({ overlay, job: job !== undefined }).toEqual({ overlay, job: true });
+      const container = job?.spec.template.spec.containers[0] as Container & { args?: string[] };
+      expect(container.args).toEqual(['migrate']);
+      expect(job?.spec.template.spec.restartPolicy).toBe('Never');
+      expect(secretKeyRef(container, 'DATABASE_URL')).toEqual({ name: 'ttelgo-secrets', key: 'MIGRATE_DATABASE_URL' });
+      for (const service of npmStartServices.filter((s) => s.schema)) {
+        const variable = serviceDatabaseUrlVariable(service.name);
+        // The Job sets the role's password from the very key the Deployment connects with.
+        expect({ overlay, variable, job: secretKeyRef(container, variable)?.key, deployment: secretKeyRef(containerOf(objects, service.name), 'DATABASE_URL')?.key }).toEqual({
+          overlay,
+          variable,
+          job: variable,
+          deployment: variable,
+        });
+      }
+      // No service ever gets the owner's URL.
+      for (const deployment of byKind(objects, 'Deployment')) {
+        const keys = (podSpec(deployment).containers[0]?.env ?? []).map((e) => e.valueFrom?.secretKeyRef?.key);
+        expect({ deployment: deployment.metadata.name, owner: keys.includes('MIGRATE_DATABASE_URL') }).toEqual({ deployment: deployment.metadata.name, owner: false });
       }
     }
   });
@@ -453,21 +482,45 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('health-checks every app on /health/ready of its ops port, which is also published', () => {
+  it('health-checks every app on /health/ready of its ops port; only the gateway, simulators and mail catcher publish ports', () => {
+    const simulators = new Set(apps.filter((a) => a.simulator).map((a) => a.name));
     for (const [name, service] of appServices) {
       const command = (service.healthcheck?.test ?? []).join(' ');
       const variable = /process\.env\.([A-Z0-9_]+)/.exec(command)?.[1];
       const port = variable ? service.environment?.[variable] : undefined;
       const opsPort = expectedOpsPort(name);
       expect({ name, readyPath: command.includes(probePaths(name).ready), port }).toEqual({ name, readyPath: true, port: String(opsPort) });
-      expect({ name, published: (service.ports ?? []).some((p) => p.endsWith(`:${opsPort}`)) }).toEqual({ name, published: true });
+      // A published port would stop `docker compose up --scale <service>=3` (two containers, one host port).
+      const mayPublish = name === 'gateway' || simulators.has(name);
+      if (!mayPublish) expect({ name, ports: service.ports ?? [] }).toEqual({ name, ports: [] });
     }
-    expect(compose.gateway?.ports).toContain('8080:8080');
+    expect(compose.gateway?.ports).toEqual(['8080:8080']);
+    expect(compose['smtp-catcher']?.ports).toEqual(['127.0.0.1:1080:1080']);
+    // Infrastructure publishes nothing either (the host often runs its own Postgres/RabbitMQ/Redis).
+    for (const infra of ['postgres', 'rabbitmq', 'redis', 'migrate']) expect({ infra, ports: compose[infra]?.ports ?? [] }).toEqual({ infra, ports: [] });
+  });
+
+  it("connects every service as its own Postgres role, which the one-shot migrate service creates first", () => {
+    const migrate = compose.migrate;
+    expect(migrate?.image).toBe('ttelgo:local');
+    expect((migrate as { command?: string[] } | undefined)?.command).toEqual(['migrate']);
+    const owner = new URL(migrate?.environment?.DATABASE_URL ?? '').username;
+    const roles = new Set<string>();
+    for (const service of npmStartServices.filter((s) => s.schema)) {
+      const url = compose[service.name]?.environment?.DATABASE_URL ?? '';
+      const role = new URL(url).username;
+      expect({ service: service.name, role: role !== owner && role !== '', schema: compose[service.name]?.environment?.DB_SCHEMA }).toEqual({ service: service.name, role: true, schema: service.schema });
+      roles.add(role);
+      // migrate gets the same URL, so it creates that role with that password.
+      expect({ service: service.name, migrate: migrate?.environment?.[serviceDatabaseUrlVariable(service.name)] }).toEqual({ service: service.name, migrate: url });
+      expect({ service: service.name, after: compose[service.name]?.depends_on?.migrate?.condition }).toEqual({ service: service.name, after: 'service_completed_successfully' });
+    }
+    expect(roles.size).toBe(npmStartServices.filter((s) => s.schema).length);
   });
 
   it('starts platform services only once Postgres and RabbitMQ are healthy, and points them at the simulator', () => {
-    expect(compose.postgres?.image).toBe('postgres:15');
-    expect(compose.rabbitmq?.image).toBe('rabbitmq:3.10-management');
+    expect(compose.postgres?.image).toBe('postgres:18');
+    expect(compose.rabbitmq?.image).toBe('rabbitmq:4-management');
     expect(compose.redis?.image).toBe('redis:7');
     for (const infra of ['postgres', 'rabbitmq', 'redis']) expect({ infra, healthcheck: (compose[infra]?.healthcheck?.test ?? []).length > 0 }).toEqual({ infra, healthcheck: true });
     const simulators = new Set(apps.filter((a) => a.simulator).map((a) => a.name));

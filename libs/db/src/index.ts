@@ -16,3 +16,4 @@ export { assertSchemaName, quoteIdent } from './schema-name';
 export type { DbHandle, PrismaRawClient } from './sql-runner';
 export * from './retention.job';
 export * from './readiness';
+export { grantServiceRole, roleOfDatabaseUrl, type ServiceRoleOptions } from './service-role';

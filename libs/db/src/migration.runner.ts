@@ -134,10 +134,24 @@ export async function runMigrations(opts: MigrationOptions): Promise<{ applied: 
   await client.connect();
   const applied: string[] = [];
   try {
+    // Nothing pending: done, without DDL or lock. This is also what lets a service start under its own role,
+    // which may read its schema but create nothing (grantServiceRole), once `migrate` has run before it.
+    if (plan(local, await loadApplied(client, schema), schema, log).length === 0) {
+      log.debug('no pending migrations');
+      return { applied };
+    }
     await client.query(`SELECT pg_advisory_lock(${LOCK_SQL_ARGS})`, [LOCK_NAMESPACE, schema]);
     try {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
-      await client.query(migrationsTableSql(schema));
+      try {
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+        await client.query(migrationsTableSql(schema));
+      } catch (err) {
+        if ((err as { code?: string }).code !== '42501') throw err;
+        throw new MigrationError(
+          `schema ${schema} has pending migrations and this database role may not apply them (${(err as Error).message}): run \`migrate\` with the migrating role first`,
+          { cause: err },
+        );
+      }
       const pending = plan(local, await loadApplied(client, schema), schema, log);
       for (const migration of pending) {
         const started = Date.now();
