@@ -23,6 +23,8 @@ const env: NodeJS.ProcessEnv = {
   DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
   AMQP_URL: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+  // Readable lines for people (pino-pretty); LOG_FORMAT=json npm start keeps pino's JSON, for tools.
+  LOG_FORMAT: process.env.LOG_FORMAT ?? 'pretty',
   // The gateway verifies what stripe-sim signs: both get the same secret (a given one is honoured).
   STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET ?? 'whsec_ttelgo_dev_secret',
   // Likewise the gateway verifies the usage callbacks esimgo-sim signs. eSIM Go signs with the API key unless a
