@@ -1,12 +1,14 @@
 /**
- * Keeps the deployment files honest: renders both Kustomize overlays with the real `kubectl kustomize` and
+ * Keeps the deployment files honest: renders both Kustomize overlays with the real `kubectl kustomize`,
+ * validates every rendered object against its schema (Kubernetes, KEDA, Prometheus Operator), and
  * reads docker-compose.yml, then checks that every runnable app (apps/<name>/src/main.ts) is deployed, with
  * probes on its ops port, resource limits and a locked-down security context, that the addresses `npm start`
  * gives (127.0.0.1:<port>) point at the right container or Service, and that secrets only come from the
  * Secret. Nothing is skipped: without kubectl this suite fails and says what to install.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { serviceDatabaseUrlVariable } from '../migrate';
@@ -330,9 +332,70 @@ function checkOverlay(overlay: string, objects: K8sObject[]): void {
   const ingressBackends = byKind(objects, 'Ingress').flatMap((i) => (i.spec?.rules ?? []).flatMap((r) => (r.http?.paths ?? []).map((p) => p.backend?.service?.name)));
   expect(ingressBackends).toContain('gateway');
   expect(find(objects, 'PodDisruptionBudget', 'gateway')).toBeDefined();
-  const hpaTargets = byKind(objects, 'HorizontalPodAutoscaler').map((h) => h.spec?.scaleTargetRef?.name);
-  expect(hpaTargets).toEqual(expect.arrayContaining(['gateway', 'esim-provisioning']));
-  for (const target of hpaTargets) expect(find(objects, 'Deployment', String(target))).toBeDefined();
+  checkAutoscaling(overlay, objects);
+  checkNetworkPolicies(overlay, objects);
+}
+
+/** The services that consume queues scale on their backlog (KEDA); the gateway on CPU (HPA). */
+const QUEUE_SCALED = ['order', 'payment', 'vendor-billing', 'notification', 'esim-provisioning'];
+
+interface ScaledObjectSpec {
+  scaleTargetRef: { name: string };
+  minReplicaCount?: number;
+  maxReplicaCount?: number;
+  triggers: { type: string; authenticationRef?: { name: string }; metadata: Record<string, string> }[];
+}
+
+function autoscalerMinimum(objects: K8sObject[], name: string): number | undefined {
+  const hpa = find(objects, 'HorizontalPodAutoscaler', name);
+  if (hpa) return hpa.spec?.minReplicas;
+  return (find(objects, 'ScaledObject', name)?.spec as unknown as ScaledObjectSpec | undefined)?.minReplicaCount;
+}
+
+function checkAutoscaling(overlay: string, objects: K8sObject[]): void {
+  expect(byKind(objects, 'HorizontalPodAutoscaler').map((h) => h.spec?.scaleTargetRef?.name)).toEqual(['gateway']);
+  const scaled = byKind(objects, 'ScaledObject').map((o) => o.spec as unknown as ScaledObjectSpec);
+  expect(scaled.map((o) => o.scaleTargetRef.name).sort()).toEqual([...QUEUE_SCALED].sort());
+  const auth = find(objects, 'TriggerAuthentication', 'rabbitmq') as unknown as { spec: { secretTargetRef: { parameter: string; name: string; key: string }[] } } | undefined;
+  expect(auth?.spec.secretTargetRef).toEqual([{ parameter: 'host', name: 'ttelgo-secrets', key: 'AMQP_URL' }]);
+  for (const so of scaled) {
+    const where = `${overlay}: ScaledObject ${so.scaleTargetRef.name}`;
+    expect({ where, target: find(objects, 'Deployment', so.scaleTargetRef.name) !== undefined }).toEqual({ where, target: true });
+    expect({ where, triggers: so.triggers.length > 0 }).toEqual({ where, triggers: true });
+    for (const trigger of so.triggers) {
+      expect({ where, type: trigger.type, auth: trigger.authenticationRef?.name, mode: trigger.metadata.mode, queue: Boolean(trigger.metadata.queueName) }).toEqual({ where, type: 'rabbitmq', auth: 'rabbitmq', mode: 'QueueLength', queue: true });
+    }
+  }
+  // eSIM Go allows 10 requests/s for the account: more esim-provisioning replicas would only wait on the limiter.
+  expect(scaled.find((o) => o.scaleTargetRef.name === 'esim-provisioning')?.maxReplicaCount).toBeLessThanOrEqual(3);
+  // Where an autoscaler owns the count, the Deployment sets none (a re-apply would reset it).
+  for (const name of ['gateway', ...QUEUE_SCALED]) {
+    const deployment = find(objects, 'Deployment', name);
+    expect({ where: `${overlay}: Deployment ${name}`, replicas: deployment?.spec?.replicas }).toEqual({ where: `${overlay}: Deployment ${name}`, replicas: undefined });
+  }
+}
+
+interface PolicySpec {
+  podSelector: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values: string[] }[] };
+  policyTypes: string[];
+  ingress?: { from?: unknown[]; ports?: { port: number | string }[] }[];
+  egress?: { to?: { ipBlock?: { cidr: string; except?: string[] } }[]; ports?: { port: number | string }[] }[];
+}
+
+function checkNetworkPolicies(overlay: string, objects: K8sObject[]): void {
+  const policies = byKind(objects, 'NetworkPolicy').map((p) => ({ name: p.metadata.name, spec: p.spec as unknown as PolicySpec }));
+  const deny = policies.find((p) => p.name === 'default-deny')?.spec;
+  expect({ overlay, deny }).toEqual({ overlay, deny: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } });
+  // Ingress from anywhere: the gateway's API port, and nothing else.
+  const openIngress = policies.filter((p) => (p.spec.ingress ?? []).some((rule) => !rule.from));
+  expect(openIngress.map((p) => [p.name, p.spec.podSelector.matchLabels, p.spec.ingress?.[0]?.ports])).toEqual([['gateway-ingress', { 'app.kubernetes.io/name': 'gateway' }, [{ port: 8080, protocol: 'TCP' }]]]);
+  // The public internet, never private ranges or cloud metadata, for the services that call providers only.
+  const internet = policies.filter((p) => (p.spec.egress ?? []).some((rule) => (rule.to ?? []).some((to) => to.ipBlock && !(rule.ports ?? []).every((port) => [5432, 5671, 5672, 6379].includes(Number(port.port))))));
+  for (const p of internet) {
+    for (const rule of p.spec.egress ?? []) for (const to of rule.to ?? []) expect({ policy: p.name, except: to.ipBlock?.except }).toEqual({ policy: p.name, except: expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16']) });
+  }
+  const reaching = new Set(internet.flatMap((p) => p.spec.podSelector.matchExpressions?.[0]?.values ?? [p.spec.podSelector.matchLabels?.['app.kubernetes.io/name']]));
+  expect([...reaching].sort()).toEqual(['esim-provisioning', 'notification', 'payment']);
 }
 
 describe('Kustomize overlays (kubectl kustomize deploy/k8s/overlays/*)', () => {
@@ -341,6 +404,26 @@ describe('Kustomize overlays (kubectl kustomize deploy/k8s/overlays/*)', () => {
   beforeAll(() => {
     dev = kustomize('dev');
     prod = kustomize('prod');
+  });
+
+  it('every rendered object of both overlays is valid against its schema: Kubernetes, KEDA and Prometheus Operator kinds', () => {
+    for (const overlay of ['dev', 'prod']) {
+      const dir = mkdtempSync(join(tmpdir(), 'ttelgo-k8s-'));
+      try {
+        const file = join(dir, `${overlay}.yaml`);
+        const rendered = spawnSync('kubectl', ['kustomize', join(root, 'deploy', 'k8s', 'overlays', overlay)], { encoding: 'utf8', maxBuffer: 32 * 1024 * 1024 });
+        writeFileSync(file, rendered.stdout);
+        // The schema packages are ES modules: validated in a Node process of their own (scripts/test/validate-k8s.mjs).
+        const run = spawnSync(process.execPath, [join(__dirname, 'validate-k8s.mjs'), file], { encoding: 'utf8', cwd: root });
+        expect({ overlay, status: run.status, stderr: run.stderr }).toEqual({ overlay, status: 0, stderr: '' });
+        const results = JSON.parse(run.stdout) as { object: string; error?: string }[];
+        expect(results.length).toBe((overlay === 'dev' ? dev : prod).length);
+        expect({ overlay, invalid: results.filter((r) => r.error) }).toEqual({ overlay, invalid: [] });
+        expect(results.map((r) => r.object.split(' ')[0])).toEqual(expect.arrayContaining(['keda.sh/v1alpha1/ScaledObject', 'monitoring.coreos.com/v1/PrometheusRule', 'monitoring.coreos.com/v1/PodMonitor', 'networking.k8s.io/v1/NetworkPolicy', 'batch/v1/Job']));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
   });
 
   it('dev: every deployment is probed on its ops port, limited and locked down', () => {
@@ -436,10 +519,8 @@ describe('Kustomize overlays (kubectl kustomize deploy/k8s/overlays/*)', () => {
     expect(configMapValue(prod, 'STRIPE_API_BASE')).toBeUndefined();
     expect(containerOf(prod, 'payment').env?.find((e) => e.name === 'STRIPE_API_BASE')).toBeUndefined();
     expect(secretKeyRef(containerOf(prod, 'notification'), 'SMTP_URL')).toEqual({ name: 'ttelgo-secrets', key: 'SMTP_URL' });
-    for (const name of ['gateway', 'esim-provisioning', ...runnableApps.filter((a) => !a.simulator).map((a) => a.name)]) {
-      const replicas = (objects: K8sObject[]) => find(objects, 'Deployment', name)?.spec?.replicas ?? 0;
-      const minReplicas = (objects: K8sObject[]) => find(objects, 'HorizontalPodAutoscaler', name)?.spec?.minReplicas ?? 0;
-      expect({ name, more: replicas(prod) > replicas(dev), hpaMin: minReplicas(prod) >= replicas(prod) }).toEqual({ name, more: true, hpaMin: true });
+    for (const name of ['gateway', ...QUEUE_SCALED]) {
+      expect({ name, prodMinimum: autoscalerMinimum(prod, name), devMinimum: autoscalerMinimum(dev, name) }).toEqual({ name, prodMinimum: 3, devMinimum: 2 });
     }
   });
 });

@@ -10,7 +10,6 @@ describe('loadGatewayConfig', () => {
       RPC_TIMEOUT_MS: 3000,
       CATALOGUE_CACHE_TTL_MS: 30000,
       CATALOGUE_CACHE_MAX_ENTRIES: 5000,
-      AMQP_MAX_DISCONNECTED_MS: 300000,
       LOG_LEVEL: 'info',
       DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/postgres',
       DB_SCHEMA: 'gateway',

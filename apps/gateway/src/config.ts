@@ -39,7 +39,6 @@ export const GatewayConfigSchema = z.object({
   /** Bounds memory: every distinct normalised query is an entry, and clients choose the queries. */
   CATALOGUE_CACHE_MAX_ENTRIES: env.int(5000, 1, 1_000_000),
   /** Liveness fails after this long without a usable broker connection, so the orchestrator replaces the pod. */
-  AMQP_MAX_DISCONNECTED_MS: env.int(300_000, 1000),
   /** Absolute base URL advertised in the OpenAPI `servers` (e.g. https://api.ttelgo.dev); relative when unset. */
   PUBLIC_BASE_URL: env.optionalUrl(),
   // A blank variable counts as unset, like everywhere else in env parsing.

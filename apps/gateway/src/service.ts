@@ -129,7 +129,6 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
       postgres: { prisma, databaseUrl, schema, migrationsDir },
       conn,
       brokerCheck: 'rabbitmq',
-      maxBrokerDisconnectedMs: config.AMQP_MAX_DISCONNECTED_MS,
     });
 
     await conn.start();

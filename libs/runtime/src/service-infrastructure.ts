@@ -1,7 +1,7 @@
 /**
  * The pieces every service's composition root (apps/<service>/src/service.ts) starts the same way, so each
  * service.ts only says what is its own: the broker connection (with the topology it declares on every connect)
- * and the ops server (Postgres, migrations and broker readiness; broker liveness; /metrics). Both register their
+ * and the ops server (Postgres, migrations and broker readiness; process-only liveness; /metrics). Both register their
  * closer, so `closers.closeAll()` stops them in reverse order of start.
  */
 import { postgresReadiness } from '@ttelgo/db';
@@ -9,9 +9,6 @@ import { startOpsServer, type RunningServer } from '@ttelgo/http';
 import { AmqpConnection, type DeclareHook } from '@ttelgo/messaging';
 import type { Logger, ServiceMetrics } from '@ttelgo/observability';
 import type { Closers } from './closers';
-
-/** A replica cut off from RabbitMQ this long serves nothing: liveness fails and the orchestrator restarts it. */
-export const DEFAULT_MAX_BROKER_DISCONNECTED_MS = 120_000;
 
 /** The service's RabbitMQ connection, its topology declared on every (re)connect; not started yet. */
 export function createBrokerConnection(opts: { url: string; name: string; logger: Logger; closers: Closers; declare?: DeclareHook }): AmqpConnection {
@@ -28,18 +25,18 @@ export async function startServiceOps(opts: {
   closers: Closers;
   postgres: Parameters<typeof postgresReadiness>[0];
   conn: AmqpConnection;
-  /** Name of the broker check in /health/ready and /health/live. Default 'broker'. */
+  /** Name of the broker check in /health/ready. Default 'broker'. */
   brokerCheck?: string;
-  maxBrokerDisconnectedMs?: number;
 }): Promise<RunningServer> {
   const brokerCheck = opts.brokerCheck ?? 'broker';
-  const maxDisconnectedMs = opts.maxBrokerDisconnectedMs ?? DEFAULT_MAX_BROKER_DISCONNECTED_MS;
   const ops = await startOpsServer({
     port: opts.port,
     logger: opts.logger,
     metrics: opts.metrics,
     readiness: { ...postgresReadiness(opts.postgres), [brokerCheck]: () => opts.conn.isConnected() },
-    liveness: { [brokerCheck]: () => opts.conn.disconnectedForMs() < maxDisconnectedMs },
+    // Liveness is the process only: /health/live answers while the event loop runs. A broker or database outage
+    // makes every replica unready (no traffic, no new work) but restarts none: the connection recovers by itself,
+    // and restarting every pod of every service at once would only add a thundering herd to the outage.
   });
   opts.closers.add('ops server', () => ops.close());
   return ops;
