@@ -38,7 +38,6 @@ export const GatewayConfigSchema = z.object({
   CATALOGUE_CACHE_TTL_MS: env.int(30_000, 0, 3_600_000),
   /** Bounds memory: every distinct normalised query is an entry, and clients choose the queries. */
   CATALOGUE_CACHE_MAX_ENTRIES: env.int(5000, 1, 1_000_000),
-  /** Liveness fails after this long without a usable broker connection, so the orchestrator replaces the pod. */
   /** Absolute base URL advertised in the OpenAPI `servers` (e.g. https://api.ttelgo.dev); relative when unset. */
   PUBLIC_BASE_URL: env.optionalUrl(),
   // A blank variable counts as unset, like everywhere else in env parsing.
