@@ -4,7 +4,7 @@ const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/scripts', '<rootDir>/e2e'],
-  testMatch: ['**/*.spec.ts', '**/test/**/*.test.ts'],
+  testMatch: ['**/*.spec.ts', '**/test/**/*.test.ts', '<rootDir>/e2e/security/**/*.test.ts'],
   transform: { '^.+\\.(t|j)s$': swc },
   moduleNameMapper: {
     // The simulators are apps; other projects' tests run them in-process (eslint allows it in tests only).

@@ -86,6 +86,9 @@ export async function startPlatform(opts: {
         const opsPort = (opts.opsPort?.(service) ?? service.opsPort) + REPLICA_PORT_STEP * (replica - 1);
         const label = replicaLabel(service.name, replica, count);
         const env: NodeJS.ProcessEnv = {
+          // The local platform is development (its public defaults, the printed admin) unless told otherwise; any
+          // other NODE_ENV is production, where those defaults are refused.
+          NODE_ENV: 'development',
           ...opts.env,
           ...replicaEnv(service.env?.(opts.env) ?? {}, replica),
           ...(opts.opsPort || replica > 1 ? { OPS_PORT: String(opsPort) } : {}),

@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
+import { generateComposeEnv } from '../generate-env';
 import { serviceDatabaseUrlVariable } from '../migrate';
 import { NODE_FLAGS, services as npmStartServices } from '../services';
 
@@ -536,9 +537,19 @@ interface ComposeService {
   restart?: string;
 }
 
-/** Compose's `${VAR:-default}` interpolation with every variable unset, so the defaults are what is checked. */
+/**
+ * Compose's interpolation with only the generated `.env` (`npm run env:generate`) set: the defaults of
+ * `${VAR:-default}` are what is checked, and a required `${VAR:?message}` takes the generated value.
+ */
+const generatedEnv = generateComposeEnv();
 function interpolateDefaults(text: string): string {
-  return text.replace(/\$\{([A-Z0-9_]+)(?::?-([^}]*))?\}/g, (_m, _name: string, fallback?: string) => fallback ?? '');
+  return text
+    .replace(/\$\{([A-Z0-9_]+):\?[^}]*\}/g, (_m, name: string) => {
+      const value = generatedEnv[name];
+      if (value === undefined) throw new Error(`docker-compose.yml requires ${name}, which npm run env:generate does not write`);
+      return value;
+    })
+    .replace(/\$\{([A-Z0-9_]+)(?::?-([^}]*))?\}/g, (_m, _name: string, fallback?: string) => fallback ?? '');
 }
 
 function readCompose(): Record<string, ComposeService> {
@@ -624,7 +635,7 @@ describe('docker-compose.yml', () => {
     const text = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
     const secretSource = (service: string) => parse(text, { merge: true }).services?.[service]?.environment?.STRIPE_WEBHOOK_SECRET as string | undefined;
     expect(secretSource('stripe-sim')).toBe(secretSource('gateway'));
-    expect(secretSource('gateway')).toMatch(/^\$\{STRIPE_WEBHOOK_SECRET:?-/);
+    expect(secretSource('gateway')).toMatch(/^\$\{STRIPE_WEBHOOK_SECRET:\?/);
   });
 });
 

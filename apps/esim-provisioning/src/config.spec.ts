@@ -3,7 +3,7 @@ import { loadEsimProvisioningConfig } from './config';
 
 describe('esim-provisioning config', () => {
   it('has working defaults for local runs', () => {
-    const config = loadEsimProvisioningConfig({});
+    const config = loadEsimProvisioningConfig({ NODE_ENV: 'test' });
     expect(config).toMatchObject({
       schema: 'esims',
       opsPort: 9105,
@@ -16,21 +16,21 @@ describe('esim-provisioning config', () => {
   });
 
   it('refuses more than one replica without Redis (the eSIM Go budget would be multiplied)', () => {
-    expect(() => loadEsimProvisioningConfig({ REPLICAS: '2' })).toThrow(/REDIS_URL: required with REPLICAS=2: eSIM Go's 10 requests\/s are shared through Redis/);
-    expect(loadEsimProvisioningConfig({ REPLICAS: '2', REDIS_URL: 'redis://127.0.0.1:6379' }).replicas).toBe(2);
-    expect(loadEsimProvisioningConfig({}).replicas).toBe(1);
+    expect(() => loadEsimProvisioningConfig({ NODE_ENV: 'test', REPLICAS: '2' })).toThrow(/REDIS_URL: required with REPLICAS=2: eSIM Go's 10 requests\/s are shared through Redis/);
+    expect(loadEsimProvisioningConfig({ NODE_ENV: 'test', REPLICAS: '2', REDIS_URL: 'redis://127.0.0.1:6379' }).replicas).toBe(2);
+    expect(loadEsimProvisioningConfig({ NODE_ENV: 'test' }).replicas).toBe(1);
   });
 
   it('keeps a decimal markup exactly, as basis points', () => {
-    expect(loadEsimProvisioningConfig({ RETAIL_MARKUP_PERCENT: '27.5' }).retailMarkupBps).toBe(2750);
-    expect(loadEsimProvisioningConfig({ RETAIL_MARKUP_PERCENT: '0' }).retailMarkupBps).toBe(0);
-    expect(loadEsimProvisioningConfig({ CATALOGUE_CURRENCY: 'eur' }).catalogueCurrency).toBe('EUR');
+    expect(loadEsimProvisioningConfig({ NODE_ENV: 'test', RETAIL_MARKUP_PERCENT: '27.5' }).retailMarkupBps).toBe(2750);
+    expect(loadEsimProvisioningConfig({ NODE_ENV: 'test', RETAIL_MARKUP_PERCENT: '0' }).retailMarkupBps).toBe(0);
+    expect(loadEsimProvisioningConfig({ NODE_ENV: 'test', CATALOGUE_CURRENCY: 'eur' }).catalogueCurrency).toBe('EUR');
   });
 
   it('fails fast listing every bad variable', () => {
     let error: unknown;
     try {
-      loadEsimProvisioningConfig({ RETAIL_MARKUP_PERCENT: '27.555', ESIMGO_RATE_LIMIT_PER_SECOND: '0', DB_SCHEMA: 'Bad-Name', REDIS_URL: 'nope' });
+      loadEsimProvisioningConfig({ NODE_ENV: 'test', RETAIL_MARKUP_PERCENT: '27.555', ESIMGO_RATE_LIMIT_PER_SECOND: '0', DB_SCHEMA: 'Bad-Name', REDIS_URL: 'nope' });
     } catch (err) {
       error = err;
     }
@@ -40,7 +40,7 @@ describe('esim-provisioning config', () => {
   });
 
   it('has provisioning defaults and refuses a lease shorter than a purchase can take', () => {
-    expect(loadEsimProvisioningConfig({}).provisioning).toEqual({
+    expect(loadEsimProvisioningConfig({ NODE_ENV: 'test' }).provisioning).toEqual({
       sendClientReference: true,
       leaseMs: 120_000,
       reconcileIntervalMs: 60_000,
@@ -48,10 +48,10 @@ describe('esim-provisioning config', () => {
       usageRefreshBudgetMs: 1500,
       topupCompatibilityBudgetMs: 3000,
     });
-    expect(loadEsimProvisioningConfig({ ESIMGO_SEND_CLIENT_REFERENCE: 'false' }).provisioning.sendClientReference).toBe(false);
+    expect(loadEsimProvisioningConfig({ NODE_ENV: 'test', ESIMGO_SEND_CLIENT_REFERENCE: 'false' }).provisioning.sendClientReference).toBe(false);
     let error: unknown;
     try {
-      loadEsimProvisioningConfig({ ESIMGO_TIMEOUT_MS: '5000', PROVISION_LEASE_MS: '10000' });
+      loadEsimProvisioningConfig({ NODE_ENV: 'test', ESIMGO_TIMEOUT_MS: '5000', PROVISION_LEASE_MS: '10000' });
     } catch (err) {
       error = err;
     }
@@ -60,7 +60,7 @@ describe('esim-provisioning config', () => {
   });
 
   it('has usage sync defaults (daily, 20 h threshold, 5000 calls per run at 5/s) and keeps its pace within the eSIM Go budget', () => {
-    expect(loadEsimProvisioningConfig({}).usageSync).toEqual({
+    expect(loadEsimProvisioningConfig({ NODE_ENV: 'test' }).usageSync).toEqual({
       intervalMs: 86_400_000,
       firstRunDelayMs: 300_000,
       staleAfterMs: 72_000_000,
@@ -69,7 +69,7 @@ describe('esim-provisioning config', () => {
       callsPerSecond: 5,
     });
     expect(
-      loadEsimProvisioningConfig({ ESIM_USAGE_SYNC_INTERVAL_MS: '3600000', ESIM_USAGE_SYNC_MAX_PER_RUN: '10', ESIM_USAGE_SYNC_CALLS_PER_SECOND: '10' }).usageSync,
+      loadEsimProvisioningConfig({ NODE_ENV: 'test', ESIM_USAGE_SYNC_INTERVAL_MS: '3600000', ESIM_USAGE_SYNC_MAX_PER_RUN: '10', ESIM_USAGE_SYNC_CALLS_PER_SECOND: '10' }).usageSync,
     ).toMatchObject({ intervalMs: 3_600_000, maxPerRun: 10, callsPerSecond: 10 });
     const badVariables = (environment: NodeJS.ProcessEnv): string[] => {
       try {

@@ -122,7 +122,7 @@ beforeAll(async () => {
   await ch.bindQueue(q.queue, 'ttelgo.events.esim', 'esim.catalogue-updated.v1');
   await ch.consume(q.queue, (msg) => msg && events.push(JSON.parse(msg.content.toString()) as CatalogueUpdated), { noAck: true });
 
-  const config = loadEsimProvisioningConfig({
+  const config = loadEsimProvisioningConfig({ NODE_ENV: 'test',
     DATABASE_URL: proxiedDb.toString(),
     DB_SCHEMA: schema,
     AMQP_URL: vhost.url,

@@ -3,7 +3,7 @@ import { ARGON2_PRODUCTION_FLOOR, DEV_ADMIN_EMAIL, DEV_ADMIN_PASSWORD, DEV_JWT_S
 
 describe('loadGatewayConfig', () => {
   it('has the documented defaults', () => {
-    expect(loadGatewayConfig({})).toMatchObject({
+    expect(loadGatewayConfig({ NODE_ENV: 'test' })).toMatchObject({
       PORT: 8080,
       OPS_PORT: 9101,
       AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
@@ -25,22 +25,22 @@ describe('loadGatewayConfig', () => {
       IDEMPOTENCY_TTL_HOURS: 24,
       production: false,
     });
-    expect(loadGatewayConfig({}).PUBLIC_BASE_URL).toBeUndefined();
-    expect(loadGatewayConfig({}).REDIS_URL).toBeUndefined();
+    expect(loadGatewayConfig({ NODE_ENV: 'test' }).PUBLIC_BASE_URL).toBeUndefined();
+    expect(loadGatewayConfig({ NODE_ENV: 'test' }).REDIS_URL).toBeUndefined();
   });
 
   it('refuses more than one replica without Redis (the rate limits would be multiplied)', () => {
-    expect(() => loadGatewayConfig({ REPLICAS: '3' })).toThrow(/REDIS_URL: required with REPLICAS=3: the per-vendor, per-user and sign-in rate limits/);
-    expect(loadGatewayConfig({ REPLICAS: '3', REDIS_URL: 'redis://127.0.0.1:6379' }).REPLICAS).toBe(3);
+    expect(() => loadGatewayConfig({ NODE_ENV: 'test', REPLICAS: '3' })).toThrow(/REDIS_URL: required with REPLICAS=3: the per-vendor, per-user and sign-in rate limits/);
+    expect(loadGatewayConfig({ NODE_ENV: 'test', REPLICAS: '3', REDIS_URL: 'redis://127.0.0.1:6379' }).REPLICAS).toBe(3);
   });
 
   it('outside production, applies (and reports) the development secrets and admin', () => {
-    const config = loadGatewayConfig({});
+    const config = loadGatewayConfig({ NODE_ENV: 'test' });
     expect(config.jwtSecret).toBe(DEV_JWT_SECRET);
     expect(config.stripeWebhookSecret).toBe('whsec_ttelgo_dev_secret');
     expect(config.admin).toEqual({ email: DEV_ADMIN_EMAIL, password: DEV_ADMIN_PASSWORD });
     expect(config.insecureDefaults).toHaveLength(3);
-    expect(loadGatewayConfig({ JWT_SECRET: 'x'.repeat(32), STRIPE_WEBHOOK_SECRET: 'whsec_x', ADMIN_EMAIL: 'Root@Example.com', ADMIN_PASSWORD: 'long enough!' })).toMatchObject({
+    expect(loadGatewayConfig({ NODE_ENV: 'test', JWT_SECRET: 'x'.repeat(32), STRIPE_WEBHOOK_SECRET: 'whsec_x', ADMIN_EMAIL: 'Root@Example.com', ADMIN_PASSWORD: 'long enough!' })).toMatchObject({
       insecureDefaults: [],
       admin: { email: 'root@example.com', password: 'long enough!' },
     });
@@ -59,25 +59,25 @@ describe('loadGatewayConfig', () => {
   });
 
   it('refuses a short JWT secret and half an admin', () => {
-    expect(() => loadGatewayConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET: must be at least 32 characters/);
-    expect(() => loadGatewayConfig({ ADMIN_EMAIL: 'a@b.co' })).toThrow(/ADMIN_PASSWORD/);
+    expect(() => loadGatewayConfig({ NODE_ENV: 'test', JWT_SECRET: 'short' })).toThrow(/JWT_SECRET: must be at least 32 characters/);
+    expect(() => loadGatewayConfig({ NODE_ENV: 'test', ADMIN_EMAIL: 'a@b.co' })).toThrow(/ADMIN_PASSWORD/);
   });
 
   it('parses TRUST_PROXY', () => {
-    expect(loadGatewayConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
-    expect(loadGatewayConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
-    expect(loadGatewayConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).TRUST_PROXY).toEqual(['loopback', '10.0.0.0/8']);
-    expect(() => loadGatewayConfig({ TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY/);
+    expect(loadGatewayConfig({ NODE_ENV: 'test', TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(loadGatewayConfig({ NODE_ENV: 'test', TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(loadGatewayConfig({ NODE_ENV: 'test', TRUST_PROXY: 'loopback, 10.0.0.0/8' }).TRUST_PROXY).toEqual(['loopback', '10.0.0.0/8']);
+    expect(() => loadGatewayConfig({ NODE_ENV: 'test', TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY/);
   });
 
   it('accepts port 0 and blank values as unset', () => {
-    const config = loadGatewayConfig({ PORT: '0', OPS_PORT: '0', LOG_LEVEL: '', PUBLIC_BASE_URL: ' ' });
+    const config = loadGatewayConfig({ NODE_ENV: 'test', PORT: '0', OPS_PORT: '0', LOG_LEVEL: '', PUBLIC_BASE_URL: ' ' });
     expect(config).toMatchObject({ PORT: 0, OPS_PORT: 0, LOG_LEVEL: 'info', PUBLIC_BASE_URL: undefined });
   });
 
   it('reports every bad variable at once', () => {
     try {
-      loadGatewayConfig({ PORT: 'http', RPC_TIMEOUT_MS: '-1', AMQP_URL: 'not a url', LOG_LEVEL: 'loud' });
+      loadGatewayConfig({ NODE_ENV: 'test', PORT: 'http', RPC_TIMEOUT_MS: '-1', AMQP_URL: 'not a url', LOG_LEVEL: 'loud' });
       throw new Error('expected a ConfigError');
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);

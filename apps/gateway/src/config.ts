@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env, loadConfig } from '@ttelgo/runtime';
+import { env, isProduction, loadConfig } from '@ttelgo/runtime';
 
 /** argon2id floors in production (OWASP Password Storage Cheat Sheet: m=19 MiB, t=2, p=1). */
 export const ARGON2_PRODUCTION_FLOOR = { memoryKib: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -45,7 +45,8 @@ export const GatewayConfigSchema = z.object({
     (raw) => (typeof raw === 'string' && raw.trim() === '' ? undefined : raw),
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ),
-  NODE_ENV: env.string('development'),
+  /** Exactly `development` or `test` for the development defaults; anything else, unset included, is production. */
+  NODE_ENV: env.optionalString(),
   DATABASE_URL: env.url('postgresql://postgres@127.0.0.1:5432/postgres'),
   /** Connections per Postgres pool of this process (it has at most two: Prisma's and the node-postgres write path). */
   DB_POOL_MAX: env.int(10, 1, 200),
@@ -108,12 +109,13 @@ export interface GatewayConfig extends GatewayEnv {
 }
 
 /**
- * Secrets have development defaults only outside production (NODE_ENV=production): there, a missing JWT_SECRET or
- * STRIPE_WEBHOOK_SECRET, a short JWT secret or argon2 parameters under the OWASP floor stop the start with a
- * ConfigError, and a missing ADMIN_EMAIL/ADMIN_PASSWORD simply means no admin is seeded.
+ * Secrets have development defaults only when NODE_ENV is exactly `development` or `test`. Anything else is
+ * production: there, a missing JWT_SECRET or STRIPE_WEBHOOK_SECRET, a short JWT secret or argon2 parameters under
+ * the OWASP floor stop the start with a ConfigError, a missing ADMIN_EMAIL/ADMIN_PASSWORD simply means no admin is
+ * seeded, and loadConfig refuses any of the repository's public secrets.
  */
 const ResolvedConfigSchema = GatewayConfigSchema.transform((c, ctx): GatewayConfig => {
-  const production = c.NODE_ENV.trim().toLowerCase() === 'production';
+  const production = isProduction(c.NODE_ENV);
   const insecureDefaults: string[] = [];
   if (c.JWT_SECRET !== undefined && c.JWT_SECRET.length < 32) {
     ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be at least 32 characters (256 bits for HS256)' });

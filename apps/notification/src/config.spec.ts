@@ -51,7 +51,7 @@ describe('WEBHOOK_SECRETS_KEY', () => {
   });
 
   it('outside production defaults to the public development key, reported as an insecure default', () => {
-    const config = loadNotificationConfig({});
+    const config = loadNotificationConfig({ NODE_ENV: 'test' });
     expect(config.production).toBe(false);
     expect(config.webhooks.secretsKey.equals(Buffer.from(DEV_WEBHOOK_SECRETS_KEY, 'base64'))).toBe(true);
     expect(Buffer.from(DEV_WEBHOOK_SECRETS_KEY, 'base64').toString('utf8')).toContain('dev-only');
@@ -63,7 +63,7 @@ describe('WEBHOOK_SECRETS_KEY', () => {
 describe('WEBHOOK_SECRETS_PREVIOUS_KEYS', () => {
   it('takes a comma-separated list (blanks ignored) of decrypt-only keys', () => {
     const [a, b] = [randomBytes(32), randomBytes(32)];
-    const config = loadNotificationConfig({
+    const config = loadNotificationConfig({ NODE_ENV: 'test',
       WEBHOOK_SECRETS_KEY: randomBytes(32).toString('base64'),
       WEBHOOK_SECRETS_PREVIOUS_KEYS: ` ${a.toString('base64')} ,, ${b.toString('base64url')},`,
     });

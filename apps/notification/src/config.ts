@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env, loadConfig } from '@ttelgo/runtime';
+import { env, isProduction, loadConfig } from '@ttelgo/runtime';
 import { parseDuration, parseDurationList } from './domain/duration';
 import { SECRET_BOX_KEY_BYTES, secretBoxKeyId } from './infrastructure/secret-box';
 
@@ -90,14 +90,15 @@ export const NotificationConfigSchema = z
     /** Whole-request timeout of one webhook POST. */
     WEBHOOK_TIMEOUT_MS: env.int(10_000, 100, 60_000),
     WEBHOOK_CONCURRENCY: env.int(2, 1, 32),
-    NODE_ENV: env.string('development'),
+    /** Exactly `development` or `test` for the development key; anything else, unset included, is production. */
+    NODE_ENV: env.optionalString(),
     /** AES-256-GCM key of the stored webhook signing secrets: 32 random bytes, base64/base64url. Required in production. */
     WEBHOOK_SECRETS_KEY: env.optionalString(),
     /** Comma-separated older keys, used only to decrypt values written before a rotation. */
     WEBHOOK_SECRETS_PREVIOUS_KEYS: env.optionalString(),
   })
   .transform((c, ctx) => {
-    const production = c.NODE_ENV.trim().toLowerCase() === 'production';
+    const production = isProduction(c.NODE_ENV);
     const insecureDefaults: string[] = [];
     let current: Buffer | undefined;
     if (c.WEBHOOK_SECRETS_KEY === undefined) {

@@ -153,7 +153,7 @@ beforeAll(async () => {
   await db.connect();
 
   metrics = createMetrics('notification');
-  const config = loadNotificationConfig({
+  const config = loadNotificationConfig({ NODE_ENV: 'test',
     DATABASE_URL: TEST_DATABASE_URL,
     DB_SCHEMA: schema,
     AMQP_URL: vhost.url,

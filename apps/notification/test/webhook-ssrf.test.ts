@@ -45,7 +45,7 @@ beforeAll(async () => {
   endpoint = await startVendorEndpoint();
   db = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await db.connect();
-  const config = loadNotificationConfig({
+  const config = loadNotificationConfig({ NODE_ENV: 'test',
     DATABASE_URL: TEST_DATABASE_URL,
     DB_SCHEMA: schema,
     AMQP_URL: vhost.url,

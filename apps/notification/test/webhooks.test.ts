@@ -179,7 +179,7 @@ beforeAll(async () => {
   db = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await db.connect();
   metrics = createMetrics('notification');
-  config = loadNotificationConfig({
+  config = loadNotificationConfig({ NODE_ENV: 'test',
     DATABASE_URL: TEST_DATABASE_URL,
     DB_SCHEMA: schema,
     AMQP_URL: vhost.url,

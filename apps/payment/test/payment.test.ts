@@ -146,7 +146,7 @@ beforeAll(async () => {
   await ch.bindQueue(q.queue, 'ttelgo.events.payment', 'payment.#');
   await ch.consume(q.queue, (msg) => msg && published.push(JSON.parse(msg.content.toString()) as PublishedEvent), { noAck: true });
 
-  const config = loadPaymentConfig({
+  const config = loadPaymentConfig({ NODE_ENV: 'test',
     DATABASE_URL: TEST_DATABASE_URL,
     DB_SCHEMA: schema,
     AMQP_URL: vhost.url,

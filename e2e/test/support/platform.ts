@@ -66,6 +66,7 @@ export async function startTestPlatform(opts: PlatformOptions = {}): Promise<Tes
       return s;
     };
     const common = {
+      NODE_ENV: 'test',
       DATABASE_URL: TEST_DATABASE_URL,
       AMQP_URL: vhost.url,
       OPS_PORT: '0',

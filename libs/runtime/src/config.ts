@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isProduction, publicSecretsIn } from './deployment';
 
 export interface ConfigIssue {
   variable: string;
@@ -25,10 +26,18 @@ function valueAt(source: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
-/** Parses the environment (process.env by default) with a zod schema, failing fast with every problem at once. */
+/**
+ * Parses the environment (process.env by default) with a zod schema, failing fast with every problem at once. In
+ * production (NODE_ENV other than exactly `development` or `test`) a resolved value, default or not, that is one of
+ * the repository's public secrets is refused too.
+ */
 export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const result = schema.safeParse(env);
-  if (result.success) return result.data;
+  if (result.success) {
+    const leaks = isProduction(env['NODE_ENV']) ? publicSecretsIn(result.data) : [];
+    if (leaks.length > 0) throw new ConfigError(leaks);
+    return result.data;
+  }
   const issues = result.error.issues.map((issue) => {
     const variable = issue.path.map(String).join('.') || '(root)';
     const missing = issue.code === 'invalid_type' && valueAt(env, issue.path) === undefined;

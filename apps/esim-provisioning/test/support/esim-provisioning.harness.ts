@@ -73,7 +73,7 @@ export async function startEsimProvisioningHarness(prefix: string, logger: Logge
       publisher,
       rpc,
       startService: async (env = {}, opts = {}) => {
-        const config = loadEsimProvisioningConfig({
+        const config = loadEsimProvisioningConfig({ NODE_ENV: 'test',
           DATABASE_URL: TEST_DATABASE_URL,
           DB_SCHEMA: schema,
           AMQP_URL: vhost.url,

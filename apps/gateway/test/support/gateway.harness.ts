@@ -30,7 +30,7 @@ export async function startTestGateway(env: Record<string, string>, prefix = 'ga
   // A replica shares the first gateway's schema (like two pods on one database) and leaves dropping it to that one.
   const owner = opts.replicaOf === undefined;
   const schema = opts.replicaOf?.schema ?? createTestSchemaName(prefix);
-  const config = loadGatewayConfig({
+  const config = loadGatewayConfig({ NODE_ENV: 'test',
     PORT: '0',
     OPS_PORT: '0',
     DATABASE_URL: TEST_DATABASE_URL,

@@ -74,7 +74,7 @@ export class OrderHarness {
     this.payment = await new PaymentDouble(this.vhost.url).start();
     this.billing = await new BillingDouble(this.vhost.url).start();
 
-    const config = loadOrderConfig({
+    const config = loadOrderConfig({ NODE_ENV: 'test',
       DATABASE_URL: TEST_DATABASE_URL,
       DB_SCHEMA: this.schema,
       AMQP_URL: this.vhost.url,

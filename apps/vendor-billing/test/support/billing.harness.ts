@@ -63,7 +63,7 @@ export class BillingHarness {
     );
 
     this.payment = await new PaymentDouble(this.vhost.url).start();
-    const config = loadVendorBillingConfig({
+    const config = loadVendorBillingConfig({ NODE_ENV: 'test',
       DATABASE_URL: TEST_DATABASE_URL,
       DB_SCHEMA: this.schema,
       AMQP_URL: this.vhost.url,
