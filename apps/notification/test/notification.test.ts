@@ -183,12 +183,11 @@ afterAll(async () => {
 });
 
 test('the applied migrations agree with the Prisma schema', async () => {
-  const differences = await assertSchemaMatchesPrisma({
+  await assertSchemaMatchesPrisma({
     databaseUrl: TEST_DATABASE_URL,
     schema,
     prismaSchemaPath: resolve(__dirname, '../../../prisma/notification/schema.prisma'),
   });
-  expect(differences).toEqual([]);
 });
 
 test('the service is ready once started', async () => {

@@ -1,6 +1,6 @@
 export { createPrismaClient, type PrismaClientOptions } from './prisma-client.factory';
 export { runMigrations, pendingMigrations, readMigrations, findMigrationsDir, migrationChecksum, MigrationError, type MigrationOptions, type LocalMigration } from './migration.runner';
-export { assertSchemaMatchesPrisma, type SchemaAgreementOptions, type SchemaDifference, type SchemaDifferenceKind } from './schema-agreement';
+export { assertSchemaMatchesPrisma, diffSchemaWithPrisma, SchemaMismatchError, type SchemaAgreementOptions, type SchemaDifference, type SchemaDifferenceKind } from './schema-agreement';
 export { parsePrismaSchema, type PrismaSchema, type PrismaModel, type PrismaField, type PrismaEnum } from './prisma-schema.parser';
 export { enqueue, outboxChannel, outboxNotifyTriggerSql, type OutboxTx, type EnqueueMeta } from './outbox';
 export { OutboxRelay, outboxBackoffMs, type OutboxPublisherPort, type OutboxRawMessage, type OutboxRelayOptions } from './outbox.relay';

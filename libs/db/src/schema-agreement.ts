@@ -273,10 +273,10 @@ function compare(prisma: PrismaSchema, db: Awaited<ReturnType<typeof readDatabas
  * database (partial indexes, CHECKs, triggers) are allowed: SQL migrations may add what Prisma cannot express.
  * Defaults are not compared.
  */
-export async function assertSchemaMatchesPrisma(opts: SchemaAgreementOptions): Promise<SchemaDifference[]> {
+export async function diffSchemaWithPrisma(opts: SchemaAgreementOptions): Promise<SchemaDifference[]> {
   const schema = assertSchemaName(opts.schema);
   const text = opts.prismaSchema ?? (opts.prismaSchemaPath ? readFileSync(opts.prismaSchemaPath, 'utf8') : undefined);
-  if (text === undefined) throw new Error('assertSchemaMatchesPrisma needs prismaSchemaPath or prismaSchema');
+  if (text === undefined) throw new Error('diffSchemaWithPrisma needs prismaSchemaPath or prismaSchema');
   const prisma = parsePrismaSchema(text);
   const client = createPgClient({ databaseUrl: opts.databaseUrl, applicationName: 'ttelgo:schema-agreement' });
   await client.connect();
@@ -287,4 +287,21 @@ export async function assertSchemaMatchesPrisma(opts: SchemaAgreementOptions): P
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** Thrown by assertSchemaMatchesPrisma; `differences` holds what diffSchemaWithPrisma found. */
+export class SchemaMismatchError extends Error {
+  constructor(
+    readonly schema: string,
+    readonly differences: SchemaDifference[],
+  ) {
+    super(`schema ${schema} disagrees with its Prisma schema in ${differences.length} place(s):\n${differences.map((d) => `  - ${d.message}`).join('\n')}`);
+    this.name = 'SchemaMismatchError';
+  }
+}
+
+/** diffSchemaWithPrisma that throws a SchemaMismatchError listing every difference, so a test cannot ignore them. */
+export async function assertSchemaMatchesPrisma(opts: SchemaAgreementOptions): Promise<void> {
+  const differences = await diffSchemaWithPrisma(opts);
+  if (differences.length > 0) throw new SchemaMismatchError(opts.schema, differences);
 }

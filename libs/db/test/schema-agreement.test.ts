@@ -1,5 +1,5 @@
 import { createTestSchemaName, dropSchema, testLogger } from '@ttelgo/testing';
-import { assertSchemaMatchesPrisma, runMigrations } from '../src';
+import { assertSchemaMatchesPrisma, diffSchemaWithPrisma, runMigrations, SchemaMismatchError } from '../src';
 import { FIXTURE_MIGRATIONS_DIR, FIXTURE_SCHEMA_PRISMA } from './fixture/fixture-db';
 import { DATABASE_URL, sql } from './helpers';
 
@@ -60,10 +60,10 @@ CREATE INDEX "order_placed_at_idx" ON "order"("placed_at" DESC);
 ALTER TABLE "order" ADD CONSTRAINT "order_customer_id_fkey" FOREIGN KEY ("customer_id") REFERENCES "customer"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 `;
 
-describe('assertSchemaMatchesPrisma', () => {
+describe('diffSchemaWithPrisma', () => {
   it('finds no difference between the fixture migrations and the fixture schema.prisma', async () => {
     const schema = await migratedFixture();
-    expect(await assertSchemaMatchesPrisma({ databaseUrl: DATABASE_URL, schema, prismaSchemaPath: FIXTURE_SCHEMA_PRISMA })).toEqual([]);
+    expect(await diffSchemaWithPrisma({ databaseUrl: DATABASE_URL, schema, prismaSchemaPath: FIXTURE_SCHEMA_PRISMA })).toEqual([]);
   });
 
   it('reports tables, columns, types, nullability and indexes that differ', async () => {
@@ -76,7 +76,7 @@ describe('assertSchemaMatchesPrisma', () => {
       ALTER TABLE outbox ALTER COLUMN sent_at TYPE timestamptz(6);
       ALTER TABLE inbox DROP COLUMN received_at;
       DROP INDEX outbox_sent_at_available_at_idx;`);
-    const diffs = await assertSchemaMatchesPrisma({ databaseUrl: DATABASE_URL, schema, prismaSchemaPath: FIXTURE_SCHEMA_PRISMA });
+    const diffs = await diffSchemaWithPrisma({ databaseUrl: DATABASE_URL, schema, prismaSchemaPath: FIXTURE_SCHEMA_PRISMA });
     expect(diffs.map((d) => [d.kind, d.table, d.column]).sort()).toEqual(
       [
         ['extra-table', 'stray', undefined],
@@ -98,7 +98,7 @@ model Refund {
   id String @id @db.Uuid
   @@map("refund")
 }`;
-    const diffs = await assertSchemaMatchesPrisma({ databaseUrl: DATABASE_URL, schema, prismaSchema: text });
+    const diffs = await diffSchemaWithPrisma({ databaseUrl: DATABASE_URL, schema, prismaSchema: text });
     expect(diffs).toEqual([{ kind: 'missing-table', table: 'refund', message: 'model Refund: table "refund" does not exist' }]);
   });
 
@@ -106,14 +106,38 @@ model Refund {
     const schema = createTestSchemaName('dbagree');
     schemas.push(schema);
     await sql(`CREATE SCHEMA "${schema}"; SET search_path TO "${schema}"; ${RICH_SQL}`);
-    expect(await assertSchemaMatchesPrisma({ databaseUrl: DATABASE_URL, schema, prismaSchema: RICH_PRISMA })).toEqual([]);
+    expect(await diffSchemaWithPrisma({ databaseUrl: DATABASE_URL, schema, prismaSchema: RICH_PRISMA })).toEqual([]);
 
     await sql(`SET search_path TO "${schema}";
       ALTER TABLE "order" DROP CONSTRAINT order_customer_id_fkey;
       DROP INDEX order_customer_id_external_ref_key;
       ALTER TYPE order_status ADD VALUE 'refunded';
       ALTER TABLE "order" ALTER COLUMN total TYPE numeric(14,2);`);
-    const diffs = await assertSchemaMatchesPrisma({ databaseUrl: DATABASE_URL, schema, prismaSchema: RICH_PRISMA });
+    const diffs = await diffSchemaWithPrisma({ databaseUrl: DATABASE_URL, schema, prismaSchema: RICH_PRISMA });
     expect(diffs.map((d) => d.kind).sort()).toEqual(['enum-values', 'foreign-key', 'type', 'unique']);
+  });
+});
+
+describe('assertSchemaMatchesPrisma', () => {
+  it('resolves when the migrations and schema.prisma agree', async () => {
+    const schema = await migratedFixture();
+    await expect(assertSchemaMatchesPrisma({ databaseUrl: DATABASE_URL, schema, prismaSchemaPath: FIXTURE_SCHEMA_PRISMA })).resolves.toBeUndefined();
+  });
+
+  it('throws a SchemaMismatchError that lists every difference', async () => {
+    const schema = await migratedFixture();
+    await sql(`SET search_path TO "${schema}";
+      ALTER TABLE effect ADD COLUMN extra text;
+      ALTER TABLE outbox ALTER COLUMN attempts TYPE bigint;`);
+    const error = await assertSchemaMatchesPrisma({ databaseUrl: DATABASE_URL, schema, prismaSchemaPath: FIXTURE_SCHEMA_PRISMA }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SchemaMismatchError);
+    const mismatch = error as SchemaMismatchError;
+    expect(mismatch.differences.map((d) => d.kind).sort()).toEqual(['extra-column', 'type']);
+    expect(mismatch.message).toContain(`schema ${schema} disagrees with its Prisma schema in 2 place(s):`);
+    expect(mismatch.message).toContain('  - column "effect"."extra" has no field in model');
+    expect(mismatch.message).toMatch(/ {2}- \w+\.attempts: column type is bigint, Prisma expects integer/);
   });
 });
