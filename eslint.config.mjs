@@ -109,6 +109,13 @@ export default [
     },
   },
   {
+    // A promise a test forgets to await is a check that cannot fail: `expect(p).rejects...`, `waitFor(...)` or an
+    // assertion helper would settle after the test has passed. Type-aware, so only on test code.
+    files: ['apps/*/test/**/*.ts', 'libs/*/test/**/*.ts', 'e2e/**/*.ts', 'scripts/test/**/*.ts', '**/*.spec.ts', 'libs/testing/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error' },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
