@@ -1,6 +1,6 @@
 /**
- * B2B benchmark (issue 4, "Performance (benchmark)"): concurrent reseller orders through the public vendor API
- * (POST /api/v1/vendor/orders, X-API-Key, a unique Idempotency-Key each, no `Prefer: wait`) from several vendors for
+ * B2B benchmark: concurrent reseller orders through the public vendor API (POST /api/v1/vendor/orders,
+ * X-API-Key, a unique Idempotency-Key each, no `Prefer: wait`) from several vendors for
  * BENCH_SECONDS, then: orders/s accepted and completed, p50/p99 time-to-COMPLETED, lost / duplicated, the ledger
  * check, and `pgbench -N` on the same Postgres for scale.
  *

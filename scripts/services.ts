@@ -1,6 +1,6 @@
 /**
  * The platform's processes as `npm start` runs them, in start order: the simulators first, then the services,
- * the gateway last. Ports follow DESIGN.md §7. Adding a service = one entry here (plus its Prisma folder).
+ * the gateway last. Ports: docs/architecture.md#ports. Adding a service = one entry here (plus its Prisma folder).
  */
 export interface ServiceEntry {
   name: string;

@@ -1,5 +1,5 @@
 /**
- * B2B resellers end to end (issue 4), through the public API only: an admin onboards resellers and gives them
+ * B2B resellers end to end, through the public API only: an admin onboards resellers and gives them
  * API keys; a PREPAID reseller tops its wallet up by card and buys eSIMs; a POSTPAID one buys on credit; money is
  * never created, lost or overdrawn; a signed webhook tells the reseller; suspension takes effect at once; an admin
  * refund credits the reseller back once.

@@ -1,5 +1,5 @@
 /**
- * B2C purchase end to end (issue 3), through the public API only, with the Stripe and eSIM Go simulators and
+ * B2C purchase end to end, through the public API only, with the Stripe and eSIM Go simulators and
  * the SMTP catcher standing in for the outside world: sign up, buy with a card, get the eSIM in the API and by
  * e-mail, get refunded automatically when eSIM Go cannot provision, and refunded by an admin after completion.
  */

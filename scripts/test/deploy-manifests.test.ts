@@ -17,8 +17,8 @@ import { NODE_FLAGS, services as npmStartServices } from '../services';
 
 const root = join(__dirname, '..', '..');
 
-/** Ops ports fixed by DESIGN.md §7 for services not (yet) in scripts/services.ts. */
-const DESIGN_OPS_PORTS: Record<string, number> = {
+/** Ops ports (docs/architecture.md#ports) of services not (yet) in scripts/services.ts. */
+const DOCUMENTED_OPS_PORTS: Record<string, number> = {
   gateway: 9101,
   order: 9102,
   payment: 9103,
@@ -54,7 +54,7 @@ const appNames = new Set(apps.map((a) => a.name));
 
 function expectedOpsPort(name: string): number {
   const fromNpmStart = npmStartServices.find((s) => s.name === name)?.opsPort;
-  const port = fromNpmStart ?? DESIGN_OPS_PORTS[name];
+  const port = fromNpmStart ?? DOCUMENTED_OPS_PORTS[name];
   if (port === undefined) throw new Error(`no ops port known for "${name}": add it to scripts/services.ts`);
   return port;
 }

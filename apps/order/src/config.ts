@@ -12,7 +12,7 @@ export const OrderConfigSchema = z
     LOG_LEVEL: env.string('info'),
     /** Timeout of our calls to esim-provisioning, payment and vendor-billing; the gateway's own timeout must be longer. */
     RPC_TIMEOUT_MS: env.int(5000, 100, 120_000),
-    /** An order unpaid for this long is CANCELLED and its PaymentIntent cancelled (DESIGN.md §3: 30 min). */
+    /** An order unpaid for this long is CANCELLED and its PaymentIntent cancelled (30 min: docs/architecture.md#b2c-purchase). */
     ORDER_PAYMENT_TIMEOUT_MS: env.int(30 * 60_000, 1000),
     EXPIRY_SWEEP_INTERVAL_MS: env.int(60_000, 100),
     ORDER_RECONCILE_INTERVAL_MS: env.int(10 * 60_000, 100),

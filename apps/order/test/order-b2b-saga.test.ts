@@ -1,5 +1,5 @@
 /**
- * Component test of the B2B saga (issue 4), driven the way the other services drive it: vendor orders placed over
+ * Component test of the B2B saga, driven the way the other services drive it: vendor orders placed over
  * RPC by a gateway-like client, vendor-billing, esim-provisioning and payment played by doubles over a real
  * RabbitMQ vhost, the service on a real Postgres schema. What order emits is observed on the broker and in its
  * outbox.

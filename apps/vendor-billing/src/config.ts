@@ -10,7 +10,7 @@ export const VendorBillingConfigSchema = z
     LOG_LEVEL: env.string('info'),
     /** Timeout of our call to payment (top-ups); the gateway's own timeout must be longer. */
     RPC_TIMEOUT_MS: env.int(5000, 100, 120_000),
-    /** Markup of a vendor onboarded without one, in percent (DESIGN.md §4: vendor price = cost + markup). */
+    /** Markup of a vendor onboarded without one, in percent (vendor price = cost + markup: docs/architecture.md#money). */
     VENDOR_DEFAULT_MARKUP_PERCENT: env.int(15, 0, 1000),
     VENDOR_DEFAULT_RATE_LIMIT_PER_MINUTE: env.int(600, 1, 100_000),
     RETENTION_INTERVAL_MS: env.int(3_600_000, 1000),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** ISO-4217 alphabetic code, upper case. */
 export const CurrencySchema = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO-4217 currency code like USD');
 
-/** Money is integer minor units plus an ISO currency, never a float (DESIGN.md §4). */
+/** Money is integer minor units plus an ISO currency, never a float (docs/architecture.md#money). */
 export const MoneySchema = z.object({
   amount: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   currency: CurrencySchema,
@@ -44,7 +44,7 @@ export const OwnerSchema = z.object({
 });
 export type Owner = z.infer<typeof OwnerSchema>;
 
-/** Public order statuses (DESIGN.md §3). */
+/** Public order statuses (docs/architecture.md#order-statuses). */
 export const OrderStatusSchema = z.enum([
   'AWAITING_PAYMENT',
   'PENDING',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The envelope every message travels in (DESIGN.md §2). AMQP `messageId` = `id`, AMQP `type` = `type`. */
+/** The envelope every message travels in (docs/architecture.md#envelope). AMQP `messageId` = `id`, AMQP `type` = `type`. */
 export const EnvelopeSchema = z.object({
   id: z.uuid(),
   type: z.string().min(1).max(200),

@@ -1,5 +1,5 @@
 /**
- * Compatibility rules for versioned contracts (DESIGN.md §2): within a version only optional fields may be
+ * Compatibility rules for versioned contracts (docs/architecture.md#contracts-and-names): within a version only optional fields may be
  * added. Compares two JSON Schemas (zod's `z.toJSONSchema` output) and lists every non-additive change.
  */
 type Json = Record<string, unknown>;

@@ -19,7 +19,7 @@ export interface RetentionJobOptions {
 }
 
 /**
- * Outbox and inbox clean-up (DESIGN.md §6), once per interval across the replicas (startScheduledJob: an advisory
+ * Outbox and inbox clean-up (docs/architecture.md#jobs), once per interval across the replicas (startScheduledJob: an advisory
  * lock keyed on the schema, and the period claimed in `_job_runs`). stop() waits for a run in progress.
  */
 export function startRetentionJob(opts: RetentionJobOptions): { stop(): Promise<void>; runNow(): Promise<void> } {

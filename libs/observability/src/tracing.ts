@@ -56,7 +56,7 @@ export function startTracing(opts: { serviceName: string }): TracingHandle {
   const ignoredPaths = /^\/(health\/|metrics)/;
   const sdk = new NodeSDK({
     serviceName: opts.serviceName,
-    // No exporter reads OTEL_TRACES_EXPORTER here: the endpoint variable alone decides, as the design says.
+    // No exporter reads OTEL_TRACES_EXPORTER here: the endpoint variable alone decides (docs/architecture.md#observability).
     ...(endpoint ? { traceExporter: new OTLPTraceExporter() } : { spanProcessors: [dropSpans] }),
     // Metrics go through prom-client and logs through pino; without these the SDK would start OTLP exporters for both.
     metricReaders: [],

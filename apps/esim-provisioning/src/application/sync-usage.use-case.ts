@@ -1,5 +1,5 @@
 /**
- * The daily eSIM usage and expiry sync (DESIGN.md §6), behind the usage callbacks and get-esim's refresh-on-read.
+ * The daily eSIM usage and expiry sync (docs/architecture.md#jobs), behind the usage callbacks and get-esim's refresh-on-read.
  * It works on bundles (each eSIM's own and every top-up: one eSIM Go assignment each):
  *
  * 1. Expiry, no eSIM Go call: unfinished bundles whose end REPORTED by eSIM Go has passed become EXPIRED

@@ -1,5 +1,5 @@
 /**
- * Retail pricing (DESIGN.md §4): retail = cost + markup, where
+ * Retail pricing (docs/architecture.md#money): retail = cost + markup, where
  *
  *   markup = roundHalfUp(cost * markupBps / 10 000)
  *

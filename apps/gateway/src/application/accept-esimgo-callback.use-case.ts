@@ -1,7 +1,7 @@
 /**
  * eSIM Go usage callback ingress (V3 BundleAlert), the twin of the Stripe ingress: verify X-Signature-SHA256 on
  * the raw bytes, validate the alert, then hand it to esim-provisioning as esim.record-usage.v1 published
- * straight through the confirm channel (the allowed exception to the outbox rule, DESIGN.md §2). eSIM Go gets
+ * straight through the confirm channel (the allowed exception to the outbox rule, docs/architecture.md#outbox). eSIM Go gets
  * 200 only once RabbitMQ confirmed the message AND routed it to a queue (mandatory), and 503 otherwise, so it
  * retries. The message id is derived from the SHA-256 of the raw body, so a redelivered alert is a duplicate
  * to esim-provisioning's inbox. An alert type we do not use (FirstAttachment, SMSFailed, anything new) is

@@ -1,6 +1,6 @@
 /**
  * Stripe webhook ingress: verify the signature on the raw bytes, then hand the event to payment as a command,
- * published straight through the confirm channel (the one allowed exception to the outbox rule, DESIGN.md §2):
+ * published straight through the confirm channel (the one allowed exception to the outbox rule, docs/architecture.md#outbox):
  * Stripe gets 200 only once RabbitMQ confirmed the message AND routed it to a queue (mandatory), and 503 otherwise,
  * so Stripe keeps retrying. The message id is derived from the event id, so a redelivery is a duplicate to
  * payment's inbox.

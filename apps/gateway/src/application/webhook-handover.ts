@@ -1,7 +1,7 @@
 /**
  * The second half of both webhook ingresses (Stripe, eSIM Go): wrap what the provider told us in its message
  * contract and hand it to the owning service straight through the confirm channel (the one allowed exception to
- * the outbox rule, DESIGN.md §2). The provider gets its 200 only once RabbitMQ confirmed the message AND routed it
+ * the outbox rule, docs/architecture.md#outbox). The provider gets its 200 only once RabbitMQ confirmed the message AND routed it
  * to a queue; anything else is a 503 with Retry-After, so the provider delivers it again.
  */
 import { ContractViolationError, createEnvelope, routeFor, type Envelope, type MessageContract } from '@ttelgo/contracts';

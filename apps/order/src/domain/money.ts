@@ -1,4 +1,4 @@
-/** Integer minor units plus an ISO-4217 currency (DESIGN.md §4). */
+/** Integer minor units plus an ISO-4217 currency (docs/architecture.md#money). */
 export interface Money {
   amount: number;
   currency: string;

@@ -1,5 +1,5 @@
 /**
- * Orders by status (DESIGN.md §8), read from the database when Prometheus scrapes: how many orders wait in each
+ * Orders by status (docs/architecture.md#observability), read from the database when Prometheus scrapes: how many orders wait in each
  * in-flight status per channel (B2C card orders, B2B vendor orders), and how old the oldest of them is — a
  * growing age is a stuck saga long before the reconciliation job gives up. Every replica reports the same figures
  * (take max, not sum, across replicas).

@@ -1,5 +1,5 @@
 /**
- * The classic double-spend test (reference/reliability.md §3.3): a vendor whose available funds (PREPAID wallet
+ * The classic double-spend test: a vendor whose available funds (PREPAID wallet
  * or POSTPAID credit) cover exactly k orders receives 50 concurrent reserves of distinct orders. Exactly k are
  * reserved, 50 - k rejected; available never goes below zero (sampled while the race runs); after capturing the
  * reserved ones, debits equal credits and every stored balance equals the balance derived from its entries.

@@ -1,5 +1,5 @@
 /**
- * eSIM Go v2.4 response shapes, read tolerantly (reference/esimgo-stripe.md §1.2): unknown fields are ignored,
+ * eSIM Go v2.4 response shapes, read tolerantly: unknown fields are ignored,
  * optional ones may be missing or null, and the two envelopes seen in the wild (a bare array as the spec says,
  * `{ bundles, ...paging }` as the live API answers) are both accepted. These types never leave infrastructure/.
  */
@@ -83,7 +83,7 @@ export const EsimGoAssignmentDto = z.object({
 });
 export const EsimGoAssignmentsDto = z.union([z.array(EsimGoAssignmentDto), EsimGoAssignmentDto]);
 
-/** GET /esims/{iccid}/bundles (reference §1.6). Quantities are bytes. */
+/** GET /esims/{iccid}/bundles. Quantities are bytes. */
 export const EsimGoEsimBundlesDto = z.object({
   bundles: z
     .array(

@@ -1,5 +1,5 @@
 /**
- * eSIM Go allows 10 requests per second per IP address, across all our replicas (DESIGN.md §3). Two layers:
+ * eSIM Go allows 10 requests per second per IP address, across all our replicas (docs/architecture.md#esim-go). Two layers:
  *
  * 1. A sliding log of the sends of the last 1.1 s admits each request: at most `perSecond` sends in any 1.1 s, so no
  *    second of the provider's clock, in whatever windows it counts, sees more than `perSecond` (the 10 % margin

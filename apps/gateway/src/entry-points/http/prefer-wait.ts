@@ -1,4 +1,4 @@
-/** The largest `Prefer: wait` honoured, in seconds (DESIGN.md §5). */
+/** The largest `Prefer: wait` honoured, in seconds (docs/architecture.md#prefer-wait). */
 export const MAX_PREFER_WAIT_SECONDS = 30;
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Hourly housekeeping (DESIGN.md §6): expired idempotency records (24 h) and refresh tokens expired for a week.
+ * Hourly housekeeping (docs/architecture.md#jobs): expired idempotency records (24 h) and refresh tokens expired for a week.
  * Once per interval across the replicas (startScheduledJob of @ttelgo/db: an advisory lock, and the period claimed
  * in `_job_runs`).
  */

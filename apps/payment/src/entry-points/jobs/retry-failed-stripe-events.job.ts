@@ -1,5 +1,5 @@
 /**
- * Runs the Stripe event retry every interval (DESIGN.md §6: every 5 min), once per interval across the replicas
+ * Runs the Stripe event retry every interval (every 5 min: docs/architecture.md#jobs), once per interval across the replicas
  * (startScheduledJob of @ttelgo/db: an advisory lock, and the period claimed in `_job_runs`). runNow() waits for a
  * running one.
  */

@@ -1,7 +1,6 @@
 /**
- * requireRole has no admin route to hang on yet (issue 4 adds them): checked here on a minimal app with the real
- * signer and the platform's error handler; the account lookup is a plain map (the repository is covered by the
- * component tests).
+ * requireRole on its own, on a minimal app with the real signer and the platform's error handler; the account
+ * lookup is a plain map (the repository is covered by the component tests).
  */
 import { randomUUID } from 'node:crypto';
 import express from 'express';

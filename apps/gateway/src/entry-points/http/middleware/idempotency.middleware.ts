@@ -61,7 +61,7 @@ function replay(res: Response, stored: StoredResponse): void {
 }
 
 /**
- * `Idempotency-Key` (DESIGN.md §5), Stripe's semantics, per principal:
+ * `Idempotency-Key` (docs/architecture.md#idempotency-key), Stripe's semantics, per principal:
  * - the same key and the same request (method, path, body) replays the stored first response, with
  *   `Idempotent-Replayed: true`;
  * - the same key with another request is 422 IDEMPOTENCY_KEY_REUSED;
