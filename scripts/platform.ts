@@ -54,7 +54,8 @@ export async function startPlatform(opts: {
   replicas?: Record<string, number>;
   /** Override of the ops port per service (benchmarks run beside a developer's `npm start`). */
   opsPort?: (service: ServiceEntry) => number;
-  stdio?: 'inherit' | 'ignore';
+  /** Where the children's stdout and stderr go: the terminal, nowhere, or an open file descriptor (the drills' log). */
+  stdio?: 'inherit' | 'ignore' | number;
   /** Compiled bundles, TypeScript through tsx (the default) or tsx watch: see `entryArgs`. */
   mode?: RunMode;
   /** Extra Node arguments for one service, e.g. ['--cpu-prof'] to profile it under a benchmark. */
