@@ -21,6 +21,13 @@ describe('esim-provisioning config', () => {
     expect(loadEsimProvisioningConfig({ NODE_ENV: 'test' }).replicas).toBe(1);
   });
 
+  it('reads the usage notice thresholds (80 and 100 % by default) and refuses what is not a percentage', () => {
+    expect(loadEsimProvisioningConfig({}).usageNoticeThresholds).toEqual([80, 100]);
+    expect(loadEsimProvisioningConfig({ USAGE_NOTICE_THRESHOLDS: '100, 50,80,80' }).usageNoticeThresholds).toEqual([50, 80, 100]);
+    expect(() => loadEsimProvisioningConfig({ USAGE_NOTICE_THRESHOLDS: '80,120' })).toThrow(/USAGE_NOTICE_THRESHOLDS: 120 is not between 1 and 100/);
+    expect(() => loadEsimProvisioningConfig({ USAGE_NOTICE_THRESHOLDS: 'eighty' })).toThrow(/USAGE_NOTICE_THRESHOLDS/);
+  });
+
   it('keeps a decimal markup exactly, as basis points', () => {
     expect(loadEsimProvisioningConfig({ NODE_ENV: 'test', RETAIL_MARKUP_PERCENT: '27.5' }).retailMarkupBps).toBe(2750);
     expect(loadEsimProvisioningConfig({ NODE_ENV: 'test', RETAIL_MARKUP_PERCENT: '0' }).retailMarkupBps).toBe(0);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { env, loadConfig } from '@ttelgo/runtime';
 import { markupPercentToBps } from './domain/pricing';
 import { currencyDecimals } from './domain/money';
+import { parseUsageThresholds } from './domain/bundle-notices';
 
 export const EsimProvisioningConfigSchema = z
   .object({
@@ -70,6 +71,15 @@ export const EsimProvisioningConfigSchema = z
     ESIM_USAGE_SYNC_BATCH_SIZE: env.int(100, 1, 1000),
     /** The sync's own pace; at most ESIMGO_RATE_LIMIT_PER_SECOND, so purchases and reads keep the rest. */
     ESIM_USAGE_SYNC_CALLS_PER_SECOND: env.int(5, 1, 1000),
+    /** The data-used percentages the owner of a bundle is told about, once each per bundle assignment. */
+    USAGE_NOTICE_THRESHOLDS: env.string('80,100').transform((raw, ctx) => {
+      try {
+        return parseUsageThresholds(raw);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   })
   .superRefine((c, ctx) => {
     if (c.REPLICAS > 1 && c.REDIS_URL === undefined) {
@@ -121,6 +131,7 @@ export const EsimProvisioningConfigSchema = z
       usageRefreshBudgetMs: c.USAGE_REFRESH_BUDGET_MS,
       topupCompatibilityBudgetMs: c.TOPUP_COMPATIBILITY_BUDGET_MS,
     },
+    usageNoticeThresholds: c.USAGE_NOTICE_THRESHOLDS,
     usageSync: {
       intervalMs: c.ESIM_USAGE_SYNC_INTERVAL_MS,
       firstRunDelayMs: c.ESIM_USAGE_SYNC_FIRST_RUN_DELAY_MS,

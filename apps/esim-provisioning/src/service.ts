@@ -16,6 +16,7 @@ import { GetEsimUseCase } from './application/get-esim.use-case';
 import { ListEsimsUseCase } from './application/list-esims.use-case';
 import { ProvisionEsimsUseCase } from './application/provision-esims.use-case';
 import { RecordUsageUseCase } from './application/record-usage.use-case';
+import { BundleNoticeRecorder } from './application/record-bundle-notices';
 import { ReconcileProviderOrdersUseCase, type ReconcileResult } from './application/reconcile-provider-orders.use-case';
 import { ListBundlesUseCase } from './application/list-bundles.use-case';
 import { SyncCatalogueUseCase, type SyncResult } from './application/sync-catalogue.use-case';
@@ -128,6 +129,7 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
     closers.add('postgres pool', () => sql.end());
     const provisioning = new ProvisioningRepository(prisma, sql, schema);
     const esims = new EsimsRepository(prisma, schema);
+    const notices = new BundleNoticeRecorder({ repository: esims, thresholds: config.usageNoticeThresholds, producer: SERVICE_NAME, logger });
     const orders = new EsimGoOrdersGateway(esimGo, { logger, sendClientReference: config.provisioning.sendClientReference });
     registerEsimQueryRpcs(rpc, {
       get: new GetEsimUseCase({
@@ -136,6 +138,7 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
         logger,
         usageRefreshAfterMs: config.provisioning.usageRefreshAfterMs,
         usageRefreshBudgetMs: config.provisioning.usageRefreshBudgetMs,
+        notices,
       }),
       list: new ListEsimsUseCase(esims),
       qr: new GetEsimQrCodeUseCase({ repository: esims, render: renderQrPng }),
@@ -182,7 +185,7 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
     closers.add('provision commands consumer', () => consumer.stop());
     // eSIM Go usage alerts pushed through the gateway: short transactions (inbox row + one row update).
     const usageAlerts = startUsageAlertsConsumer(conn, {
-      useCase: new RecordUsageUseCase({ repository: esims, logger }),
+      useCase: new RecordUsageUseCase({ repository: esims, logger, notices }),
       inbox: new PrismaInboxStore(prisma),
       logger,
       metrics,
@@ -205,6 +208,7 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
         provider: orders,
         providerUnavailable: () => esimGo.breakerState === 'open',
         logger,
+        notices,
         ...config.usageSync,
       }),
       lockDb: { databaseUrl },

@@ -106,6 +106,7 @@ describe('usage sync job', () => {
     expect(completed(await replicaA.syncUsageNow())).toEqual({
       status: 'completed',
       expired: 0,
+      endingSoon: 0,
       pulled: 3,
       refreshed: 3,
       superseded: 0,

@@ -1,5 +1,5 @@
 /**
- * Composition root of notification: migrations, Postgres, RabbitMQ (order-events and billing-events consumers with
+ * Composition root of notification: migrations, Postgres, RabbitMQ (order-, billing- and esim-events consumers with
  * the inbox, the set-webhook-endpoint RPC, outbox relay), the e-mail channel (templates, QR, SMTP) and the vendor
  * webhook channel (SSRF guard, signed POSTs), each with its delivery job, and the ops server.
  * Every port may be 0; close() stops everything in reverse order of start.
@@ -21,6 +21,9 @@ import { startEmailDeliveryJob } from './entry-points/jobs/email-delivery.job';
 import { startWebhookDeliveryJob } from './entry-points/jobs/webhook-delivery.job';
 import { startBillingEventsConsumer } from './entry-points/messaging/billing-events.consumer';
 import { startOrderEventsConsumer } from './entry-points/messaging/order-events.consumer';
+import { startEsimEventsConsumer } from './entry-points/messaging/esim-events.consumer';
+import { RecordEsimNoticeUseCase } from './application/record-esim-notice.use-case';
+import { PrismaEsimContactStore } from './infrastructure/esim-contact.repository';
 import { registerWebhookEndpointRpc } from './entry-points/rpc/webhook-endpoint.rpc';
 import { PrismaEmailDeliveryStore } from './infrastructure/email-delivery.repository';
 import { PrismaClient } from './infrastructure/generated/prisma/client';
@@ -151,8 +154,10 @@ export async function startNotification(config: NotificationConfig, opts: StartO
       ],
       logger,
     });
+    const esimContacts = new PrismaEsimContactStore();
     const consumer = startOrderEventsConsumer(conn, {
       useCase: recordNotice,
+      contacts: esimContacts,
       inbox: new PrismaInboxStore(prisma),
       logger,
       metrics,
@@ -167,6 +172,23 @@ export async function startNotification(config: NotificationConfig, opts: StartO
       ...(opts.consumerRetryDelaysMs ? { retryDelaysMs: opts.consumerRetryDelaysMs } : {}),
     });
     closers.add('billing events consumer', () => billingConsumer.stop());
+    const esimConsumer = startEsimEventsConsumer(conn, {
+      useCase: new RecordEsimNoticeUseCase({
+        notifications: new PrismaNotificationStore(),
+        contacts: esimContacts,
+        emails: deliveryStore,
+        endpoints: webhookEndpoints,
+        webhooks: webhookDeliveries,
+        from: config.mailFrom.header,
+        mailContext: { appUrl: config.publicAppUrl },
+        logger,
+      }),
+      inbox: new PrismaInboxStore(prisma),
+      logger,
+      metrics,
+      ...(opts.consumerRetryDelaysMs ? { retryDelaysMs: opts.consumerRetryDelaysMs } : {}),
+    });
+    closers.add('esim events consumer', () => esimConsumer.stop());
 
     const rpc = new RpcServer(conn, { owner: SERVICE_NAME, logger, metrics });
     registerWebhookEndpointRpc(rpc, new SetWebhookEndpointUseCase({ endpoints: webhookEndpoints, policy: webhookGuard, logger }));

@@ -37,6 +37,7 @@ import {
   RecordEsimUsageV1,
   QuoteTopupV1,
   ApplyBundleV1,
+  EsimBundleNoticeV1,
 } from './esim';
 import { GetOrderV1, ListOrdersV1, OrderCompletedV1, OrderFailedV1, OrderRefundedV1, PlaceOrderV1, PlaceTopupV1, RefundOrderV1 } from './order';
 import {
@@ -66,6 +67,7 @@ export const allContracts: readonly MessageContract[] = [
   RecordEsimUsageV1,
   QuoteTopupV1,
   ApplyBundleV1,
+  EsimBundleNoticeV1,
   // order
   PlaceOrderV1,
   PlaceTopupV1,

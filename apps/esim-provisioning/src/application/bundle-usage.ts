@@ -2,12 +2,13 @@
  * The one way a bundle's usage, end or state changes, whoever observed it (an eSIM Go alert, get-esim's refresh,
  * the usage sync, the expiry step): in the caller's transaction, after the eSIM's row was locked, write the bundle
  * (conditionally on what the decision was made on), then what follows from it on the eSIM: its state from all of
- * its bundles, and its activation the first time a use is seen.
+ * its bundles, its activation the first time a use is seen, and the usage/expiry notices it makes due.
  */
 import { pairAssignments, publicBundleState } from '../domain/esim-bundle';
 import type { BundleUsage, EsimTx, EsimsRepository, StoredBundle } from '../infrastructure/esims.repository';
 import { usageFactsOf } from '../infrastructure/esims.repository';
 import type { ProviderAssignment } from './provisioning-provider.port';
+import type { BundleNoticeRecorder } from './record-bundle-notices';
 
 export type WriteCondition =
   /** A pushed alert: written only if the bundle still holds exactly what the decision was made on. */
@@ -25,7 +26,11 @@ export function firstUseSeen(usage: BundleUsage): Date | null {
 }
 
 export class BundleUsageWriter {
-  constructor(private readonly repository: Pick<EsimsRepository, 'replaceUsage' | 'replacePulledUsage' | 'refreshEsim'>) {}
+  constructor(
+    private readonly repository: Pick<EsimsRepository, 'replaceUsage' | 'replacePulledUsage' | 'refreshEsim'>,
+    /** Usage and expiry notices the change makes due (absent: none are sent, e.g. in tests of the figures alone). */
+    private readonly notices?: Pick<BundleNoticeRecorder, 'afterChange'>,
+  ) {}
 
   /** False when the condition failed (another writer was first); nothing is written then. */
   async write(tx: EsimTx, bundle: StoredBundle, usage: BundleUsage, condition: WriteCondition): Promise<boolean> {
@@ -35,6 +40,7 @@ export class BundleUsageWriter {
         : await this.repository.replacePulledUsage(tx, bundle.id, condition.expected, usage);
     if (!written) return false;
     await this.repository.refreshEsim(tx, bundle.iccid, firstUseSeen(usage));
+    await this.notices?.afterChange(tx, bundle.id);
     return true;
   }
 }

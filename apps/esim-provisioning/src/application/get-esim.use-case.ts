@@ -12,6 +12,7 @@ import { esimNotFound } from '../domain/esim.errors';
 import type { EsimOwner } from '../domain/provider-order';
 import type { EsimsRepository, StoredEsim } from '../infrastructure/esims.repository';
 import { BundleUsageWriter, writePulledUsage } from './bundle-usage';
+import type { BundleNoticeRecorder } from './record-bundle-notices';
 import { toEsimView } from './esim-view';
 import type { ProvisioningProvider } from './provisioning-provider.port';
 
@@ -22,6 +23,7 @@ export interface GetEsimDeps {
   /** 0 disables the refresh. */
   usageRefreshAfterMs: number;
   usageRefreshBudgetMs: number;
+  notices?: Pick<BundleNoticeRecorder, 'afterChange'>;
   now?: () => Date;
 }
 
@@ -31,7 +33,7 @@ export class GetEsimUseCase {
 
   constructor(private readonly deps: GetEsimDeps) {
     this.now = deps.now ?? (() => new Date());
-    this.writer = new BundleUsageWriter(deps.repository);
+    this.writer = new BundleUsageWriter(deps.repository, deps.notices);
   }
 
   async execute(owner: EsimOwner, iccid: string): Promise<EsimView> {

@@ -16,6 +16,7 @@ import { bundleForAssignment, publicBundleState } from '../domain/esim-bundle';
 import { decideUsageAlert, type UsageAlertDecision } from '../domain/usage-alert';
 import { usageFactsOf, type EsimTx, type EsimsRepository } from '../infrastructure/esims.repository';
 import { BundleUsageWriter } from './bundle-usage';
+import type { BundleNoticeRecorder } from './record-bundle-notices';
 
 export type RecordUsageCommand = DataOf<typeof RecordEsimUsageV1>;
 export type RecordUsageOutcome = 'APPLIED' | 'UNKNOWN_ESIM' | 'OTHER_BUNDLE' | Extract<UsageAlertDecision, { apply: false }>['reason'];
@@ -28,8 +29,14 @@ export class UsageChangedConcurrentlyError extends Error {
 export class RecordUsageUseCase {
   private readonly writer: BundleUsageWriter;
 
-  constructor(private readonly deps: { repository: Pick<EsimsRepository, 'lockEsim' | 'replaceUsage' | 'replacePulledUsage' | 'refreshEsim'>; logger: Logger }) {
-    this.writer = new BundleUsageWriter(deps.repository);
+  constructor(
+    private readonly deps: {
+      repository: Pick<EsimsRepository, 'lockEsim' | 'replaceUsage' | 'replacePulledUsage' | 'refreshEsim'>;
+      logger: Logger;
+      notices?: Pick<BundleNoticeRecorder, 'afterChange'>;
+    },
+  ) {
+    this.writer = new BundleUsageWriter(deps.repository, deps.notices);
   }
 
   async execute(tx: EsimTx, command: RecordUsageCommand): Promise<RecordUsageOutcome> {

@@ -3,7 +3,8 @@
  * It works on bundles (each eSIM's own and every top-up: one eSIM Go assignment each):
  *
  * 1. Expiry, no eSIM Go call: unfinished bundles whose end REPORTED by eSIM Go has passed become EXPIRED
- *    (domain/usage-sync.ts), in batches. Later runs skip them, and alerts no longer change them.
+ *    (domain/usage-sync.ts), in batches. Later runs skip them, and alerts no longer change them. Then the
+ *    bundles whose reported end is within 24 hours get their "expires soon" notice (domain/bundle-notices.ts).
  * 2. Pull: unfinished bundles whose usage is older than `staleAfterMs` (never synced first, then the oldest), in
  *    keyset batches, one eSIM Go call at a time through the shared client (rate limit, breaker, retries), paced
  *    at `callsPerSecond` so purchases and reads keep most of eSIM Go's 10 requests/s; at most `maxPerRun` calls.
@@ -16,7 +17,9 @@
 import type { Logger } from '@ttelgo/observability';
 import { decideUsageSync, pacingDelayMs, usageSyncCutoff } from '../domain/usage-sync';
 import type { EsimsRepository, UsageSyncCursor } from '../infrastructure/esims.repository';
+import { EXPIRING_WINDOW_MS } from '../domain/bundle-notices';
 import { BundleUsageWriter, writePulledUsage } from './bundle-usage';
+import type { BundleNoticeRecorder } from './record-bundle-notices';
 import type { ProvisioningProvider } from './provisioning-provider.port';
 
 export interface SyncUsageOptions {
@@ -33,8 +36,10 @@ export interface SyncUsageOptions {
 export interface SyncUsageDeps extends SyncUsageOptions {
   repository: Pick<
     EsimsRepository,
-    'reportedEndsBy' | 'markExpired' | 'dueForUsageSync' | 'transaction' | 'lockEsim' | 'replaceUsage' | 'replacePulledUsage' | 'refreshEsim'
+    'reportedEndsBy' | 'markExpired' | 'endingUnwarned' | 'dueForUsageSync' | 'transaction' | 'lockEsim' | 'replaceUsage' | 'replacePulledUsage' | 'refreshEsim'
   >;
+  /** Usage and expiry notices (absent: none are sent). */
+  notices?: Pick<BundleNoticeRecorder, 'afterChange'>;
   provider: Pick<ProvisioningProvider, 'bundles'>;
   /** True while the eSIM Go breaker is open: calls would fail fast, so the run stops. */
   providerUnavailable: () => boolean;
@@ -48,6 +53,8 @@ export interface SyncUsageResult {
   status: 'completed';
   /** Ended without a call (reported end passed). */
   expired: number;
+  /** Bundles whose reported end is within 24 hours, looked at for an "expires soon" notice without a call. */
+  endingSoon: number;
   /** eSIM Go calls made. */
   pulled: number;
   /** Pulled and stored. */
@@ -82,12 +89,12 @@ export class SyncUsageUseCase {
 
   constructor(private readonly deps: SyncUsageDeps) {
     this.now = deps.now ?? (() => new Date());
-    this.writer = new BundleUsageWriter(deps.repository);
+    this.writer = new BundleUsageWriter(deps.repository, deps.notices);
   }
 
   async execute(signal?: AbortSignal): Promise<SyncUsageResult> {
     const { repository, batchSize, maxPerRun, staleAfterMs, logger } = this.deps;
-    const result: SyncUsageResult = { status: 'completed', expired: 0, pulled: 0, refreshed: 0, superseded: 0, notFound: 0, failed: 0, stoppedBy: 'done' };
+    const result: SyncUsageResult = { status: 'completed', expired: 0, endingSoon: 0, pulled: 0, refreshed: 0, superseded: 0, notFound: 0, failed: 0, stoppedBy: 'done' };
     const startedAt = this.now();
 
     let endedAfter: { endsAt: Date; id: string } | undefined;
@@ -101,6 +108,7 @@ export class SyncUsageUseCase {
           if (!(await repository.lockEsim(tx, bundle.iccid))) return false;
           if (!(await repository.markExpired(tx, bundle.id, startedAt))) return false;
           await repository.refreshEsim(tx, bundle.iccid, null);
+          await this.deps.notices?.afterChange(tx, bundle.id);
           return true;
         });
         if (expired) ended.push(bundle.iccid);
@@ -108,6 +116,24 @@ export class SyncUsageUseCase {
       result.expired += ended.length;
       if (ended.length > 0) logger.info({ iccids: ended }, 'bundles expired: their end reported by eSIM Go has passed');
       if (due.length < batchSize) break;
+    }
+
+    // "Expires within 24 hours", without a call: the end eSIM Go reported is stored (a daily run sees each one).
+    if (this.deps.notices) {
+      const notices = this.deps.notices;
+      let endingAfter: { endsAt: Date; id: string } | undefined;
+      for (;;) {
+        if (signal?.aborted) return this.finish(result, 'shutdown');
+        const ending = await repository.endingUnwarned(startedAt, new Date(startedAt.getTime() + EXPIRING_WINDOW_MS), batchSize, endingAfter);
+        for (const bundle of ending) {
+          endingAfter = { endsAt: bundle.endsAt, id: bundle.id };
+          await repository.transaction(async (tx) => {
+            if (await repository.lockEsim(tx, bundle.iccid)) await notices.afterChange(tx, bundle.id);
+          });
+        }
+        result.endingSoon += ending.length;
+        if (ending.length < batchSize) break;
+      }
     }
 
     const syncedBefore = usageSyncCutoff(startedAt, staleAfterMs);

@@ -300,6 +300,48 @@ export class EsimsRepository {
     if (activatedAt) await tx.esim.updateMany({ where: { iccid, activatedAt: null }, data: { activatedAt } });
   }
 
+  // --- notices ----------------------------------------------------------------------------------------------
+
+  /** In the caller's transaction (the eSIM locked): one bundle as it is now, its eSIM's owner, the notices already sent. */
+  async noticeSubject(tx: EsimTx, bundleId: string): Promise<{ bundle: StoredBundle; owner: EsimOwner; sent: Set<string> } | undefined> {
+    const row = await tx.esimBundle.findUnique({
+      where: { id: bundleId },
+      select: { ...BUNDLE_COLUMNS, esim: { select: { ownerType: true, ownerId: true } }, notices: { select: { notice: true } } },
+    });
+    if (!row) return undefined;
+    return { bundle: toBundle(row), owner: toOwner(row.esim.ownerType, row.esim.ownerId), sent: new Set(row.notices.map((n) => n.notice)) };
+  }
+
+  /** Records notices as sent (ON CONFLICT DO NOTHING); returns the ones this call recorded. */
+  async recordNotices(tx: EsimTx, bundleId: string, notices: readonly string[], at: Date): Promise<Set<string>> {
+    const recorded = new Set<string>();
+    for (const notice of notices) {
+      const { count } = await tx.esimBundleNotice.createMany({ data: [{ bundleId, notice, sentAt: at }], skipDuplicates: true });
+      if (count === 1) recorded.add(notice);
+    }
+    return recorded;
+  }
+
+  /**
+   * Unfinished bundles whose REPORTED end falls in (after, until] and that were not warned yet: the usage sync's
+   * "expires within 24 hours" step.
+   */
+  async endingUnwarned(after: Date, until: Date, limit: number, cursor?: { endsAt: Date; id: string }): Promise<Array<{ id: string; iccid: string; endsAt: Date }>> {
+    const rows = await this.prisma.esimBundle.findMany({
+      where: {
+        endsAtReported: true,
+        endsAt: { gt: after, lte: until },
+        state: { notIn: FINAL },
+        notices: { none: { notice: 'EXPIRING' } },
+        ...(cursor ? { OR: [{ endsAt: { gt: cursor.endsAt } }, { endsAt: cursor.endsAt, id: { gt: cursor.id } }] } : {}),
+      },
+      select: { id: true, iccid: true, endsAt: true },
+      orderBy: [{ endsAt: 'asc' }, { id: 'asc' }],
+      take: limit,
+    });
+    return rows.map((r) => ({ id: r.id, iccid: r.iccid, endsAt: r.endsAt! }));
+  }
+
   // --- usage sync --------------------------------------------------------------------------------------------
 
   /**

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@ttelgo/observability';
-import { routeOrderNotice, type ChannelName, type SkipReason } from '../domain/notification';
+import { routeOrderNotice, type ChannelName, type NotificationKind, type SkipReason } from '../domain/notification';
 import type { NotificationChannel } from './channels/notification-channel';
 import type { OrderNotice } from './order-notice';
 
 export interface NotificationRow {
   id: string;
-  kind: OrderNotice['kind'];
+  kind: NotificationKind;
   orderId: string;
+  /** What within the order it is about, for facts that happen more than once per order (a bundle's notices). */
+  subjectKey?: string;
   ownerType: 'customer' | 'vendor';
   ownerId: string;
   sourceMessageId: string;
@@ -19,7 +21,7 @@ export interface NotificationRow {
 }
 
 export interface NotificationStore {
-  /** Inserts the row unless one exists for (orderId, kind); 'exists' means this fact was already handled. */
+  /** Inserts the row unless one exists for (orderId, kind, subjectKey); 'exists' means this fact was already handled. */
   create(tx: unknown, row: NotificationRow): Promise<'created' | 'exists'>;
 }
 

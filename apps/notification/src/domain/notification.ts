@@ -1,7 +1,8 @@
 import type { Owner } from '@ttelgo/contracts';
 
-/** The facts about an order we tell people about. */
-export type NotificationKind = 'ORDER_COMPLETED' | 'ORDER_FAILED' | 'ORDER_REFUNDED';
+/** The facts we tell people about: about an order, and about a bundle on one of their eSIMs. */
+export type NotificationKind = 'ORDER_COMPLETED' | 'ORDER_FAILED' | 'ORDER_REFUNDED' | EsimNotificationKind;
+export type EsimNotificationKind = 'ESIM_USAGE_THRESHOLD' | 'ESIM_EXPIRING' | 'ESIM_EXPIRED';
 
 /** The ways a notification leaves the platform: e-mail to customers, signed webhooks to vendors. */
 export type ChannelName = 'email' | 'webhook';

@@ -1,7 +1,10 @@
 import type { EsimInstall, Money } from '@ttelgo/contracts';
 
 /** The event types a vendor receives. The names are the public API of our webhooks: never rename one. */
-export type WebhookEventType = 'order.completed' | 'order.failed' | 'order.refunded' | 'balance.low';
+export type WebhookEventType = 'order.completed' | 'order.failed' | 'order.refunded' | 'balance.low' | EsimWebhookEventType;
+
+/** Usage and expiry notices about one bundle on one of the vendor's eSIMs. */
+export type EsimWebhookEventType = 'esim.usage_threshold' | 'esim.expiring' | 'esim.expired';
 
 /** The JSON body of every webhook. `id` is the delivery id: stable across retries, so vendors deduplicate on it. */
 export interface WebhookEvent<D = WebhookEventData> {
@@ -45,7 +48,24 @@ export interface WebhookBalanceLowData {
   occurredAt: string;
 }
 
-export type WebhookEventData = WebhookOrderData | WebhookBalanceLowData;
+/** The data of esim.usage_threshold / esim.expiring / esim.expired. Quantities in bytes (null until eSIM Go reported them). */
+export interface WebhookEsimNoticeData {
+  iccid: string;
+  bundleName: string;
+  /** esim.usage_threshold only: the percentage of the bundle's data used (80, 100). */
+  threshold?: number;
+  usedBytes: number | null;
+  totalBytes: number | null;
+  remainingBytes: number | null;
+  unlimited: boolean;
+  /** The bundle's end, when known. */
+  endsAt: string | null;
+  /** The order that bought this bundle (the eSIM's order, or a top-up's). */
+  orderId: string;
+  occurredAt: string;
+}
+
+export type WebhookEventData = WebhookOrderData | WebhookBalanceLowData | WebhookEsimNoticeData;
 
 export function webhookEsims(esims: readonly EsimInstall[]): WebhookEsim[] {
   return esims.map((e) => ({

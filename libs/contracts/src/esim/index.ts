@@ -6,3 +6,4 @@ export * from './provisioning-results.v1';
 export * from './esim-queries.v1';
 export * from './record-usage.v1';
 export * from './topups.v1';
+export * from './bundle-notice.v1';

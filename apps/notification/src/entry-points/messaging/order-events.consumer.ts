@@ -3,6 +3,7 @@ import { startConsumer, type AmqpConnection, type Consumer, type InboxStore } fr
 import type { Logger, ServiceMetrics } from '@ttelgo/observability';
 import type { OrderNotice } from '../../application/order-notice';
 import type { RecordOrderNoticeUseCase } from '../../application/record-order-notice.use-case';
+import type { EsimContactStore } from '../../application/record-esim-notice.use-case';
 
 export const ORDER_EVENTS_QUEUE = 'notification.order-events';
 export const ORDER_EVENTS_HANDLER = 'notification.order-events';
@@ -47,7 +48,15 @@ export function toOrderNotice(envelope: Envelope<OrderEvent>): OrderNotice {
 /** order.completed / failed / refunded -> one notification (+ its delivery) per order and fact. */
 export function startOrderEventsConsumer(
   conn: AmqpConnection,
-  opts: { useCase: RecordOrderNoticeUseCase; inbox: InboxStore; logger: Logger; metrics?: ServiceMetrics; retryDelaysMs?: readonly number[] },
+  opts: {
+    useCase: RecordOrderNoticeUseCase;
+    inbox: InboxStore;
+    logger: Logger;
+    metrics?: ServiceMetrics;
+    retryDelaysMs?: readonly number[];
+    /** Remembers where a traveller's eSIM notices go (the address of the completed order that bought the eSIM). */
+    contacts?: EsimContactStore;
+  },
 ): Consumer {
   return startConsumer<OrderEvent>(conn, {
     queue: ORDER_EVENTS_QUEUE,
@@ -55,7 +64,13 @@ export function startOrderEventsConsumer(
     contracts,
     inbox: opts.inbox,
     handle: async (envelope, tx) => {
-      await opts.useCase.execute(tx, toOrderNotice(envelope));
+      const notice = toOrderNotice(envelope);
+      if (opts.contacts && notice.kind === 'ORDER_COMPLETED' && notice.owner.type === 'customer' && notice.contactEmail) {
+        for (const esim of notice.esims) {
+          await opts.contacts.remember(tx, { iccid: esim.iccid, ownerType: notice.owner.type, ownerId: notice.owner.id, email: notice.contactEmail, orderId: notice.orderId });
+        }
+      }
+      await opts.useCase.execute(tx, notice);
     },
     logger: opts.logger,
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
