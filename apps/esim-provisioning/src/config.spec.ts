@@ -22,10 +22,10 @@ describe('esim-provisioning config', () => {
   });
 
   it('reads the usage notice thresholds (80 and 100 % by default) and refuses what is not a percentage', () => {
-    expect(loadEsimProvisioningConfig({}).usageNoticeThresholds).toEqual([80, 100]);
-    expect(loadEsimProvisioningConfig({ USAGE_NOTICE_THRESHOLDS: '100, 50,80,80' }).usageNoticeThresholds).toEqual([50, 80, 100]);
-    expect(() => loadEsimProvisioningConfig({ USAGE_NOTICE_THRESHOLDS: '80,120' })).toThrow(/USAGE_NOTICE_THRESHOLDS: 120 is not between 1 and 100/);
-    expect(() => loadEsimProvisioningConfig({ USAGE_NOTICE_THRESHOLDS: 'eighty' })).toThrow(/USAGE_NOTICE_THRESHOLDS/);
+    expect(loadEsimProvisioningConfig({ NODE_ENV: 'test' }).usageNoticeThresholds).toEqual([80, 100]);
+    expect(loadEsimProvisioningConfig({ NODE_ENV: 'test', USAGE_NOTICE_THRESHOLDS: '100, 50,80,80' }).usageNoticeThresholds).toEqual([50, 80, 100]);
+    expect(() => loadEsimProvisioningConfig({ NODE_ENV: 'test', USAGE_NOTICE_THRESHOLDS: '80,120' })).toThrow(/USAGE_NOTICE_THRESHOLDS: 120 is not between 1 and 100/);
+    expect(() => loadEsimProvisioningConfig({ NODE_ENV: 'test', USAGE_NOTICE_THRESHOLDS: 'eighty' })).toThrow(/USAGE_NOTICE_THRESHOLDS/);
   });
 
   it('keeps a decimal markup exactly, as basis points', () => {

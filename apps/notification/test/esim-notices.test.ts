@@ -88,6 +88,7 @@ beforeAll(async () => {
   catcher = await startCatcher(logger);
   endpoint = await startVendorEndpoint();
   const config = loadNotificationConfig({
+    NODE_ENV: 'test',
     DATABASE_URL: TEST_DATABASE_URL,
     DB_SCHEMA: schema,
     AMQP_URL: vhost.url,
