@@ -96,8 +96,9 @@ function fromSqlRow(raw: Record<string, unknown>): OrderRow {
 
 /**
  * The write path (transactions: insert, lock, save, history) and the request-key lookup of place-order run as raw
- * SQL on node-postgres (PgTransactions): two to three statements per transition instead of Prisma's five to six,
- * each a prepared statement. Lists and other reads stay on Prisma.
+ * SQL on node-postgres (PgTransactions), each a prepared statement: a transition is the row lock and one UPDATE that
+ * also writes the history row (plus the transaction's one outbox INSERT); a new order is one INSERT with its history
+ * row. The other reads stay on Prisma.
  */
 // Only its keys are used: the column list of mutableColumns().
 const SAMPLE_ORDER: Order = {
