@@ -81,6 +81,12 @@ export const GatewayConfigSchema = z.object({
   /** Per client IP and minute: register + login together, and refresh + logout together. */
   AUTH_RATE_LIMIT_PER_MINUTE: env.int(10, 1, 100_000),
   REFRESH_RATE_LIMIT_PER_MINUTE: env.int(30, 1, 100_000),
+  /** Per client IP (IPv6 per /64) and minute: POST/PUT/PATCH/DELETE that authenticate nobody (404, 401, failed sign-ins). */
+  ANONYMOUS_WRITE_RATE_LIMIT_PER_MINUTE: env.int(60, 1, 100_000),
+  /** Per client IP (IPv6 per /64) and minute: failed X-API-Key attempts, refused with 429 before the key lookup. */
+  API_KEY_FAILURE_RATE_LIMIT_PER_MINUTE: env.int(20, 1, 100_000),
+  /** Audit rows older than this are deleted by the hourly cleanup job. */
+  AUDIT_RETENTION_DAYS: env.int(365, 1, 3650),
   /** Per signed-in user and minute, on every JWT route (orders, eSIMs, /me, admin). */
   USER_RATE_LIMIT_PER_MINUTE: env.int(300, 1, 100_000),
   IDEMPOTENCY_TTL_HOURS: env.int(24, 1, 24 * 30),

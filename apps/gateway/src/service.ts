@@ -174,6 +174,14 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
     const credentialsLimiter = createRateLimiter({ name: 'auth-credentials', points: config.AUTH_RATE_LIMIT_PER_MINUTE, durationSeconds: 60, redis });
     const refreshLimiter = createRateLimiter({ name: 'auth-refresh', points: config.REFRESH_RATE_LIMIT_PER_MINUTE, durationSeconds: 60, redis });
     const userLimiter = createRateLimiter({ name: 'user', points: config.USER_RATE_LIMIT_PER_MINUTE, durationSeconds: 60, redis });
+    const anonymousWriteLimiter = createRateLimiter({ name: 'anonymous-writes', points: config.ANONYMOUS_WRITE_RATE_LIMIT_PER_MINUTE, durationSeconds: 60, redis });
+    const apiKeyFailureLimiter = createRateLimiter({ name: 'api-key-failures', points: config.API_KEY_FAILURE_RATE_LIMIT_PER_MINUTE, durationSeconds: 60, redis });
+    const anonymousWrites = new Counter({
+      name: 'ttelgo_gateway_anonymous_writes_total',
+      help: 'State-changing requests that authenticated nobody, counted instead of audited, by route and status',
+      labelNames: ['route', 'status'] as const,
+      registers: [metrics.registry],
+    });
 
     const cleanup = startCleanupJob({
       lockDb: { databaseUrl },
@@ -183,6 +191,7 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
       tasks: {
         idempotencyRecords: () => idempotencyRecords.deleteExpired(),
         refreshTokens: () => refreshTokens.deleteExpired(7 * 24 * HOUR_MS),
+        auditLog: () => auditLog.deleteOlderThan(new Date(Date.now() - config.AUDIT_RETENTION_DAYS * 24 * HOUR_MS)),
       },
     });
     closers.add('cleanup job', () => cleanup.stop());
@@ -200,6 +209,8 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
       openApi: buildOpenApiDocument({ publicBaseUrl: config.PUBLIC_BASE_URL }),
       trustProxy: config.TRUST_PROXY,
       audit: auditLog,
+      onAnonymousWrite: (entry) => anonymousWrites.inc({ route: entry.action, status: String(entry.statusCode) }),
+      anonymousWriteLimit: anonymousWriteLimiter,
       auth: {
         users,
         hasher,
@@ -228,6 +239,7 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
         authenticate: authenticateVendor({
           access: vendorAccess,
           limiter: vendorLimiter,
+          failures: apiKeyFailureLimiter,
           touch: (keyId) => apiKeys.touch(keyId, LAST_USED_WRITE_INTERVAL_MS),
           logger,
         }),

@@ -145,6 +145,10 @@ export async function startTestPlatform(opts: PlatformOptions = {}): Promise<Tes
         ADMIN_PASSWORD,
         ARGON2_MEMORY_KIB: '1024',
         ARGON2_TIME_COST: '1',
+        // Many tests share 127.0.0.1: the per-IP limits of anonymous writes and failed API keys have their own tests.
+        ANONYMOUS_WRITE_RATE_LIMIT_PER_MINUTE: '100000',
+        API_KEY_FAILURE_RATE_LIMIT_PER_MINUTE: '100000',
+        ...opts.env,
       }),
       { logger },
     );

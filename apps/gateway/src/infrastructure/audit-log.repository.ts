@@ -60,6 +60,20 @@ export class AuditLogRepository {
     );
   }
 
+  /** Retention: deletes rows older than `olderThan`, in batches (no long lock on a large table); returns the count. */
+  async deleteOlderThan(olderThan: Date, batchSize = 5000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const result = await this.sql.query(
+        `DELETE FROM ${this.table} WHERE "id" IN (SELECT "id" FROM ${this.table} WHERE "at" < $1 LIMIT $2)`,
+        [olderThan, batchSize],
+      );
+      const deleted = result.rowCount ?? 0;
+      total += deleted;
+      if (deleted < batchSize) return total;
+    }
+  }
+
   /** Newest first; for tests now and the admin route of the next issue. */
   async list(filter: { actorId?: string; action?: string; requestId?: string } = {}, limit = 100): Promise<AuditRow[]> {
     const rows = await this.prisma.auditLog.findMany({

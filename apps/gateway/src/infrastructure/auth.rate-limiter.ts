@@ -11,6 +11,10 @@ export interface RateLimitDecision {
 
 export interface RateLimiter {
   consume(key: string): Promise<RateLimitDecision>;
+  /** The key's budget without taking a point: refused once `points` were taken in this window. */
+  peek(key: string): Promise<RateLimitDecision>;
+  /** Takes a point after the fact (a failed attempt); never refuses. */
+  charge(key: string): Promise<void>;
 }
 
 /**
@@ -39,6 +43,18 @@ export function createRateLimiter(opts: { name: string; points: number; duration
       } catch (rejection) {
         if (rejection instanceof RateLimiterRes) return decision(rejection, false);
         throw rejection;
+      }
+    },
+    async peek(key) {
+      const res = await limiter.get(key);
+      if (res === null) return { allowed: true, limit: opts.points, remaining: opts.points, resetSeconds: 0 };
+      return decision(res, res.consumedPoints < opts.points);
+    },
+    async charge(key) {
+      try {
+        await limiter.penalty(key, 1);
+      } catch (rejection) {
+        if (!(rejection instanceof RateLimiterRes)) throw rejection;
       }
     },
   };

@@ -3,7 +3,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import type { RateLimitDecision } from './auth.rate-limiter';
 
 export interface VendorRateLimiter {
-  /** Counts one request of `key` in the current minute and decides against `limitPerMinute`. */
+  /** Counts one request of `key` (the vendor) in the current minute and decides against `limitPerMinute`. */
   consume(key: string, limitPerMinute: number): Promise<RateLimitDecision>;
 }
 
@@ -11,13 +11,13 @@ export interface VendorRateLimiter {
 const COUNTER_CEILING = 10_000_000;
 
 /**
- * Per-API-key fixed window of one minute, whose limit is the vendor's current rateLimitPerMinute. One counter per
- * key, compared with the limit here rather than a limiter per limit value: an admin who changes a vendor's limit
+ * Per-vendor fixed window of one minute (all of its keys together), whose limit is the vendor's current
+ * rateLimitPerMinute. One counter per vendor, compared with the limit here rather than a limiter per limit value: an admin who changes a vendor's limit
  * changes it at once, against the requests already counted in this window. With Redis the counters are shared by
  * every gateway replica; when Redis is unreachable an in-memory insurance limiter answers (per replica).
  */
 export function createVendorRateLimiter(opts: { redis?: Redis | undefined; keyPrefix?: string }): VendorRateLimiter {
-  const base = { points: COUNTER_CEILING, duration: 60, keyPrefix: `${opts.keyPrefix ?? 'ttelgo:gateway'}:vendor-key` };
+  const base = { points: COUNTER_CEILING, duration: 60, keyPrefix: `${opts.keyPrefix ?? 'ttelgo:gateway'}:vendor` };
   const memory = new RateLimiterMemory(base);
   const limiter: RateLimiterAbstract = opts.redis
     ? new RateLimiterRedis({ ...base, storeClient: opts.redis, insuranceLimiter: memory, rejectIfRedisNotReady: true })

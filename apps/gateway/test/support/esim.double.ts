@@ -21,7 +21,7 @@ import { testLogger } from '@ttelgo/testing';
 
 /** GET /bundles/<HANG_NAME> and ?region=<HANG_REGION> never get an answer (until the double stops). */
 export const HANG_NAME = 'double-hang-zz9';
-export const HANG_REGION = 'double-hang-zz9';
+export const HANG_REGION = 'Caribbean';
 /** GET /bundles/<CRASH_NAME>: the handler throws an unexpected error (the server replies INTERNAL_ERROR 500). */
 export const CRASH_NAME = 'double-crash-zz9';
 export const CRASH_SECRET = 'connection string postgres://secret@db';

@@ -24,7 +24,7 @@ export const TEST_ADMIN = { email: 'admin@ttelgo.test', password: 'admin-passwor
 /**
  * The gateway on ports 0 and its own schema, configured through the same env parsing as production, and ready
  * (Postgres, migrations, broker). argon2 runs with lowered (non-production) parameters and the auth rate limits are
- * high, unless a test sets them.
+ * high (the anonymous-write and API-key failure limits too), unless a test sets them.
  */
 export async function startTestGateway(env: Record<string, string>, prefix = 'gateway', opts: { replicaOf?: TestGateway } = {}): Promise<TestGateway> {
   // A replica shares the first gateway's schema (like two pods on one database) and leaves dropping it to that one.
@@ -43,6 +43,8 @@ export async function startTestGateway(env: Record<string, string>, prefix = 'ga
     ARGON2_TIME_COST: '1',
     AUTH_RATE_LIMIT_PER_MINUTE: '10000',
     REFRESH_RATE_LIMIT_PER_MINUTE: '10000',
+    ANONYMOUS_WRITE_RATE_LIMIT_PER_MINUTE: '10000',
+    API_KEY_FAILURE_RATE_LIMIT_PER_MINUTE: '10000',
     ...env,
   });
   let handle: GatewayHandle;

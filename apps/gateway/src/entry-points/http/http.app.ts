@@ -4,6 +4,9 @@ import type { Logger, ServiceMetrics } from '@ttelgo/observability';
 import type { LoadOutcome, ResponseCache } from '../../infrastructure/response.cache';
 import type { ServiceCaller } from '../../rpc/service.caller';
 import type { CachedJson } from './cached-json';
+import type { AuditEntry } from '../../infrastructure/audit-log.repository';
+import type { RateLimiter } from '../../infrastructure/auth.rate-limiter';
+import { limitAnonymousWrites } from './middleware/anonymous-write-limit.middleware';
 import { auditTrail, type AuditSink } from './middleware/audit.middleware';
 import { adminRoutes, type AdminRoutesDeps } from './routes/admin.routes';
 import { vendorRoutes, type VendorRoutesDeps } from './routes/vendor.routes';
@@ -27,6 +30,10 @@ export interface GatewayHttpDeps {
   /** Express `trust proxy` (TRUST_PROXY). */
   trustProxy: boolean | number | string[];
   audit: AuditSink;
+  /** An anonymous write that was counted instead of audited. */
+  onAnonymousWrite?: (entry: AuditEntry) => void;
+  /** Per-IP budget of state-changing requests that authenticate nobody. */
+  anonymousWriteLimit: RateLimiter;
   auth: Omit<AuthRoutesDeps, 'logger'>;
   /** Idempotency-Key middleware (required) for POST /orders. */
   orderIdempotency: RequestHandler;
@@ -41,8 +48,8 @@ export interface GatewayHttpDeps {
 const JSON_BODY_LIMIT = '100kb';
 
 /**
- * The public API on @ttelgo/http's common front. Before the JSON parser: the audit trail (it wraps every request)
- * and the Stripe and eSIM Go webhooks, which need their raw bytes to check the signature. Then one router per
+ * The public API on @ttelgo/http's common front. Before the JSON parser: the audit trail (it wraps every request),
+ * the per-IP limit of anonymous writes, and the Stripe and eSIM Go webhooks, which need their raw bytes to check the signature. Then one router per
  * resource under /api/v1, the docs, and 404 + problem+json errors.
  */
 export function createGatewayHttpApp(deps: GatewayHttpDeps): Express {
@@ -54,7 +61,8 @@ export function createGatewayHttpApp(deps: GatewayHttpDeps): Express {
     // ETags only where they mean something (the cached catalogue sets its own); not on problem bodies or the docs.
     settings: { 'trust proxy': deps.trustProxy, etag: false },
     beforeBodyParsers: (front) => {
-      front.use(auditTrail({ sink: deps.audit, logger: deps.logger }));
+      front.use(auditTrail({ sink: deps.audit, logger: deps.logger, ...(deps.onAnonymousWrite ? { onAnonymous: deps.onAnonymousWrite } : {}) }));
+      front.use(limitAnonymousWrites({ limiter: deps.anonymousWriteLimit, logger: deps.logger, exempt: [STRIPE_WEBHOOK_PATH, ESIMGO_WEBHOOK_PATH] }));
       front.post(STRIPE_WEBHOOK_PATH, ...stripeWebhookHandlers(deps.stripeWebhook));
       front.post(ESIMGO_WEBHOOK_PATH, ...esimGoWebhookHandlers(deps.esimGoWebhook));
     },

@@ -31,6 +31,27 @@ export function auditNote(res: Response): AuditNote {
   return note;
 }
 
+/** Who acted: what the route noted, else the signed-in user, else the API key's vendor, else anonymous. */
+export function actorOf(req: Request, res: Response): { type: string; id: string | null } {
+  const note = notes.get(res);
+  if (note?.actor) return note.actor;
+  const principal = optionalPrincipalOf(req);
+  if (principal) return { type: 'user', id: principal.userId };
+  const vendor = optionalVendorOf(req);
+  return vendor ? { type: 'vendor', id: vendor.vendorId } : { type: 'anonymous', id: null };
+}
+
+/**
+ * What is worth a row: every authenticated action, and authentication events (`auth.*`: sign-in attempts, successful
+ * or not). Anonymous writes that authenticated nobody (404s, refused webhooks, 401s on protected routes) and
+ * requests a rate limit refused before any check are noise an attacker can produce at will: they are counted
+ * (onAnonymous, a metric), not stored.
+ */
+export function worthAuditing(entry: Pick<AuditEntry, 'actorType' | 'action' | 'statusCode'>): boolean {
+  if (entry.actorType !== 'anonymous') return true;
+  return entry.action.startsWith('auth.') && entry.statusCode !== 429;
+}
+
 function outcomeOf(status: number): AuditEntry['outcome'] {
   if (status >= 500) return 'error';
   if (status >= 400) return 'failure';
@@ -44,11 +65,17 @@ function pathOf(req: Request): string {
 }
 
 /**
- * One audit_log row per state-changing request (POST/PUT/PATCH/DELETE), successes and failures alike, written
- * after the response so it never delays or fails the request. A failed write is logged (the access log still has
- * the request), not retried: the audit trail is evidence, not a workflow.
+ * One audit_log row per state-changing request (POST/PUT/PATCH/DELETE) worth auditing (worthAuditing), successes
+ * and failures alike, written after the response so it never delays or fails the request. A failed write is logged
+ * (the access log still has the request), not retried: the audit trail is evidence, not a workflow.
  */
-export function auditTrail(deps: { sink: AuditSink; logger: Logger; onWritten?: (entry: AuditEntry) => void }): RequestHandler {
+export function auditTrail(deps: {
+  sink: AuditSink;
+  logger: Logger;
+  onWritten?: (entry: AuditEntry) => void;
+  /** An anonymous write that was not stored (aggregated by the caller, e.g. a counter by route and status). */
+  onAnonymous?: (entry: AuditEntry) => void;
+}): RequestHandler {
   return (req, res, next) => {
     if (!STATE_CHANGING.has(req.method)) {
       next();
@@ -62,9 +89,7 @@ export function auditTrail(deps: { sink: AuditSink; logger: Logger; onWritten?: 
       const principal = optionalPrincipalOf(req);
       // An API key acts for its vendor: the actor is the vendor, the key that was used goes with the details.
       const vendor = optionalVendorOf(req);
-      const actor =
-        note.actor ??
-        (principal ? { type: 'user', id: principal.userId } : vendor ? { type: 'vendor', id: vendor.vendorId } : { type: 'anonymous', id: null });
+      const actor = actorOf(req, res);
       const route = routeTemplate(req);
       const entry: AuditEntry = {
         actorType: actor.type,
@@ -85,6 +110,10 @@ export function auditTrail(deps: { sink: AuditSink; logger: Logger; onWritten?: 
           ...(aborted ? { aborted: true } : {}),
         },
       };
+      if (!worthAuditing(entry)) {
+        deps.onAnonymous?.(entry);
+        return;
+      }
       deps.sink.append(entry).then(
         () => deps.onWritten?.(entry),
         (err: unknown) => deps.logger.error({ err, action: entry.action }, 'audit log write failed'),

@@ -1,6 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { AppError } from '@ttelgo/http';
 import type { Logger } from '@ttelgo/observability';
+import { clientRateLimitKey } from '../../../domain/client-address';
 import type { RateLimitDecision, RateLimiter } from '../../../infrastructure/auth.rate-limiter';
 
 /**
@@ -27,12 +28,13 @@ export async function enforceRateLimit(res: Response, consume: () => Promise<Rat
 }
 
 /**
- * Per-client-IP limit. `req.ip` honours `trust proxy` (TRUST_PROXY): with the default (false) it is the socket's
- * peer address, so a client cannot pick a fresh key per request with X-Forwarded-For.
+ * Per-client-IP limit (IPv6 per /64: clientRateLimitKey). `req.ip` honours `trust proxy` (TRUST_PROXY): with the
+ * default (false) it is the socket's peer address, so a client cannot pick a fresh key per request with
+ * X-Forwarded-For.
  */
 export function rateLimitByIp(limiter: RateLimiter, logger: Logger): RequestHandler {
   return async (req: Request, res, next) => {
-    const key = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const key = clientRateLimitKey(req.ip ?? req.socket.remoteAddress);
     await enforceRateLimit(res, () => limiter.consume(key), { logger, refusal: 'Too many requests from this address; retry later.' });
     next();
   };

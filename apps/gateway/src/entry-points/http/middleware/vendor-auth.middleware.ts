@@ -1,5 +1,8 @@
 import type { Request, RequestHandler } from 'express';
+import { isAppError } from '@ttelgo/http';
 import type { Logger } from '@ttelgo/observability';
+import { clientRateLimitKey } from '../../../domain/client-address';
+import type { RateLimiter } from '../../../infrastructure/auth.rate-limiter';
 import { API_KEY_HEADER, type VendorAccess, type VendorPrincipal } from '../../../application/vendor-access';
 import type { VendorRateLimiter } from '../../../infrastructure/vendor.rate-limiter';
 import { enforceRateLimit } from './rate-limit.middleware';
@@ -11,6 +14,8 @@ export const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 export interface VendorAuthDeps {
   access: VendorAccess;
   limiter: VendorRateLimiter;
+  /** Failed API-key attempts per client IP (IPv6 per /64), checked before the key is looked up. */
+  failures: RateLimiter;
   /** Records that a key was used (conditional UPDATE of last_used_at). */
   touch: (keyId: string) => Promise<void>;
   logger: Logger;
@@ -18,20 +23,30 @@ export interface VendorAuthDeps {
 }
 
 /**
- * `X-API-Key` authentication plus the per-key rate limit (the vendor's rateLimitPerMinute). RateLimit-* go out on
- * every answer to an authenticated vendor, Retry-After with the 429. Rate limiting comes after authentication: the
- * counter is the key's, so an unauthenticated caller cannot spend a vendor's budget.
+ * `X-API-Key` authentication plus the per-vendor rate limit (the vendor's rateLimitPerMinute, shared by all of its
+ * keys: more keys are not more requests). RateLimit-* go out on every answer to an authenticated vendor,
+ * Retry-After with the 429. Rate limiting comes after authentication: the counter is the vendor's, so an
+ * unauthenticated caller cannot spend a vendor's budget. Before it, failed attempts are limited per client IP: a
+ * guesser is refused with 429 before the key costs a database lookup.
  */
 export function authenticateVendor(deps: VendorAuthDeps): RequestHandler {
   const now = deps.now ?? Date.now;
   const lastTouched = new Map<string, number>();
   return async (req, res, next) => {
-    const principal = await deps.access.authenticate(req.headers[API_KEY_HEADER.toLowerCase()]);
+    const client = clientRateLimitKey(req.ip ?? req.socket.remoteAddress);
+    await enforceRateLimit(res, () => deps.failures.peek(client), { logger: deps.logger, refusal: 'Too many failed API-key attempts from this address; retry later.' });
+    let principal: VendorPrincipal;
+    try {
+      principal = await deps.access.authenticate(req.headers[API_KEY_HEADER.toLowerCase()]);
+    } catch (err) {
+      if (isAppError(err) && err.status === 401) await deps.failures.charge(client).catch((e: unknown) => deps.logger.warn({ err: e }, 'API-key failure limiter failed to count'));
+      throw err;
+    }
     vendors.set(req, principal);
 
-    await enforceRateLimit(res, () => deps.limiter.consume(principal.keyId, principal.vendor.rateLimitPerMinute), {
+    await enforceRateLimit(res, () => deps.limiter.consume(principal.vendorId, principal.vendor.rateLimitPerMinute), {
       logger: deps.logger,
-      refusal: 'Too many requests with this API key; retry later.',
+      refusal: 'Too many requests for this reseller account; retry later.',
     });
 
     const at = now();

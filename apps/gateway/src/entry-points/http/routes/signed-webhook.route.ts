@@ -2,8 +2,8 @@ import express, { type Request, type RequestHandler, type Response } from 'expre
 import { auditNote, type AuditNote } from '../middleware/audit.middleware';
 
 /**
- * The shape both provider webhooks share (Stripe, eSIM Go): the audit note is set first (so a refused request is
- * audited too), the body is read as raw bytes for every content type (the signature covers the exact bytes, so
+ * The shape both provider webhooks share (Stripe, eSIM Go): the audit note's action is set first, its actor (the
+ * provider) only once the signature held, so a refused delivery is anonymous noise (counted, not stored). The body is read as raw bytes for every content type (the signature covers the exact bytes, so
  * these handlers must be mounted BEFORE the app's JSON parser), then `accept` verifies and hands the delivery
  * over, and the provider gets `200 { received: true }`, never cached.
  */
@@ -18,7 +18,6 @@ export function signedWebhookHandlers(opts: {
     (_req, res, next) => {
       const note = auditNote(res);
       note.action = opts.audit.action;
-      note.actor = opts.audit.actor;
       note.resource = opts.audit.resource;
       next();
     },
@@ -34,6 +33,7 @@ export function signedWebhookHandlers(opts: {
         req,
         res,
       );
+      auditNote(res).actor = opts.audit.actor;
       res.setHeader('Cache-Control', 'no-store');
       res.status(200).json({ received: true });
     },
