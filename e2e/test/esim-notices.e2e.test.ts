@@ -82,6 +82,21 @@ it('a traveller gets the 80 % and the 100 % e-mail once each, however often eSIM
     { timeoutMs: 45_000, intervalMs: 200, message: 'order COMPLETED' },
   );
   const iccid = order.esims[0]!.iccid;
+  type View = { status: string; activatedAt: string | null; bundles: Array<{ state: string; remainingBytes: number | null; endsAt: string | null }> };
+  expect((await api.get<View>(`/api/v1/esims/${iccid}`, token)).body).toMatchObject({ status: 'QUEUED', activatedAt: null, bundles: [{ state: 'QUEUED' }] });
+
+  // Installed and switched on: eSIM Go's FirstAttachment callback is the activation, before any data is used.
+  const attachedBefore = Date.now();
+  await sim('attach', { iccid });
+  const attached = await waitFor(
+    async () => {
+      const body = (await api.get<View>(`/api/v1/esims/${iccid}`, token)).body;
+      return body.activatedAt ? body : undefined;
+    },
+    { timeoutMs: 15_000, intervalMs: 200, message: 'activatedAt from the FirstAttachment callback' },
+  );
+  expect(Date.parse(attached.activatedAt!)).toBeGreaterThanOrEqual(attachedBefore - 1000);
+  expect(attached).toMatchObject({ status: 'QUEUED', bundles: [{ state: 'QUEUED' }] });
 
   await useDataNoisily(iccid);
   const repeated = platform.esimGo.sim.state.callbacks.filter((c) => c.iccid === iccid && c.alertType === 'Utilisation');
@@ -98,8 +113,9 @@ it('a traveller gets the 80 % and the 100 % e-mail once each, however often eSIM
   expect(eighty.text).toMatch(/Data left: \d+(\.\d)? MB of 1 GB\./);
   expect(eighty.text).toContain(`/api/v1/esims/${iccid}/topups`);
 
-  const view = (await api.get<{ status: string; activatedAt: string | null; bundles: Array<{ state: string; remainingBytes: number }> }>(`/api/v1/esims/${iccid}`, token)).body;
-  expect(view).toMatchObject({ status: 'DEPLETED', activatedAt: expect.any(String), bundles: [{ state: 'DEPLETED', remainingBytes: 0 }] });
+  const view = (await api.get<View>(`/api/v1/esims/${iccid}`, token)).body;
+  const assignment = platform.esimGo.sim.state.esims.get(iccid)!.assignments[0]!;
+  expect(view).toMatchObject({ status: 'DEPLETED', activatedAt: attached.activatedAt, bundles: [{ state: 'DEPLETED', remainingBytes: 0, endsAt: assignment.endTime }] });
 }, 120_000);
 
 it('a reseller gets signed esim.usage_threshold webhooks for 80 % and 100 %, once each', async () => {
@@ -144,6 +160,10 @@ it('a reseller gets signed esim.usage_threshold webhooks for 80 % and 100 %, onc
     const data = hooks.map((h) => (JSON.parse(h.body) as { data: { iccid: string; bundleName: string; threshold: number; usedBytes: number; totalBytes: number } }).data);
     expect(data.map((d) => d.threshold).sort((a, b) => a - b)).toEqual([80, 100]);
     expect(data.find((d) => d.threshold === 100)).toMatchObject({ iccid, bundleName, usedBytes: 1_000_000_000, totalBytes: 1_000_000_000 });
+
+    // The reseller's view of the eSIM: activated at its first use, the bundle DEPLETED with nothing left and its end.
+    const view = (await api.call<{ status: string; activatedAt: string | null; bundles: Array<{ state: string; remainingBytes: number; endsAt: string }> }>('GET', `/api/v1/vendor/esims/${iccid}`, { headers })).body;
+    expect(view).toMatchObject({ status: 'DEPLETED', activatedAt: expect.any(String), bundles: [{ state: 'DEPLETED', remainingBytes: 0, endsAt: expect.any(String) }] });
   } finally {
     await new Promise((r) => server.close(r));
   }

@@ -17,6 +17,7 @@ import { ListEsimsUseCase } from './application/list-esims.use-case';
 import { ProvisionEsimsUseCase } from './application/provision-esims.use-case';
 import { RecordUsageUseCase } from './application/record-usage.use-case';
 import { BundleNoticeRecorder } from './application/record-bundle-notices';
+import { RecordAttachmentUseCase } from './application/record-attachment.use-case';
 import { ReconcileProviderOrdersUseCase, type ReconcileResult } from './application/reconcile-provider-orders.use-case';
 import { ListBundlesUseCase } from './application/list-bundles.use-case';
 import { SyncCatalogueUseCase, type SyncResult } from './application/sync-catalogue.use-case';
@@ -186,6 +187,7 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
     // eSIM Go usage alerts pushed through the gateway: short transactions (inbox row + one row update).
     const usageAlerts = startUsageAlertsConsumer(conn, {
       useCase: new RecordUsageUseCase({ repository: esims, logger, notices }),
+      attachments: new RecordAttachmentUseCase({ repository: esims, logger }),
       inbox: new PrismaInboxStore(prisma),
       logger,
       metrics,

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import amqplib from 'amqplib';
-import { GetEsimV1, RecordEsimUsageV1, routeFor, type Envelope, type Owner } from '@ttelgo/contracts';
+import { GetEsimV1, RecordEsimAttachmentV1, RecordEsimUsageV1, routeFor, type Envelope, type Owner } from '@ttelgo/contracts';
 import { testLogger, waitFor } from '@ttelgo/testing';
 import { USAGE_ALERTS_QUEUE } from '../src/entry-points/messaging/usage-alerts.consumer';
 import {
@@ -141,5 +141,44 @@ describe('esim.record-usage.v1', () => {
     const envelope = { id: randomUUID(), type: RecordEsimUsageV1.name, occurredAt: new Date().toISOString(), producer: 'gateway', correlationId: randomUUID(), data: poison };
     await publishUntilRouted(() => h.publisher.publish(routeFor(RecordEsimUsageV1), envelope), 'poison');
     await waitFor(async () => (await queueDepths()).dlq === 1, { timeoutMs: 10_000, message: 'the poison message did not reach the DLQ' });
+  });
+});
+
+describe('esim.record-attachment.v1 (eSIM Go FirstAttachment)', () => {
+  const attach = (id: string, attachedAt: string, messageId?: string) =>
+    publishUntilRouted(
+      () =>
+        h.publisher.publishMessage(
+          RecordEsimAttachmentV1,
+          { iccid: id, attachedAt, receivedAt: new Date().toISOString(), dedupeKey: randomUUID().replace(/-/g, '').padEnd(64, '0') },
+          { producer: 'gateway', correlationId: randomUUID(), ...(messageId ? { id: messageId } : {}) },
+        ),
+      'esim.record-attachment.v1',
+    );
+
+  it('sets activatedAt at the first attach; a replayed or later one changes nothing; an earlier attach wins over a first use seen before it', async () => {
+    const [fresh] = (await provisionEsims(h, { owner, bundleName: BUNDLE, quantity: 1 })) as [string];
+    expect((await rpc.call(GetEsimV1, { owner, iccid: fresh })).activatedAt).toBeNull();
+
+    const first = await attach(fresh, '2026-12-10T08:00:00.000Z');
+    await processed(first.id);
+    expect((await rpc.call(GetEsimV1, { owner, iccid: fresh })).activatedAt).toBe('2026-12-10T08:00:00.000Z');
+    await processed((await attach(fresh, '2026-12-11T08:00:00.000Z')).id);
+    expect((await rpc.call(GetEsimV1, { owner, iccid: fresh })).activatedAt).toBe('2026-12-10T08:00:00.000Z');
+
+    // A first use seen first (activation = its start), then the attach that came before it.
+    const [used] = (await provisionEsims(h, { owner, bundleName: BUNDLE, quantity: 1 })) as [string];
+    await processed((await send(usageAlert(used, { alertType: 'FirstUse', bundleName: BUNDLE, initialBytes: GB, remainingBytes: GB - 1, bundleStartsAt: '2026-12-10T09:00:00.000Z' }))).id);
+    expect((await rpc.call(GetEsimV1, { owner, iccid: used })).activatedAt).toBe('2026-12-10T09:00:00.000Z');
+    await processed((await attach(used, '2026-12-10T08:30:00.000Z')).id);
+    expect((await rpc.call(GetEsimV1, { owner, iccid: used })).activatedAt).toBe('2026-12-10T08:30:00.000Z');
+  });
+
+  it('acknowledges the attach of an ICCID we do not hold', async () => {
+    const sent = await attach('8944530000000000099', new Date().toISOString());
+    await processed(sent.id);
+    await new Promise((r) => setTimeout(r, 300));
+    // Acked, not retried: the one dead letter is the poison message of the test above.
+    expect(await queueDepths()).toEqual({ queue: 0, dlq: 1 });
   });
 });

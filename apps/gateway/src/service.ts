@@ -6,7 +6,7 @@
  */
 import Redis from 'ioredis';
 import { Counter } from 'prom-client';
-import { HandleStripeEventV1, RecordEsimUsageV1, type VendorView } from '@ttelgo/contracts';
+import { HandleStripeEventV1, RecordEsimAttachmentV1, RecordEsimUsageV1, type VendorView } from '@ttelgo/contracts';
 import { PgTransactions, createPrismaClient, findMigrationsDir, runMigrations } from '@ttelgo/db';
 import { createBrokerConnection, createClosers, startServiceOps } from '@ttelgo/runtime';
 import { listen } from '@ttelgo/http';
@@ -117,6 +117,7 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
       declare: async (ch) => {
         await declareContractExchange(ch, HandleStripeEventV1);
         await declareContractExchange(ch, RecordEsimUsageV1);
+        await declareContractExchange(ch, RecordEsimAttachmentV1);
       },
     });
 

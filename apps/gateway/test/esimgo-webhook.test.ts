@@ -4,7 +4,7 @@
  * through a test queue bound to it). The gateway reaches RabbitMQ through a TcpProxy so the broker can be cut.
  */
 import { createHmac } from 'node:crypto';
-import { RecordEsimUsageV1 } from '@ttelgo/contracts';
+import { RecordEsimAttachmentV1, RecordEsimUsageV1 } from '@ttelgo/contracts';
 import { TcpProxy, waitFor } from '@ttelgo/testing';
 import { alertDedupeKey, esimGoAlertMessageId, type RecordEsimUsage } from '../src/application/accept-esimgo-callback.use-case';
 import { expectProblem, expectRetryLater, json, startTestGateway, waitUntilReady, type TestGateway } from './support/gateway.harness';
@@ -13,6 +13,7 @@ import { collectCommands, postRawBody, settle, startWebhookIngress, type Receive
 const PATH = '/api/v1/webhooks/esimgo';
 const SIGNING_KEY = 'esimgo-callback-key-of-the-gateway-tests';
 const OBSERVER_QUEUE = 'test.esim-usage-alerts';
+const ATTACH_OBSERVER_QUEUE = 'test.esim-attachments';
 const GB = 1_000_000_000;
 
 let ingress: WebhookIngress;
@@ -20,6 +21,7 @@ let proxy: TcpProxy;
 let gateway: TestGateway;
 let unconfigured: TestGateway;
 const received: Array<ReceivedCommand<RecordEsimUsage>> = [];
+const attachments: Array<ReceivedCommand<{ iccid: string; attachedAt: string; receivedAt: string; dedupeKey: string }>> = [];
 
 beforeAll(async () => {
   ingress = await startWebhookIngress('gateway_esimgo_webhook', { ESIMGO_CALLBACK_SIGNING_KEY: SIGNING_KEY });
@@ -84,6 +86,31 @@ it('answers 503 while esim-provisioning has not bound its queue (the mandatory p
 describe("with esim-provisioning's usage queue bound", () => {
   beforeAll(async () => {
     await collectCommands(ingress.observer, { queue: OBSERVER_QUEUE, owner: 'esim', messageName: RecordEsimUsageV1.name }, received);
+    await collectCommands(ingress.observer, { queue: ATTACH_OBSERVER_QUEUE, owner: 'esim', messageName: RecordEsimAttachmentV1.name }, attachments);
+  });
+
+  it('hands a FirstAttachment callback over as one esim.record-attachment.v1 (the activation), with a stable message id', async () => {
+    const id = iccid();
+    const raw = JSON.stringify({ alertType: 'FirstAttachment', iccid: id });
+    const before = Date.now();
+    expect((await deliver(raw, sign(raw))).status).toBe(200);
+    expect((await deliver(raw, sign(raw, 'hex'))).status).toBe(200);
+    const both = await waitFor(() => {
+      const found = attachments.filter((m) => m.envelope.data.iccid === id);
+      return found.length === 2 ? found : undefined;
+    });
+    expect(both[0]!.envelope).toMatchObject({ type: 'esim.record-attachment.v1', producer: 'gateway', data: { iccid: id, dedupeKey: alertDedupeKey(Buffer.from(raw)) } });
+    expect(Date.parse(both[0]!.envelope.data.attachedAt)).toBeGreaterThanOrEqual(before - 1000);
+    expect(both[0]!.messageId).toBe(both[1]!.messageId);
+    expect(both[0]!.messageId).toBe(esimGoAlertMessageId(alertDedupeKey(Buffer.from(raw))));
+    await settle();
+    expect(mine(id)).toHaveLength(0);
+
+    const timed = JSON.stringify({ alertType: 'FirstAttachment', iccid: id, timestamp: '2026-12-10T08:00:00Z' });
+    expect((await deliver(timed, sign(timed))).status).toBe(200);
+    await waitFor(() => attachments.find((m) => m.envelope.data.attachedAt === '2026-12-10T08:00:00.000Z'));
+    const malformed = JSON.stringify({ alertType: 'FirstAttachment', iccid: 'not-an-iccid' });
+    expectProblem(await deliver(malformed, sign(malformed)), 400, 'VALIDATION_FAILED');
   });
 
   it.each(['base64', 'hex'] as const)('accepts a %s-signed usage alert and hands over exactly one esim.record-usage.v1', async (digest) => {
@@ -166,10 +193,10 @@ describe("with esim-provisioning's usage queue bound", () => {
     expect(received.length).toBe(before);
   });
 
-  it('acknowledges an alert type it does not use (FirstAttachment, SMSFailed, a new one) with 200 and publishes nothing', async () => {
+  it('acknowledges an alert type it does not use (SMSFailed, a new one) with 200 and publishes nothing', async () => {
     const before = received.length;
+    const attachmentsBefore = attachments.length;
     for (const body of [
-      { alertType: 'FirstAttachment', iccid: iccid() },
       { alertType: 'SMSFailed', iccid: iccid(), msisdn: '447700900000', timestamp: '2026-12-10T10:00:00Z' },
       { alertType: 'SomethingNew', iccid: iccid(), whatever: { nested: true } },
     ]) {
@@ -180,6 +207,7 @@ describe("with esim-provisioning's usage queue bound", () => {
     }
     await settle();
     expect(received.length).toBe(before);
+    expect(attachments.length).toBe(attachmentsBefore);
   });
 
   it('refuses a body over the size limit with 413', async () => {

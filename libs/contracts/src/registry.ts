@@ -38,6 +38,7 @@ import {
   QuoteTopupV1,
   ApplyBundleV1,
   EsimBundleNoticeV1,
+  RecordEsimAttachmentV1,
 } from './esim';
 import { GetOrderV1, ListOrdersV1, OrderCompletedV1, OrderFailedV1, OrderRefundedV1, PlaceOrderV1, PlaceTopupV1, RefundOrderV1 } from './order';
 import {
@@ -68,6 +69,7 @@ export const allContracts: readonly MessageContract[] = [
   QuoteTopupV1,
   ApplyBundleV1,
   EsimBundleNoticeV1,
+  RecordEsimAttachmentV1,
   // order
   PlaceOrderV1,
   PlaceTopupV1,

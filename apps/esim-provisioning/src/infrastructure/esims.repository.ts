@@ -300,6 +300,18 @@ export class EsimsRepository {
     if (activatedAt) await tx.esim.updateMany({ where: { iccid, activatedAt: null }, data: { activatedAt } });
   }
 
+  /**
+   * In the caller's transaction: the eSIM's first network attach. It is its activation unless an earlier one is
+   * stored (a replayed attach, or a first use seen before it, keeps the earliest). False when nothing changed.
+   */
+  async recordAttachment(tx: EsimTx, iccid: string, attachedAt: Date): Promise<boolean> {
+    const { count } = await tx.esim.updateMany({
+      where: { iccid, OR: [{ activatedAt: null }, { activatedAt: { gt: attachedAt } }] },
+      data: { activatedAt: attachedAt },
+    });
+    return count === 1;
+  }
+
   // --- notices ----------------------------------------------------------------------------------------------
 
   /** In the caller's transaction (the eSIM locked): one bundle as it is now, its eSIM's owner, the notices already sent. */

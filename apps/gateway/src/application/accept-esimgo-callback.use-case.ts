@@ -4,13 +4,17 @@
  * straight through the confirm channel (the allowed exception to the outbox rule, docs/architecture.md#outbox). eSIM Go gets
  * 200 only once RabbitMQ confirmed the message AND routed it to a queue (mandatory), and 503 otherwise, so it
  * retries. The message id is derived from the SHA-256 of the raw body, so a redelivered alert is a duplicate
- * to esim-provisioning's inbox. An alert type we do not use (FirstAttachment, SMSFailed, anything new) is
+ * to esim-provisioning's inbox. FirstAttachment (the eSIM's first network attach) becomes esim.record-attachment.v1
+ * the same way (it sets the eSIM's activation). An alert type we do not use (SMSFailed, anything new) is
  * acknowledged and logged, never refused: a 4xx would only make eSIM Go retry something we will never want.
  */
 import { createHash } from 'node:crypto';
 import {
+  ESIMGO_ATTACHMENT_ALERT_TYPE,
   ESIMGO_USAGE_ALERT_TYPES,
+  EsimGoAttachmentAlertSchema,
   EsimGoBundleAlertSchema,
+  RecordEsimAttachmentV1,
   EsimGoCallbackHeadSchema,
   RecordEsimUsageV1,
   formatIssues,
@@ -79,6 +83,28 @@ export async function acceptEsimGoCallback(
   const { alertType } = head.data;
   const rawIccid = (body as { iccid?: unknown }).iccid;
   const iccid = typeof rawIccid === 'string' ? rawIccid.slice(0, 30) : null;
+
+  if (alertType === ESIMGO_ATTACHMENT_ALERT_TYPE) {
+    const parsed = EsimGoAttachmentAlertSchema.safeParse(body);
+    if (!parsed.success) {
+      deps.logger.warn({ alertType, iccid, issues: formatIssues(parsed.error) }, 'eSIM Go attachment alert refused: malformed');
+      throw invalidAlert('The FirstAttachment alert does not have the expected shape.', formatIssues(parsed.error));
+    }
+    onVerified({ iccid: parsed.data.iccid, alertType });
+    const dedupeKey = alertDedupeKey(input.rawBody);
+    const envelope = await handOverWebhook(
+      deps,
+      RecordEsimAttachmentV1,
+      {
+        iccid: parsed.data.iccid,
+        attachedAt: parsed.data.timestamp ? new Date(parsed.data.timestamp).toISOString() : receivedAt.toISOString(),
+        receivedAt: receivedAt.toISOString(),
+        dedupeKey,
+      },
+      { id: esimGoAlertMessageId(dedupeKey), correlationId: input.correlationId, what: 'eSIM Go first attachment', logFields: { iccid: parsed.data.iccid, alertType } },
+    );
+    return { kind: 'handed-over', iccid: parsed.data.iccid, alertType, messageId: envelope.id };
+  }
 
   if (!(ESIMGO_USAGE_ALERT_TYPES as readonly string[]).includes(alertType)) {
     onVerified({ iccid, alertType });

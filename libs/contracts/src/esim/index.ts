@@ -7,3 +7,4 @@ export * from './esim-queries.v1';
 export * from './record-usage.v1';
 export * from './topups.v1';
 export * from './bundle-notice.v1';
+export * from './record-attachment.v1';

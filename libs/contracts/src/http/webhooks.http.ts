@@ -6,12 +6,20 @@ export type StripeWebhookAck = z.infer<typeof StripeWebhookAckSchema>;
 
 /**
  * What `POST /webhooks/esimgo` needs to know first: the alert type. eSIM Go documents FirstUse, Utilisation,
- * FirstAttachment and SMSFailed and may add others; only the usage alerts are parsed further.
+ * FirstAttachment and SMSFailed and may add others; the usage alerts and FirstAttachment are parsed further.
  */
 export const EsimGoCallbackHeadSchema = z.object({ alertType: z.string().min(1).max(100) });
 
 /** The alert types that carry usage (bundle quantities): they become esim.record-usage.v1. */
 export const ESIMGO_USAGE_ALERT_TYPES = ['FirstUse', 'Utilisation'] as const;
+
+/** eSIM Go's FirstAttachment callback: the eSIM attached to a network for the first time (no bundle). */
+export const ESIMGO_ATTACHMENT_ALERT_TYPE = 'FirstAttachment';
+export const EsimGoAttachmentAlertSchema = z.object({
+  iccid: z.string().regex(/^\d{18,22}$/, 'expected an ICCID of 18-22 digits'),
+  alertType: z.literal(ESIMGO_ATTACHMENT_ALERT_TYPE),
+  timestamp: z.iso.datetime({ offset: true }).optional(),
+});
 
 /**
  * eSIM Go's V3 usage callback (BundleAlert), tolerant: unknown keys are ignored. Quantities are bytes (V3);

@@ -32,10 +32,10 @@ export function registerWebhooksOpenApi(registry: OpenAPIRegistry): void {
     summary: 'eSIM Go usage callback (V3 BundleAlert)',
     description:
       'Verifies `X-Signature-SHA256` (HMAC-SHA256 over the raw body with `ESIMGO_CALLBACK_SIGNING_KEY`, base64 or hex) and hands ' +
-      'usage alerts (`FirstUse`, `Utilisation`) to esim-provisioning. 200 only once RabbitMQ confirmed the hand-over; 503 + `Retry-After` ' +
+      'usage alerts (`FirstUse`, `Utilisation`) and the first network attach (`FirstAttachment`: the eSIM\'s `activatedAt`) to esim-provisioning. 200 only once RabbitMQ confirmed the hand-over; 503 + `Retry-After` ' +
       '(eSIM Go retries) when it cannot, or when no signing key is configured (`WEBHOOK_NOT_CONFIGURED`). 400 `INVALID_SIGNATURE` for a ' +
       'missing or wrong signature, 400 `INVALID_PAYLOAD` / `VALIDATION_FAILED` for a body that is not JSON or not a usage alert. Other ' +
-      'alert types (`FirstAttachment`, `SMSFailed`, new ones) are acknowledged with 200 and ignored. No token: the signature is the authentication.',
+      'alert types (`SMSFailed`, new ones) are acknowledged with 200 and ignored. No token: the signature is the authentication.',
     request: {
       headers: z.object({ 'X-Signature-SHA256': z.string().meta({ description: 'HMAC-SHA256 of the raw body, base64 (or hex)' }) }),
       body: { required: true, content: { 'application/json': { schema: EsimGoBundleAlertSchema } } },
