@@ -64,7 +64,7 @@ export interface StartOptions {
   logger?: Logger;
   metrics?: ServiceMetrics;
   migrationsDir?: string;
-  /** Catalogue page size asked from eSIM Go (default 1000). */
+  /** Catalogue page size asked from eSIM Go (default and most: 50). */
   cataloguePerPage?: number;
   /** Retry delays of the provision command consumer (default 2 s, 10 s, 1 min, 5 min; then the DLQ). */
   provisionRetryDelaysMs?: number[];

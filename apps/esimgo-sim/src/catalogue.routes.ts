@@ -4,11 +4,10 @@
  */
 import { Router } from 'express';
 import type { CatalogueBundle } from './catalogue.generator';
-import { SimError, paginate, paramOf, q1, qAll, qInt } from './http.util';
+import { SimError, paginate, paramOf, q1, qAll, qInt, qPageSize, servedPageSize } from './http.util';
 import type { SimState } from './state';
 
 export const CATALOGUE_DEFAULT_PER_PAGE = 50;
-export const CATALOGUE_MAX_PER_PAGE = 1000;
 
 const ORDERABLE: Record<string, (b: CatalogueBundle) => string | number> = {
   name: (b) => b.name,
@@ -58,7 +57,7 @@ export function catalogueRoutes(state: SimState): Router {
   const r = Router();
   r.get('/catalogue', (req, res) => {
     const list = filterCatalogue(state, req.query as Record<string, unknown>);
-    const perPage = qInt(req.query.perPage, CATALOGUE_DEFAULT_PER_PAGE, 1, CATALOGUE_MAX_PER_PAGE);
+    const perPage = servedPageSize(qPageSize(req.query.perPage, 'perPage', CATALOGUE_DEFAULT_PER_PAGE), state.faults.pageSizeCap);
     // Clients start at page 0 or 1; both mean the first page.
     const page = qInt(req.query.page, 1, 0, 1_000_000) || 1;
     res.json({

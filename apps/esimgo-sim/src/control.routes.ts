@@ -29,6 +29,8 @@ export const FaultsSchema = z
     applyAfterProcessing: z.boolean(),
     processingDelayMs: z.number().int().min(0).max(3_600_000),
     callbackDuplicates: z.number().int().min(0).max(10),
+    pageSizeCap: z.number().int().min(0).max(1000),
+    ordersListKey: z.string().regex(/^[A-Za-z]{1,40}$/),
   })
   .partial()
   .strict();

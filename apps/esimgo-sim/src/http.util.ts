@@ -62,6 +62,24 @@ export function paramOf(req: Request, name: string): string {
   return Array.isArray(v) ? v.join('/') : (v ?? '');
 }
 
+/**
+ * eSIM Go documents no maximum page size; a public client keeps to 50 "to avoid errors", so the simulator refuses
+ * more: a client that asks for more finds out here, and tests see several pages.
+ */
+export const MAX_PAGE_SIZE = 50;
+
+/** A page size from the query: `dflt` when absent, 400 above MAX_PAGE_SIZE (never silently lowered). */
+export function qPageSize(v: unknown, name: string, dflt: number): number {
+  const n = qInt(v, dflt, 1, 1_000_000);
+  if (n > MAX_PAGE_SIZE) throw new SimError(400, `${name} must be between 1 and ${MAX_PAGE_SIZE}`);
+  return n;
+}
+
+/** The page size really served: what was asked, or less under the pageSizeCap fault. */
+export function servedPageSize(asked: number, cap: number): number {
+  return cap > 0 ? Math.min(asked, cap) : asked;
+}
+
 export function paginate<T>(items: T[], page: number, perPage: number): T[] {
   const start = (Math.max(1, page) - 1) * perPage;
   return items.slice(start, start + perPage);

@@ -6,7 +6,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { CatalogueBundle } from './catalogue.generator';
-import { SimError, paginate, paramOf, parseBody, q1, qAll, qBool, qInt } from './http.util';
+import { SimError, paginate, paramOf, parseBody, q1, qAll, qBool, qInt, qPageSize, servedPageSize } from './http.util';
 import type { Esim, OrderLine, SimState, StoredOrder } from './state';
 import { toUsd } from './state';
 
@@ -192,7 +192,7 @@ export function ordersRoutes(state: SimState): Router {
   r.get('/orders', (req, res) => {
     const includeIccids = qBool(req.query.includeIccids);
     const page = qInt(req.query.page, 1, 0, 1_000_000) || 1;
-    const limit = qInt(req.query.limit, 25, 1, 1000);
+    const limit = servedPageSize(qPageSize(req.query.limit, 'limit', 25), state.faults.pageSizeCap);
     const filters = qAll(req.query.createdAt, false).map(parseDateFilter);
     const clientReference = q1(req.query.clientReference);
     const list = [...state.orders.values()]
@@ -200,9 +200,10 @@ export function ordersRoutes(state: SimState): Router {
       .filter((o) => clientReference === undefined || o.clientReference === clientReference)
       .sort((a, b) => b.createdAtMs - a.createdAtMs);
     res.json({
-      orders: paginate(list, page, limit).map((o) => orderView(o, state, includeIccids)),
+      [state.faults.ordersListKey]: paginate(list, page, limit).map((o) => orderView(o, state, includeIccids)),
       rows: list.length,
       pageCount: Math.ceil(list.length / limit),
+      pageSize: limit,
     });
   });
   return r;

@@ -100,6 +100,16 @@ export interface Faults {
   processingDelayMs: number;
   /** each callback is sent this many extra times (same body, separate deliveries): eSIM Go repeating itself */
   callbackDuplicates: number;
+  /**
+   * Pages of GET /catalogue and GET /orders hold at most this many entries whatever was asked, pageCount to match
+   * (0 = off): a provider whose pages are shorter than asked, although more follow.
+   */
+  pageSizeCap: number;
+  /**
+   * The key GET /orders puts its list under ('orders', as documented). Anything else is a provider changing its
+   * answer under a client: what a client must never read as "no orders".
+   */
+  ordersListKey: string;
 }
 
 /**
@@ -153,6 +163,8 @@ export function defaultFaults(rateLimitPerSecond: number, processingDelayMs: num
     applyAfterProcessing: false,
     processingDelayMs,
     callbackDuplicates: 0,
+    pageSizeCap: 0,
+    ordersListKey: 'orders',
   };
 }
 

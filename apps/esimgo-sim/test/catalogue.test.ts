@@ -20,12 +20,20 @@ const page = async (qs: string): Promise<Page> => {
   return (await res.json()) as Page;
 };
 
+/** Every page of a query, 50 at a time (the most the simulator serves, as eSIM Go may), as one page. */
+const all = async (qs: string): Promise<Page> => {
+  const first = await page(`${qs}&perPage=50&page=1`);
+  const bundles = [...first.bundles];
+  for (let p = 2; p <= first.pageCount; p++) bundles.push(...(await page(`${qs}&perPage=50&page=${p}`)).bundles);
+  return { ...first, bundles };
+};
+
 describe('catalogue', () => {
   it('has at least 300 bundles over at least 100 real countries in six regions', async () => {
-    const all = await page('perPage=1000');
-    expect(all.rows).toBeGreaterThanOrEqual(300);
-    expect(all.bundles).toHaveLength(Math.min(1000, all.rows));
-    const isos = new Set(all.bundles.flatMap((b) => b.countries.map((c) => c.iso)));
+    const whole = await all('');
+    expect(whole.rows).toBeGreaterThanOrEqual(300);
+    expect(whole.bundles).toHaveLength(whole.rows);
+    const isos = new Set(whole.bundles.flatMap((b) => b.countries.map((c) => c.iso)));
     expect(isos.size).toBeGreaterThanOrEqual(100);
     for (const iso of isos) expect(iso).toMatch(/^[A-Z]{2}$/);
     expect(new Set(COUNTRIES.map((c) => c.region))).toEqual(new Set(['Europe', 'Asia', 'Americas', 'Africa', 'Middle East', 'Oceania']));
@@ -74,39 +82,39 @@ describe('catalogue', () => {
   });
 
   it('filters by country', async () => {
-    const fr = await page('countries=FR&perPage=1000');
+    const fr = await all('countries=FR');
     expect(fr.rows).toBeGreaterThanOrEqual(5);
     for (const b of fr.bundles) expect(b.countries.map((c) => c.iso)).toContain('FR');
     const local = fr.bundles.filter((b) => b.countries.length === 1);
     expect(local.length).toBeGreaterThanOrEqual(5);
     expect(local.map((b) => b.name)).toContain('esim_1GB_7D_FR_V2');
-    const two = await page('countries=FR,DE&perPage=1000');
+    const two = await all('countries=FR,DE');
     expect(two.rows).toBeGreaterThan(local.length);
   });
 
   it('filters by region, description and group, and orders', async () => {
-    const europe = await page('region=Europe&perPage=1000');
+    const europe = await all('region=Europe');
     expect(europe.rows).toBeGreaterThan(50);
     for (const b of europe.bundles) for (const c of b.countries) expect(c.region).toBe('Europe');
-    const desc = await page('description=*France*&perPage=1000');
+    const desc = await all('description=*France*');
     expect(desc.rows).toBeGreaterThan(0);
     for (const b of desc.bundles) expect(b.description).toContain('France');
     const none = await page('group=Nope');
     expect(none.rows).toBe(0);
-    const byPrice = await page('countries=FR&orderBy=price&direction=desc&perPage=1000');
+    const byPrice = await all('countries=FR&orderBy=price&direction=desc');
     const prices = byPrice.bundles.map((b) => b.price);
     expect(prices).toEqual([...prices].sort((a, b) => b - a));
   });
 
   it('pages through the whole catalogue without overlap', async () => {
-    const first = await page('perPage=100&page=1');
-    expect(first.pageSize).toBe(100);
-    expect(first.pageCount).toBe(Math.ceil(first.rows / 100));
+    const first = await page('perPage=40&page=1');
+    expect(first.pageSize).toBe(40);
+    expect(first.pageCount).toBe(Math.ceil(first.rows / 40));
     const names: string[] = [];
-    for (let p = 1; p <= first.pageCount; p++) names.push(...(await page(`perPage=100&page=${p}`)).bundles.map((b) => b.name));
+    for (let p = 1; p <= first.pageCount; p++) names.push(...(await page(`perPage=40&page=${p}`)).bundles.map((b) => b.name));
     expect(names).toHaveLength(first.rows);
     expect(new Set(names).size).toBe(first.rows);
-    const past = await page(`perPage=100&page=${first.pageCount + 1}`);
+    const past = await page(`perPage=40&page=${first.pageCount + 1}`);
     expect(past.bundles).toHaveLength(0);
     const dflt = await page('');
     expect(dflt.pageSize).toBe(50);

@@ -5,6 +5,7 @@ export * from './routing';
 export * from './rpc-reply';
 export * from './common';
 export * from './esim';
+export * from './esimgo';
 export * from './http';
 export * from './order';
 export * from './payment';

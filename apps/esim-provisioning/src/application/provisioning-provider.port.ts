@@ -67,5 +67,13 @@ export class PurchaseOutcomeUnknownError extends Error {
 
 /** eSIM Go cannot be used right now (5xx, 429, breaker open, network): try again later. */
 export class ProviderTemporaryError extends Error {
-  override readonly name = 'ProviderTemporaryError';
+  override readonly name: string = 'ProviderTemporaryError';
+}
+
+/**
+ * eSIM Go answered, but not in the documented shape (a provider-side change): not an answer we may act on, so
+ * never taken as "nothing there". Temporary by kind (asked again later), counted and logged where it is found.
+ */
+export class ProviderContractError extends ProviderTemporaryError {
+  override readonly name = 'ProviderContractError';
 }

@@ -3,6 +3,7 @@
  * provider vocabulary (dataAmount, duration, price as a decimal, roamingEnabled as list-or-flag) is translated;
  * nothing outside infrastructure/ sees an eSIM Go DTO.
  */
+import { ESIMGO_MAX_PAGE_SIZE } from '@ttelgo/contracts';
 import type { Logger } from '@ttelgo/observability';
 import { regionsOf, type CatalogueBundle, type Country } from '../../domain/catalogue-bundle';
 import { toMinorUnits } from '../../domain/money';
@@ -18,9 +19,9 @@ export interface EsimGoCatalogueGatewayOptions {
   /** eSIM Go prices in the organisation's currency; we are told which one it is. */
   currency: string;
   logger: Logger;
-  /** 1000, as the known clients use; smaller in tests to exercise paging. */
+  /** At most 50 (the default): eSIM Go documents no cap, and a public client keeps to 50 to avoid errors. */
   perPage?: number;
-  /** A runaway paging loop (a provider that never sends a short page) stops here. */
+  /** A runaway paging loop (a provider whose pages never end) stops here. */
   maxPages?: number;
   /** More invalid bundles than this share of a page fails the sync instead of withdrawing them. */
   maxInvalidShare?: number;
@@ -45,20 +46,23 @@ export class EsimGoCatalogueGateway implements CatalogueSource {
     private readonly client: EsimGoClient,
     private readonly opts: EsimGoCatalogueGatewayOptions,
   ) {
-    this.perPage = opts.perPage ?? 1000;
+    this.perPage = Math.min(opts.perPage ?? ESIMGO_MAX_PAGE_SIZE, ESIMGO_MAX_PAGE_SIZE);
     this.maxPages = opts.maxPages ?? 200;
     this.maxInvalidShare = opts.maxInvalidShare ?? 0.1;
   }
 
-  /** Every bundle, page by page (1-based) until a short page; duplicates across pages are dropped. */
+  /**
+   * Every bundle, page by page (1-based) up to pageCount, or to an empty page when eSIM Go sends no pageCount
+   * (a page shorter than asked is not the end); duplicates across pages are dropped.
+   */
   async listAllBundles(): Promise<CatalogueBundle[]> {
     const byName = new Map<string, CatalogueBundle>();
     for (let page = 1; page <= this.maxPages; page++) {
       const answer = await this.client.get('catalogue.list', '/catalogue', { page, perPage: this.perPage }, EsimGoCataloguePageDto);
-      const raw = Array.isArray(answer) ? answer : (answer.bundles ?? []);
+      const raw = Array.isArray(answer) ? answer : answer.bundles;
       for (const bundle of this.mapPage(raw, page)) if (!byName.has(bundle.name)) byName.set(bundle.name, bundle);
       const pageCount = Array.isArray(answer) ? undefined : answer.pageCount;
-      if (raw.length < this.perPage || (typeof pageCount === 'number' && page >= pageCount)) return [...byName.values()];
+      if (raw.length === 0 || (typeof pageCount === 'number' && page >= pageCount)) return [...byName.values()];
     }
     throw new EsimGoResponseError(`catalogue paging did not end after ${this.maxPages} pages of ${this.perPage}`);
   }

@@ -9,15 +9,15 @@
  *   GETs           retried by the client for transient failures (Retry-After honoured), then
  *                  ProviderTemporaryError
  *
- * Finding the order of an earlier attempt (reconciliation), one method for both eSIM Go flavours:
- *  - the simulator keeps `clientReference` (our order id) and filters GET /orders?clientReference= on it: an
- *    exact match;
- *  - the real API has no client reference (it ignores the field and the query parameter), so its orders come
- *    back unfiltered and without one: they are candidates when created since `notBefore` with exactly one
- *    bundle line of the same item and quantity. Orders that carry ANOTHER client reference are never ours.
+ * Finding the order of an earlier attempt (reconciliation): eSIM Go keeps no reference of ours, so its orders
+ * are candidates when created since `notBefore` with exactly one bundle line of the same item and quantity.
+ * The list is read strictly (an answer we cannot read is a ProviderContractError, never "no orders") in pages of
+ * at most 50, up to pageCount or an empty page.
  */
 import type { Logger } from '@ttelgo/observability';
+import { ESIMGO_MAX_PAGE_SIZE, esimGoOrderCreatedAt } from '@ttelgo/contracts';
 import {
+  ProviderContractError,
   ProviderTemporaryError,
   PurchaseOutcomeUnknownError,
   PurchaseRejectedError,
@@ -35,15 +35,16 @@ export interface EsimGoOrdersGatewayOptions {
   logger: Logger;
   /** Send our order id as `clientReference` (the simulator keeps it; the real API ignores it). Default true. */
   sendClientReference?: boolean;
-  /** Page size of GET /orders during reconciliation, and how many pages at most. */
+  /** Page size of GET /orders during reconciliation (at most 50), and how many pages at most. */
   lookupPageSize?: number;
   lookupMaxPages?: number;
 }
 
 const PERMANENT_PURCHASE_STATUSES = new Set([400, 422]);
 
-/** Anything from a GET that is not a readable answer: try again later. */
+/** Anything from a GET that is not a readable answer: try again later. An unreadable 2xx is a contract error. */
 function temporary(operation: string, err: unknown): Error {
+  if (err instanceof EsimGoResponseError) return new ProviderContractError(`${operation}: ${err.message}`, { cause: err });
   if (
     err instanceof ProviderUnavailableError ||
     err instanceof EsimGoHttpError ||
@@ -67,8 +68,8 @@ export class EsimGoOrdersGateway implements ProvisioningProvider {
   ) {
     this.log = opts.logger.child({ component: 'esimgo-orders' });
     this.sendClientReference = opts.sendClientReference ?? true;
-    this.pageSize = opts.lookupPageSize ?? 100;
-    this.maxPages = opts.lookupMaxPages ?? 20;
+    this.pageSize = Math.min(opts.lookupPageSize ?? ESIMGO_MAX_PAGE_SIZE, ESIMGO_MAX_PAGE_SIZE);
+    this.maxPages = opts.lookupMaxPages ?? 40;
   }
 
   async purchase(q: { orderId: string; bundleName: string; quantity: number; iccid?: string | null }): Promise<{ reference: string }> {
@@ -116,39 +117,32 @@ export class EsimGoOrdersGateway implements ProvisioningProvider {
         answer = await this.client.get(
           'orders.list',
           '/orders',
-          { clientReference: q.orderId, includeIccids: 'true', page, limit: this.pageSize, createdAt: [`gte:${q.notBefore.toISOString()}`] },
+          { includeIccids: 'true', page, limit: this.pageSize, createdAt: [`gte:${q.notBefore.toISOString()}`] },
           EsimGoOrderListDto,
         );
       } catch (err) {
         throw temporary('orders.list', err);
       }
-      const raw = Array.isArray(answer) ? answer : (answer.orders ?? []);
-      for (const item of raw) {
-        const parsed = EsimGoOrderDto.safeParse(item);
-        if (!parsed.success) continue;
-        const match = this.match(parsed.data, q, notBefore);
+      // Every item was read strictly with the list (an order we cannot read fails the lookup, it is not skipped).
+      const orders = Array.isArray(answer) ? answer : 'orders' in answer ? answer.orders : [answer];
+      for (const order of orders) {
+        const match = this.match(order, q, notBefore);
         if (match) found.push(match);
       }
+      // The end is pageCount, or an empty page; a page shorter than asked is not the end (eSIM Go may serve less).
+      if (!Array.isArray(answer) && !('orders' in answer)) return found; // one order object: the whole list
       const pageCount = Array.isArray(answer) ? undefined : answer.pageCount;
-      if (raw.length < this.pageSize || (typeof pageCount === 'number' && page >= pageCount)) return found;
+      if (orders.length === 0 || (typeof pageCount === 'number' && page >= pageCount)) return found;
     }
     // Too many orders in the window to see them all: better not to decide than to buy twice.
     throw new ProviderTemporaryError(`orders.list: more than ${this.maxPages * this.pageSize} eSIM Go orders since ${q.notBefore.toISOString()}`);
   }
 
-  private match(order: EsimGoOrderDto, q: { orderId: string; bundleName: string; quantity: number }, notBefore: number): FoundProviderOrder | undefined {
-    const createdMs = order.createdDate ? Date.parse(order.createdDate) : Number.NaN;
-    const lines = (order.order ?? []).filter((l) => !l.type || l.type === 'bundle');
-    const sameContent = lines.length === 1 && (order.order ?? []).length === 1 && lines[0]!.item === q.bundleName && lines[0]!.quantity === q.quantity;
-    if (order.clientReference) {
-      if (order.clientReference !== q.orderId) return undefined;
-      if (!sameContent) {
-        this.log.error({ orderId: q.orderId, providerReference: order.orderReference }, 'eSIM Go order with our reference has other content; not adopted');
-        return undefined;
-      }
-      return { reference: order.orderReference, createdAt: new Date(Number.isNaN(createdMs) ? 0 : createdMs), exact: true, iccids: iccidsOf(order) };
-    }
-    if (!sameContent || Number.isNaN(createdMs) || createdMs < notBefore) return undefined;
+  private match(order: EsimGoOrderDto, q: { bundleName: string; quantity: number }, notBefore: number): FoundProviderOrder | undefined {
+    const createdMs = esimGoOrderCreatedAt(order).getTime();
+    const lines = order.order.filter((l) => l.type === 'bundle');
+    const sameContent = lines.length === 1 && order.order.length === 1 && lines[0]!.item === q.bundleName && lines[0]!.quantity === q.quantity;
+    if (!sameContent || createdMs < notBefore) return undefined;
     return { reference: order.orderReference, createdAt: new Date(createdMs), exact: false, iccids: iccidsOf(order) };
   }
 
@@ -216,5 +210,5 @@ export class EsimGoOrdersGateway implements ProvisioningProvider {
 }
 
 function iccidsOf(order: EsimGoOrderDto): string[] {
-  return (order.order ?? []).flatMap((l) => l.iccids ?? l.esims?.map((e) => e.iccid) ?? []);
+  return order.order.flatMap((l) => l.iccids ?? l.esims?.map((e) => e.iccid) ?? []);
 }

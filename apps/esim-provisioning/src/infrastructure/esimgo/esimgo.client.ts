@@ -12,9 +12,13 @@
  * - POST is never retried: eSIM Go has no idempotency key, so a POST that timed out may have bought an eSIM.
  *   postOnce() reports such a call as EsimGoUnknownOutcomeError for the caller to reconcile (GET /orders).
  * - Rate limit: see OutboundRateLimit; waiting for a slot happens inside the breaker but outside the timeout.
+ * - A 2xx answer that does not have the documented shape is a provider-contract error (EsimGoResponseError):
+ *   counted in ttelgo_provider_contract_errors_total and logged, never read as an empty answer. Not retried here
+ *   (the same question gets the same answer); callers defer and ask again later.
  */
 import CircuitBreaker from 'opossum';
 import type Redis from 'ioredis';
+import { Counter } from 'prom-client';
 import type { z } from 'zod';
 import type { Logger, ServiceMetrics } from '@ttelgo/observability';
 import {
@@ -49,6 +53,20 @@ export type BreakerState = 'closed' | 'half-open' | 'open';
 const BREAKER_GAUGE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
 const BREAKER_NAME = 'esimgo';
 const PROVIDER = 'esimgo';
+const CONTRACT_ERRORS = 'ttelgo_provider_contract_errors_total';
+
+/** One counter per registry, however many clients share it (tests start several). */
+function contractErrorCounter(metrics: ServiceMetrics | undefined): Counter<'provider' | 'operation'> | undefined {
+  if (!metrics) return undefined;
+  const existing = metrics.registry.getSingleMetric(CONTRACT_ERRORS);
+  if (existing) return existing as Counter<'provider' | 'operation'>;
+  return new Counter({
+    name: CONTRACT_ERRORS,
+    help: 'Provider answers (2xx) that did not have the documented shape, by provider and operation',
+    labelNames: ['provider', 'operation'] as const,
+    registers: [metrics.registry],
+  });
+}
 
 /** A list value repeats the key (`createdAt=gte:…&createdAt=lte:…`, several `reference`s). */
 type Query = Record<string, string | number | readonly (string | number)[] | undefined>;
@@ -107,8 +125,10 @@ export class EsimGoClient {
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private state: BreakerState = 'closed';
+  private readonly contractErrors: Counter<'provider' | 'operation'> | undefined;
 
   constructor(private readonly opts: EsimGoClientOptions) {
+    this.contractErrors = contractErrorCounter(opts.metrics);
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.log = opts.logger.child({ component: 'esimgo-client' });
     this.maxAttempts = opts.retry?.maxAttempts ?? 4;
@@ -253,6 +273,8 @@ export class EsimGoClient {
     const result = schema.safeParse(body);
     if (result.success) return result.data;
     const issues = result.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    this.contractErrors?.inc({ provider: PROVIDER, operation });
+    this.log.error({ operation, issues }, 'eSIM Go answered in a shape we do not know (provider contract error); the call is treated as failed, not as empty');
     throw new EsimGoResponseError(`${operation}: unexpected answer from eSIM Go: ${issues.join('; ')}`);
   }
 
