@@ -76,6 +76,9 @@ describe('GET /api/v1/openapi.json', () => {
       '/api/v1/vendor/balance',
       '/api/v1/vendor/bundles',
       '/api/v1/vendor/esims',
+      '/api/v1/vendor/events',
+      '/api/v1/vendor/events/{id}',
+      '/api/v1/vendor/events/{id}/redeliver',
       '/api/v1/vendor/esims/{iccid}',
       '/api/v1/vendor/esims/{iccid}/qrcode',
       '/api/v1/vendor/esims/{iccid}/topups',
@@ -85,6 +88,7 @@ describe('GET /api/v1/openapi.json', () => {
       '/api/v1/vendor/statements/{month}',
       '/api/v1/vendor/topups',
       '/api/v1/vendor/webhook-endpoint',
+      '/api/v1/vendor/webhook-endpoint/test',
     ].sort());
   });
 

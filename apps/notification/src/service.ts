@@ -25,6 +25,9 @@ import { startEsimEventsConsumer } from './entry-points/messaging/esim-events.co
 import { RecordEsimNoticeUseCase } from './application/record-esim-notice.use-case';
 import { PrismaEsimContactStore } from './infrastructure/esim-contact.repository';
 import { registerWebhookEndpointRpc } from './entry-points/rpc/webhook-endpoint.rpc';
+import { registerVendorEventsRpc } from './entry-points/rpc/vendor-events.rpc';
+import { VendorEventsUseCase } from './application/vendor-events/vendor-events.use-case';
+import { PrismaVendorEventStore } from './infrastructure/vendor-event.repository';
 import { PrismaEmailDeliveryStore } from './infrastructure/email-delivery.repository';
 import { PrismaClient } from './infrastructure/generated/prisma/client';
 import { PrismaNotificationStore } from './infrastructure/notification.repository';
@@ -192,6 +195,10 @@ export async function startNotification(config: NotificationConfig, opts: StartO
 
     const rpc = new RpcServer(conn, { owner: SERVICE_NAME, logger, metrics });
     registerWebhookEndpointRpc(rpc, new SetWebhookEndpointUseCase({ endpoints: webhookEndpoints, policy: webhookGuard, logger }));
+    registerVendorEventsRpc(
+      rpc,
+      new VendorEventsUseCase({ events: new PrismaVendorEventStore(prisma, { schema }), endpoints: webhookEndpoints, logger, newId: randomUUID }),
+    );
     await rpc.start();
     closers.add('rpc server', () => rpc.stop());
 

@@ -23,7 +23,7 @@ import {
   VendorChangedV1,
   WalletCreditedV1,
 } from './billing';
-import { SetWebhookEndpointV1 } from './notification';
+import { GetVendorEventV1, ListVendorEventsV1, RedeliverVendorEventV1, SendTestWebhookV1, SetWebhookEndpointV1 } from './notification';
 import {
   CatalogueUpdatedV1,
   EsimProvisionedV1,
@@ -114,6 +114,10 @@ export const allContracts: readonly MessageContract[] = [
   WalletCreditedV1,
   // notification
   SetWebhookEndpointV1,
+  ListVendorEventsV1,
+  GetVendorEventV1,
+  RedeliverVendorEventV1,
+  SendTestWebhookV1,
 ];
 
 export const contractsByName: ReadonlyMap<string, MessageContract> = new Map(allContracts.map((c) => [c.name, c]));

@@ -35,6 +35,7 @@ export class PrismaWebhookDeliveryStore implements WebhookDeliveryStore {
           url: draft.url,
           payload: draft.payload as unknown as Prisma.InputJsonValue,
           status: 'PENDING',
+          test: draft.test === true,
         },
       ],
       skipDuplicates: true,
@@ -80,6 +81,8 @@ export class PrismaWebhookDeliveryStore implements WebhookDeliveryStore {
             httpStatus: record.httpStatus,
             error: record.outcome === 'SENT' ? null : record.error,
             durationMs: Math.max(0, Math.round(record.durationMs)),
+            url: record.url,
+            responseBody: record.responseBody ?? null,
           },
         });
         await tx.webhookDelivery.update({ where: { id }, data: deliveryUpdate(attemptNo, record) });

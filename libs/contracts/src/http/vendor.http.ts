@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MoneySchema, OrderStatusSchema, pageOf } from '../common';
-import { OrderPaymentSchema } from './orders.http';
+import { OrderPaymentSchema, PageQuerySchema } from './orders.http';
+import { VendorEventViewSchema, WebhookEventTypeSchema } from '../notification/vendor-events.v1';
 
 /*
  * Public HTTP schemas of the reseller API (`/api/v1/vendor/*`, header X-API-Key). Request bodies are STRICT
@@ -125,3 +126,19 @@ export const VendorWebhookEndpointResponseSchema = z.object({
   updatedAt: z.iso.datetime({ offset: true }),
 });
 export type VendorWebhookEndpointResponse = z.infer<typeof VendorWebhookEndpointResponseSchema>;
+
+/** `GET /api/v1/vendor/events`: cursor pages, newest first, optionally of one event type. */
+export const ListVendorEventsQuerySchema = PageQuerySchema.extend({ type: WebhookEventTypeSchema.optional() });
+export type ListVendorEventsQuery = z.infer<typeof ListVendorEventsQuerySchema>;
+
+/** A malformed id is 400 VALIDATION_FAILED; another reseller's event is 404 EVENT_NOT_FOUND. */
+export const VendorEventIdParamsSchema = z.strictObject({ id: z.uuid() });
+
+export const VendorEventResponseSchema = VendorEventViewSchema;
+export type VendorEventResponse = z.infer<typeof VendorEventResponseSchema>;
+export const VendorEventListResponseSchema = pageOf(VendorEventViewSchema);
+export type VendorEventListResponse = z.infer<typeof VendorEventListResponseSchema>;
+
+/** Body of `POST /api/v1/vendor/webhook-endpoint/test`. */
+export const VendorTestWebhookRequestSchema = z.strictObject({ type: WebhookEventTypeSchema });
+export type VendorTestWebhookRequest = z.infer<typeof VendorTestWebhookRequestSchema>;

@@ -1,1 +1,2 @@
 export * from './webhook-endpoint.v1';
+export * from './vendor-events.v1';

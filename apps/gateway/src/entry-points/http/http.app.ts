@@ -10,6 +10,7 @@ import { limitAnonymousWrites } from './middleware/anonymous-write-limit.middlew
 import { auditTrail, type AuditSink } from './middleware/audit.middleware';
 import { adminRoutes, type AdminRoutesDeps } from './routes/admin.routes';
 import { vendorRoutes, type VendorRoutesDeps } from './routes/vendor.routes';
+import { vendorEventRoutes } from './routes/vendor-events.routes';
 import type { OpenApiDocument } from './openapi/openapi.document';
 import { authRoutes, type AuthRoutesDeps } from './routes/auth.routes';
 import { bundlesRoutes } from './routes/bundles.routes';
@@ -80,6 +81,7 @@ export function createGatewayHttpApp(deps: GatewayHttpDeps): Express {
   app.use('/api/v1', ordersRoutes({ order: deps.order, logger: deps.logger, authenticate: deps.auth.authenticate, idempotency: deps.orderIdempotency }));
   app.use('/api/v1', esimsRoutes({ esim: deps.esim, order: deps.order, logger: deps.logger, authenticate: deps.auth.authenticate, idempotency: deps.orderIdempotency }));
   app.use('/api/v1', vendorRoutes({ ...deps.vendor, order: deps.order, esim: deps.esim, logger: deps.logger }));
+  app.use('/api/v1', vendorEventRoutes({ notification: deps.vendor.notification, authenticate: deps.vendor.authenticate, idempotency: deps.vendor.idempotency }));
   app.use('/api/v1', adminRoutes({ ...deps.admin, order: deps.order, authenticate: deps.auth.authenticate }));
   app.use('/api', docsRoutes(deps.openApi));
   finishHttpApp(app, deps.logger);

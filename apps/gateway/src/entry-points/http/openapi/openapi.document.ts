@@ -6,6 +6,7 @@ import { API_KEY_AUTH, BEARER_AUTH } from './common.openapi';
 import { registerEsimsOpenApi } from './esims.openapi';
 import { registerOrdersOpenApi } from './orders.openapi';
 import { registerVendorOpenApi } from './vendor.openapi';
+import { registerVendorEventsOpenApi } from './vendor-events.openapi';
 import { registerWebhooksOpenApi } from './webhooks.openapi';
 
 export type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
@@ -18,6 +19,7 @@ const registrations: Array<(registry: OpenAPIRegistry) => void> = [
   registerEsimsOpenApi,
   registerWebhooksOpenApi,
   registerVendorOpenApi,
+  registerVendorEventsOpenApi,
   registerAdminOpenApi,
 ];
 

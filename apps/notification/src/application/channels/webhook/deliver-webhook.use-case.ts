@@ -52,14 +52,16 @@ export class DeliverWebhookUseCase {
     };
     const stopTimer = this.opts.metrics?.externalCallDuration.startTimer({ provider: 'vendor-webhook', operation: delivery.eventType });
     let httpStatus: number | null = null;
+    let responseBody: string | null = null;
     let error: string;
     try {
       const res = await this.opts.sender.post({ url, body, headers });
       httpStatus = res.status;
+      responseBody = res.bodySnippet;
       if (res.status >= 200 && res.status < 300) {
         stopTimer?.({ outcome: 'ok' });
         log.info({ httpStatus }, 'webhook delivered');
-        return { outcome: 'SENT', at, durationMs: this.now().getTime() - at.getTime(), url, httpStatus };
+        return { outcome: 'SENT', at, durationMs: this.now().getTime() - at.getTime(), url, httpStatus, responseBody };
       }
       // 3xx included: we never follow redirects (a redirect could point anywhere, inside our network too).
       error = truncate(`HTTP ${res.status}${res.bodySnippet ? `: ${res.bodySnippet}` : ''}`);
@@ -67,7 +69,7 @@ export class DeliverWebhookUseCase {
       error = truncate(err instanceof Error ? err.message : String(err));
     }
     stopTimer?.({ outcome: 'error' });
-    return this.failure(log, { at, finishedAt: this.now(), attemptNo, url, httpStatus, error });
+    return { ...this.failure(log, { at, finishedAt: this.now(), attemptNo, url, httpStatus, error }), responseBody };
   }
 
   private failure(

@@ -44,6 +44,8 @@ export interface WebhookDeliveryDraft {
   notificationId: string | null;
   url: string;
   payload: WebhookEvent;
+  /** A sample sent on the vendor's request (POST /vendor/webhook-endpoint/test). */
+  test?: boolean;
 }
 
 /** A delivery claimed for one attempt, with the endpoint as it is now (URL and secret may have changed since). */
@@ -67,6 +69,8 @@ export type WebhookAttemptRecord = {
   /** Where this attempt went (recorded on the delivery). */
   url: string | null;
   httpStatus: number | null;
+  /** The first bytes of the endpoint's answer (null when none came). */
+  responseBody?: string | null;
 } & ({ outcome: 'SENT' } | { outcome: 'RETRY'; error: string; nextAttemptAt: Date } | { outcome: 'FAILED'; error: string });
 
 export interface WebhookDeliveryStore {
