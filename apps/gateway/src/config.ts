@@ -87,6 +87,17 @@ export const GatewayConfigSchema = z.object({
   API_KEY_FAILURE_RATE_LIMIT_PER_MINUTE: env.int(20, 1, 100_000),
   /** Audit rows older than this are deleted by the hourly cleanup job. */
   AUDIT_RETENTION_DAYS: env.int(365, 1, 3650),
+  /**
+   * Per account (e-mail): LOGIN_MAX_FAILURES wrong passwords within LOGIN_FAILURE_WINDOW_SECONDS lock sign-in for
+   * LOGIN_LOCKOUT_SECONDS; each further failure soon after a lock locks it again for twice as long, up to
+   * LOGIN_LOCKOUT_MAX_SECONDS. Admin accounts: ADMIN_LOGIN_MAX_FAILURES and ADMIN_LOGIN_LOCKOUT_SECONDS.
+   */
+  LOGIN_MAX_FAILURES: env.int(5, 1, 1000),
+  LOGIN_FAILURE_WINDOW_SECONDS: env.int(900, 1, 86_400),
+  LOGIN_LOCKOUT_SECONDS: env.int(60, 1, 86_400),
+  LOGIN_LOCKOUT_MAX_SECONDS: env.int(3600, 1, 604_800),
+  ADMIN_LOGIN_MAX_FAILURES: env.int(3, 1, 1000),
+  ADMIN_LOGIN_LOCKOUT_SECONDS: env.int(300, 1, 86_400),
   /** Per signed-in user and minute, on every JWT route (orders, eSIMs, /me, admin). */
   USER_RATE_LIMIT_PER_MINUTE: env.int(300, 1, 100_000),
   IDEMPOTENCY_TTL_HOURS: env.int(24, 1, 24 * 30),

@@ -33,6 +33,7 @@ import { AccessTokenSigner } from './infrastructure/access-token.signer';
 import { AuditLogRepository } from './infrastructure/audit-log.repository';
 import { DeadLetterRepository } from './infrastructure/dead-letter.repository';
 import { createRateLimiter } from './infrastructure/auth.rate-limiter';
+import { createLoginThrottle } from './infrastructure/login-throttle';
 import { PrismaClient } from './infrastructure/generated/prisma/client';
 import { IdempotencyRepository } from './infrastructure/idempotency.repository';
 import { PasswordHasher } from './infrastructure/password.hasher';
@@ -57,6 +58,21 @@ export interface GatewayHandle {
   close(): Promise<void>;
 }
 
+
+const DAY_SECONDS = 86_400;
+
+function loginThrottling(config: GatewayConfig, redis: Redis | undefined) {
+  const customer = {
+    maxFailures: config.LOGIN_MAX_FAILURES,
+    windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+    lockoutSeconds: config.LOGIN_LOCKOUT_SECONDS,
+    maxLockoutSeconds: config.LOGIN_LOCKOUT_MAX_SECONDS,
+    memorySeconds: DAY_SECONDS,
+  };
+  const admin = { ...customer, maxFailures: Math.min(customer.maxFailures, config.ADMIN_LOGIN_MAX_FAILURES), lockoutSeconds: Math.max(customer.lockoutSeconds, config.ADMIN_LOGIN_LOCKOUT_SECONDS) };
+  const throttle = createLoginThrottle({ redis, maxWindowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS, maxMemorySeconds: DAY_SECONDS });
+  return { throttle, customer, admin };
+}
 
 export async function startGateway(config: GatewayConfig, opts: { logger?: Logger; migrationsDir?: string } = {}): Promise<GatewayHandle> {
   const logger = opts.logger ?? createLogger({ service: SERVICE_NAME, level: config.LOG_LEVEL });
@@ -218,6 +234,7 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
         sessions,
         refreshTokens,
         authenticate: authn,
+        throttling: loginThrottling(config, redis),
         credentialsLimit: rateLimitByIp(credentialsLimiter, logger),
         refreshLimit: rateLimitByIp(refreshLimiter, logger),
       },

@@ -216,13 +216,17 @@ describe('refresh-token rotation', () => {
 
 describe('access tokens', () => {
   let user: TokenResponse['user'];
+  /** The sign-in (refresh-token family) of that user: a token must name a live one. */
+  let sid: string;
   beforeAll(async () => {
-    user = (await registered()).user;
+    const tokens = await registered();
+    user = tokens.user;
+    sid = (jwt.decode(tokens.accessToken) as { sid: string }).sid;
   });
 
   const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const now = () => Math.floor(Date.now() / 1000);
-  const validClaims = () => ({ sub: user.id, role: 'customer', iss: 'ttelgo', aud: 'ttelgo-api', jti: randomUUID(), iat: now(), exp: now() + 600 });
+  const validClaims = () => ({ sub: user.id, sid, role: 'customer', iss: 'ttelgo', aud: 'ttelgo-api', jti: randomUUID(), iat: now(), exp: now() + 600 });
   const sign = (claims: Record<string, unknown>, secret = TEST_JWT_SECRET) => jwt.sign(claims, secret, { algorithm: 'HS256' });
 
   async function expectRefused(token: string) {
@@ -267,6 +271,9 @@ describe('access tokens', () => {
     await expectRefused(sign(noJti));
     await expectRefused(sign({ ...validClaims(), nbf: now() + 3600 }));
     await expectRefused(sign({ ...validClaims(), sub: randomUUID() })); // no such user
+    const { sid: _sid, ...noSid } = validClaims();
+    await expectRefused(sign(noSid));
+    await expectRefused(sign({ ...validClaims(), sid: randomUUID() })); // no such sign-in
   });
 
   it('trusts the account over the role claim: a validly signed token claiming admin for a customer gets customer rights', async () => {

@@ -20,7 +20,7 @@ export async function refreshSession(
   switch (outcome.kind) {
     case 'rotated':
       identify(outcome.user.id);
-      return deps.sessions.respond(outcome.user, next);
+      return deps.sessions.respond(outcome.user, next, outcome.familyId);
     case 'reused':
       deps.logger.warn({ userId: outcome.userId, familyId: outcome.familyId }, 'refresh token reused: family revoked');
       identify(outcome.userId);

@@ -26,8 +26,8 @@ export class SessionIssuer {
   async start(user: SessionUser): Promise<TokenResponse> {
     const refreshToken = newRefreshToken();
     const sessionExpiresAt = new Date(Date.now() + this.limits.sessionMaxMs);
-    await this.refreshTokens.issue(user.id, hashToken(refreshToken), this.refreshExpiry(sessionExpiresAt), sessionExpiresAt);
-    return this.respond(user, refreshToken);
+    const sessionId = await this.refreshTokens.issue(user.id, hashToken(refreshToken), this.refreshExpiry(sessionExpiresAt), sessionExpiresAt);
+    return this.respond(user, refreshToken, sessionId);
   }
 
   /** When a token issued now expires: after the idle limit, but never after the end of its sign-in. */
@@ -35,9 +35,10 @@ export class SessionIssuer {
     return new Date(Math.min(Date.now() + this.limits.refreshTtlMs, sessionExpiresAt.getTime()));
   }
 
-  respond(user: SessionUser, refreshToken: string): TokenResponse {
+  /** `sessionId`: the refresh-token family; the access token carries it (`sid`), so revoking the family ends it. */
+  respond(user: SessionUser, refreshToken: string, sessionId: string): TokenResponse {
     return {
-      accessToken: this.signer.sign(user),
+      accessToken: this.signer.sign(user, sessionId),
       refreshToken,
       expiresIn: this.signer.ttlSeconds,
       user: { id: user.id, email: user.email, name: user.name, role: user.role },

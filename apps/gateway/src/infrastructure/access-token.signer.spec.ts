@@ -5,11 +5,12 @@ import { AccessTokenSigner, InvalidAccessTokenError } from './access-token.signe
 const SECRET = 'unit-test-secret-of-at-least-32-characters';
 const signer = new AccessTokenSigner({ secret: SECRET, issuer: 'ttelgo', audience: 'ttelgo-api', ttlSeconds: 900 });
 const user = { id: randomUUID(), role: 'customer' as const };
+const session = randomUUID();
 
 describe('AccessTokenSigner', () => {
   it('round-trips its own tokens', () => {
-    const claims = signer.verify(signer.sign(user));
-    expect(claims).toMatchObject({ userId: user.id, role: 'customer', jti: expect.any(String) });
+    const claims = signer.verify(signer.sign(user, session));
+    expect(claims).toMatchObject({ userId: user.id, role: 'customer', jti: expect.any(String), sessionId: session });
     expect(claims.expiresAt.getTime() - Date.now()).toBeGreaterThan(890_000);
   });
 
@@ -27,5 +28,10 @@ describe('AccessTokenSigner', () => {
     expect(() => signer.verify(noExp)).toThrow(/exp is missing/);
     const root = jwt.sign({ role: 'root' }, SECRET, { subject: user.id, issuer: 'ttelgo', audience: 'ttelgo-api', jwtid: 'x', expiresIn: 60 });
     expect(() => signer.verify(root)).toThrow(/role/);
+  });
+
+  it('refuses a token without a session id (it could never be revoked)', () => {
+    const noSid = jwt.sign({ role: 'customer' }, SECRET, { subject: user.id, issuer: 'ttelgo', audience: 'ttelgo-api', jwtid: 'x', expiresIn: 60 });
+    expect(() => signer.verify(noSid)).toThrow(/sid/);
   });
 });

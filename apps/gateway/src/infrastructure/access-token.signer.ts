@@ -13,6 +13,8 @@ export interface AccessClaims {
   userId: string;
   role: UserRole;
   jti: string;
+  /** The sign-in (refresh-token family) the token belongs to: revoking it ends the token too. */
+  sessionId: string;
   expiresAt: Date;
 }
 
@@ -41,8 +43,8 @@ export class AccessTokenSigner {
     return this.opts.ttlSeconds;
   }
 
-  sign(user: { id: string; role: UserRole }): string {
-    return jwt.sign({ role: user.role }, this.opts.secret, {
+  sign(user: { id: string; role: UserRole }, sessionId: string): string {
+    return jwt.sign({ role: user.role, sid: sessionId }, this.opts.secret, {
       algorithm: ALGORITHM,
       expiresIn: this.opts.ttlSeconds,
       issuer: this.opts.issuer,
@@ -72,6 +74,8 @@ export class AccessTokenSigner {
     if (typeof payload.jti !== 'string' || payload.jti.length === 0) throw new InvalidAccessTokenError('jti is missing');
     const role = UserRoleSchema.safeParse(payload['role']);
     if (!role.success) throw new InvalidAccessTokenError('role is missing or unknown');
-    return { userId: payload.sub.toLowerCase(), role: role.data, jti: payload.jti, expiresAt: new Date(payload.exp * 1000) };
+    const sid = payload['sid'];
+    if (typeof sid !== 'string' || !UUID.test(sid)) throw new InvalidAccessTokenError('sid is missing or not a session id');
+    return { userId: payload.sub.toLowerCase(), role: role.data, jti: payload.jti, sessionId: sid.toLowerCase(), expiresAt: new Date(payload.exp * 1000) };
   }
 }

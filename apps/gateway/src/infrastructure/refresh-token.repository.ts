@@ -9,7 +9,7 @@ import type { UserRole } from '@ttelgo/contracts';
 import type { PrismaClient } from './generated/prisma/client';
 
 export type RotationOutcome =
-  | { kind: 'rotated'; user: { id: string; email: string; name: string | null; role: UserRole } }
+  | { kind: 'rotated'; familyId: string; user: { id: string; email: string; name: string | null; role: UserRole } }
   | { kind: 'reused'; familyId: string; userId: string }
   | { kind: 'invalid'; reason: 'unknown' | 'expired' | 'session-ended' | 'revoked' | 'user-disabled' };
 
@@ -42,9 +42,11 @@ export class RefreshTokenRepository {
     return `${quoteIdent(this.schema)}.${quoteIdent(name)}`;
   }
 
-  /** A new family (a sign-in) with its first token; the family ends at `sessionExpiresAt`. */
-  async issue(userId: string, tokenHash: string, expiresAt: Date, sessionExpiresAt: Date): Promise<void> {
-    await this.prisma.refreshToken.create({ data: { id: randomUUID(), userId, familyId: randomUUID(), tokenHash, expiresAt, sessionExpiresAt } });
+  /** A new family (a sign-in) with its first token; the family ends at `sessionExpiresAt`. Returns the family id. */
+  async issue(userId: string, tokenHash: string, expiresAt: Date, sessionExpiresAt: Date): Promise<string> {
+    const familyId = randomUUID();
+    await this.prisma.refreshToken.create({ data: { id: randomUUID(), userId, familyId, tokenHash, expiresAt, sessionExpiresAt } });
+    return familyId;
   }
 
   /**
@@ -84,6 +86,7 @@ export class RefreshTokenRepository {
       await tx.refreshToken.update({ where: { id: row.id }, data: { usedAt: new Date(), replacedBy: nextId } });
       return {
         kind: 'rotated',
+        familyId: row.family_id,
         user: { id: row.user_id, email: row.email, name: row.name, role: row.role === 'admin' ? 'admin' : 'customer' },
       } as const;
     });

@@ -60,6 +60,18 @@ export class UserRepository {
     return row ? toRecord(row) : undefined;
   }
 
+  /**
+   * The user, if the sign-in `sessionId` (a refresh-token family) is live: one of its tokens is neither revoked nor
+   * past the end of the sign-in. One indexed query (users by id, refresh_tokens by family_id) on every authenticated
+   * request, so a logout, a reuse or a password reset ends the access tokens of that sign-in at once on every replica.
+   */
+  async findWithLiveSession(id: string, sessionId: string): Promise<UserRecord | undefined> {
+    const row = await this.prisma.user.findFirst({
+      where: { id, refreshTokens: { some: { familyId: sessionId, revokedAt: null, sessionExpiresAt: { gt: new Date() } } } },
+    });
+    return row ? toRecord(row) : undefined;
+  }
+
   async exists(email: string): Promise<boolean> {
     return (await this.prisma.user.count({ where: { email } })) > 0;
   }

@@ -15,7 +15,7 @@ const signer = new AccessTokenSigner({ secret: 'spec-secret-of-at-least-32-chara
 const admin = { id: randomUUID() as string, email: 'a@x.test', name: null, role: 'admin' as const, disabledAt: null };
 const customer = { id: randomUUID() as string, email: 'c@x.test', name: null, role: 'customer' as const, disabledAt: null };
 const accounts = new Map([admin, customer].map((u) => [u.id, u]));
-const users: PrincipalLookup = { findById: async (id) => accounts.get(id) };
+const users: PrincipalLookup = { findWithLiveSession: async (id) => accounts.get(id) };
 
 const app = express();
 app.get('/admin-only', authenticate({ signer, users, logger }), requireRole('admin'), (req, res) => {
@@ -25,19 +25,19 @@ finishHttpApp(app, logger);
 
 describe('requireRole', () => {
   it('lets an admin through', async () => {
-    const res = await request(app).get('/admin-only').set('Authorization', `Bearer ${signer.sign(admin)}`);
+    const res = await request(app).get('/admin-only').set('Authorization', `Bearer ${signer.sign(admin, randomUUID())}`);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ userId: admin.id });
   });
 
   it('answers 403 FORBIDDEN to a customer', async () => {
-    const res = await request(app).get('/admin-only').set('Authorization', `Bearer ${signer.sign(customer)}`);
+    const res = await request(app).get('/admin-only').set('Authorization', `Bearer ${signer.sign(customer, randomUUID())}`);
     expect(res.status).toBe(403);
     expect(res.body).toMatchObject({ code: 'FORBIDDEN', status: 403 });
   });
 
   it('answers 403 to a customer whose token claims admin (the account decides)', async () => {
-    const res = await request(app).get('/admin-only').set('Authorization', `Bearer ${signer.sign({ id: customer.id, role: 'admin' })}`);
+    const res = await request(app).get('/admin-only').set('Authorization', `Bearer ${signer.sign({ id: customer.id, role: 'admin' }, randomUUID())}`);
     expect(res.status).toBe(403);
   });
 

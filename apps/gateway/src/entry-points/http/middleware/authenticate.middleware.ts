@@ -14,8 +14,15 @@ export interface Principal {
 }
 
 export interface PrincipalLookup {
-  /** The current state of the account: a disabled or deleted user's still-unexpired token stops working at once. */
-  findById(id: string): Promise<{ id: string; email: string; name: string | null; role: UserRole; disabledAt: Date | null } | undefined>;
+  /**
+   * The current state of the account, if the sign-in `sessionId` is still live (not logged out, not revoked by a
+   * refresh-token reuse or a password reset, not past its end): a disabled or deleted user's, or an ended session's,
+   * still-unexpired token stops working at once.
+   */
+  findWithLiveSession(
+    id: string,
+    sessionId: string,
+  ): Promise<{ id: string; email: string; name: string | null; role: UserRole; disabledAt: Date | null } | undefined>;
 }
 
 const principals = new WeakMap<Request, Principal>();
@@ -39,8 +46,9 @@ export function authenticate(deps: { signer: AccessTokenSigner; users: Principal
     if (!match) throw invalidAccessToken();
     let userId: string;
     let tokenRole: UserRole;
+    let sessionId: string;
     try {
-      ({ userId, role: tokenRole } = deps.signer.verify(match[1]!));
+      ({ userId, role: tokenRole, sessionId } = deps.signer.verify(match[1]!));
     } catch (err) {
       if (err instanceof InvalidAccessTokenError) {
         deps.logger.debug({ reason: err.message }, 'access token refused');
@@ -48,9 +56,9 @@ export function authenticate(deps: { signer: AccessTokenSigner; users: Principal
       }
       throw err;
     }
-    const user = await deps.users.findById(userId);
+    const user = await deps.users.findWithLiveSession(userId, sessionId);
     if (!user || user.disabledAt) {
-      deps.logger.info({ userId }, 'access token of a missing or disabled user refused');
+      deps.logger.info({ userId, sessionId }, 'access token of a missing or disabled user, or of an ended session, refused');
       throw invalidAccessToken();
     }
     // The role of the account now wins over the one in the token: a demoted admin loses admin rights at once.

@@ -11,7 +11,7 @@ import {
 } from '@ttelgo/contracts';
 import { AppError, parsed, validateRequest } from '@ttelgo/http';
 import type { Logger } from '@ttelgo/observability';
-import { login } from '../../../application/login.use-case';
+import { login, type LoginThrottling } from '../../../application/login.use-case';
 import { logout } from '../../../application/logout.use-case';
 import { toPublic } from '../../../application/public-response';
 import { refreshSession } from '../../../application/refresh-session.use-case';
@@ -31,6 +31,8 @@ export interface AuthRoutesDeps {
   refreshTokens: RefreshTokenRepository;
   logger: Logger;
   authenticate: RequestHandler;
+  /** Per-account failure counting and locks of POST /auth/login. */
+  throttling: LoginThrottling;
   /** register + login (credential guessing) */
   credentialsLimit: RequestHandler;
   /** refresh + logout */
