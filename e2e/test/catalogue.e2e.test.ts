@@ -2,7 +2,7 @@
  * Foundation flow end to end: a traveller browses the catalogue through the gateway; the data comes from
  * esim-provisioning over RabbitMQ, which got it from the eSIM Go simulator. It keeps working while eSIM Go is down.
  */
-import { BundleListResponseSchema, BundleResponseSchema } from '@ttelgo/contracts';
+import { BundleListResponseSchema, BundleResponseSchema, ExchangeRatesResponseSchema } from '@ttelgo/contracts';
 import { startTestPlatform, type TestPlatform } from './support/platform';
 
 let platform: TestPlatform;
@@ -55,6 +55,32 @@ describe('catalogue through the gateway', () => {
     };
     const costCents = Math.round(cost.price * 100);
     expect(bundle.price.amount).toBe(costCents + Math.floor((costCents * 3000 + 5000) / 10000));
+  });
+
+  it("shows each bundle's networks per country, whether it tops up, and its recommended retail price in every currency sold", async () => {
+    const rates = await get('/api/v1/exchange-rates');
+    expect(rates.status).toBe(200);
+    const table = ExchangeRatesResponseSchema.parse(rates.body);
+    expect(table.base).toBe('USD');
+    expect(table.asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(table.rates.map((r) => r.currency)).toEqual(expect.arrayContaining(['EUR', 'GBP']));
+
+    const res = await get('/api/v1/bundles/esim_1GB_7D_GB_V2');
+    expect(res.status).toBe(200);
+    const bundle = BundleResponseSchema.parse(res.body);
+    expect(bundle.topUpCompatible).toBe(true);
+    expect(bundle.countries[0]?.networks?.map((n) => `${n.name} ${n.mcc}-${n.mnc}`)).toEqual(['EE 234-30', 'Vodafone 234-15', 'Three 234-20', 'O2 234-10']);
+
+    // The recommended retail price: the USD retail price first, then each currency of the table, converted on
+    // integers (rate as millionths, half a minor unit up); EUR and GBP have 2 decimals like USD.
+    const rrp = bundle.recommendedRetailPrices ?? [];
+    expect(rrp[0]).toEqual(bundle.price);
+    expect(rrp.map((m) => m.currency)).toEqual(['USD', ...table.rates.map((r) => r.currency)]);
+    const eur = table.rates.find((r) => r.currency === 'EUR')!;
+    const [whole, fraction = ''] = eur.rate.split('.');
+    const millionths = Number(whole) * 1_000_000 + Number(fraction.padEnd(6, '0'));
+    expect(rrp.find((m) => m.currency === 'EUR')?.amount).toBe(Math.floor((bundle.price.amount * millionths + 500_000) / 1_000_000));
+    for (const m of rrp) expect(Number.isInteger(m.amount)).toBe(true);
   });
 
   it('serves the same page gzipped to clients that accept it', async () => {

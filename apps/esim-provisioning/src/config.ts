@@ -3,6 +3,31 @@ import { env, loadConfig } from '@ttelgo/runtime';
 import { markupPercentToBps } from './domain/pricing';
 import { currencyDecimals } from './domain/money';
 import { parseUsageThresholds } from './domain/bundle-notices';
+import { parseExchangeRateTable } from './domain/exchange-rates';
+
+/**
+ * The default table (dated; replace it through EXCHANGE_RATES): the currencies the platform sells in besides the
+ * catalogue's USD, as decimal text.
+ */
+export const DEFAULT_EXCHANGE_RATES = JSON.stringify({
+  base: 'USD',
+  asOf: '2026-12-01',
+  source: 'TtelGo default table; set EXCHANGE_RATES to the treasury rates of the day',
+  rates: { EUR: '0.9450', GBP: '0.7900', CHF: '0.8850', JPY: '151.20', AUD: '1.5300', CAD: '1.3900' },
+});
+
+/** Unset: the default table for a USD catalogue; a catalogue in another currency then sells in that one only. */
+function defaultExchangeRates(catalogueCurrency: string) {
+  const table = JSON.parse(DEFAULT_EXCHANGE_RATES) as { base: string; asOf: string; source: string; rates: Record<string, string> };
+  return parseExchangeRateTable(table.base === catalogueCurrency ? table : { ...table, base: catalogueCurrency, rates: {} });
+}
+
+const ExchangeRatesInput = z.object({
+  base: z.string(),
+  asOf: z.string(),
+  source: z.string().default('configuration'),
+  rates: z.record(z.string(), z.string()),
+});
 
 export const EsimProvisioningConfigSchema = z
   .object({
@@ -45,6 +70,28 @@ export const EsimProvisioningConfigSchema = z
       return code;
     }),
     CATALOGUE_SYNC_INTERVAL_MS: env.int(3_600_000, 1000),
+    /**
+     * The dated exchange-rate table recommended retail prices are converted with, as JSON
+     * `{ "base": "USD", "asOf": "YYYY-MM-DD", "source": "...", "rates": { "EUR": "0.9450" } }` (rates as text, at most 6
+     * decimals). Its currencies are the ones the platform sells in; its base must be CATALOGUE_CURRENCY. Unset: the
+     * default table above.
+     */
+    EXCHANGE_RATES: env.optionalString().transform((raw, ctx) => {
+      if (raw === undefined) return undefined;
+      try {
+        return parseExchangeRateTable(ExchangeRatesInput.parse(JSON.parse(raw)));
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `invalid exchange-rate table: ${(err as Error).message}` });
+        return z.NEVER;
+      }
+    }),
+    /** eSIM Go bundle groups whose bundles can be applied to an existing eSIM (comma-separated). */
+    TOPUP_BUNDLE_GROUPS: env.string('Standard eSIM Bundles').transform((raw) =>
+      raw
+        .split(',')
+        .map((g) => g.trim())
+        .filter((g) => g.length > 0),
+    ),
     BREAKER_RESET_MS: env.int(10_000, 10),
     /** Send our order id as `clientReference` on POST /orders (kept by the simulator, ignored by eSIM Go). */
     ESIMGO_SEND_CLIENT_REFERENCE: env.bool(true),
@@ -89,6 +136,13 @@ export const EsimProvisioningConfigSchema = z
         message: `required with REPLICAS=${c.REPLICAS}: eSIM Go's ${c.ESIMGO_RATE_LIMIT_PER_SECOND} requests/s are shared through Redis, or each replica would spend the whole budget`,
       });
     }
+    if (c.EXCHANGE_RATES && c.EXCHANGE_RATES.base !== c.CATALOGUE_CURRENCY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['EXCHANGE_RATES'],
+        message: `the table's base ${c.EXCHANGE_RATES.base} must be CATALOGUE_CURRENCY (${c.CATALOGUE_CURRENCY}): retail prices are converted from it`,
+      });
+    }
     if (c.PROVISION_LEASE_MS < 2 * c.ESIMGO_TIMEOUT_MS + 1000) {
       ctx.addIssue({
         code: 'custom',
@@ -123,6 +177,8 @@ export const EsimProvisioningConfigSchema = z
     retailMarkupBps: c.RETAIL_MARKUP_PERCENT,
     catalogueCurrency: c.CATALOGUE_CURRENCY,
     catalogueSyncIntervalMs: c.CATALOGUE_SYNC_INTERVAL_MS,
+    exchangeRates: c.EXCHANGE_RATES ?? defaultExchangeRates(c.CATALOGUE_CURRENCY),
+    topUpGroups: c.TOPUP_BUNDLE_GROUPS,
     provisioning: {
       sendClientReference: c.ESIMGO_SEND_CLIENT_REFERENCE,
       leaseMs: c.PROVISION_LEASE_MS,

@@ -32,10 +32,12 @@ import { ProcessedMessages } from './infrastructure/processed-messages.repositor
 import { registerEsimQueryRpcs } from './entry-points/rpc/esim-queries.rpc';
 import { registerGetBundleRpc } from './entry-points/rpc/get-bundle.rpc';
 import { registerListBundlesRpc } from './entry-points/rpc/list-bundles.rpc';
+import { registerExchangeRatesRpc } from './entry-points/rpc/exchange-rates.rpc';
 import { registerQuoteTopupRpc } from './entry-points/rpc/quote-topup.rpc';
 import { QuoteTopupUseCase } from './application/quote-topup.use-case';
 import { CatalogueRepository } from './infrastructure/catalogue.repository';
 import { EsimGoCatalogueGateway } from './infrastructure/esimgo/esimgo-catalogue.gateway';
+import { EsimGoNetworksGateway } from './infrastructure/esimgo/esimgo-networks.gateway';
 import { EsimGoClient } from './infrastructure/esimgo/esimgo.client';
 import { EsimGoOrdersGateway } from './infrastructure/esimgo/esimgo-orders.gateway';
 import { EsimsRepository } from './infrastructure/esims.repository';
@@ -120,11 +122,12 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
 
     const snapshot = new CatalogueSnapshot(repository, { logger });
     await snapshot.refresh();
-    const pricing = { retailMarkupBps: config.retailMarkupBps };
+    const pricing = { retailMarkupBps: config.retailMarkupBps, exchangeRates: config.exchangeRates, topUpGroups: config.topUpGroups };
 
     const rpc = new RpcServer(conn, { owner: MESSAGE_OWNER, logger, metrics });
     registerListBundlesRpc(rpc, new ListBundlesUseCase(snapshot, pricing));
     registerGetBundleRpc(rpc, new GetBundleUseCase(snapshot, pricing));
+    registerExchangeRatesRpc(rpc, config.exchangeRates);
     // The per-order provisioning path on node-postgres directly (see ProvisioningRepository).
     const sql = new PgTransactions({ databaseUrl, schema, poolMax: config.dbPoolMax, applicationName: `ttelgo:${schema}:tx`, logger });
     closers.add('postgres pool', () => sql.end());
@@ -158,7 +161,7 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
     closers.add('rpc server', () => rpc.stop());
 
     const job = startCatalogueSyncJob({
-      useCase: new SyncCatalogueUseCase({ source: gateway, repository, logger, producer: SERVICE_NAME }),
+      useCase: new SyncCatalogueUseCase({ source: gateway, networks: new EsimGoNetworksGateway(esimGo, { logger }), repository, logger, producer: SERVICE_NAME }),
       lockDb: { databaseUrl },
       schema,
       intervalMs: config.catalogueSyncIntervalMs,

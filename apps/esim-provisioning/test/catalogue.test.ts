@@ -174,9 +174,10 @@ describe('esim-provisioning catalogue', () => {
     expect(state.revision).toBe(first.data.revision);
     expect(state.last_error).toBeNull();
 
-    // 15 pages went out; the simulator answers 429 above 10 requests/s and never had to.
+    // 15 pages and the country network data went out; the simulator answers 429 above 10 requests/s and never had to.
     expect(sim.sim.state.requestCounts['GET /catalogue']).toBe(Math.ceil(total / PER_PAGE) + (total % PER_PAGE === 0 ? 1 : 0));
-    expect(await externalCalls('ok')).toBe(sim.sim.state.requestCounts['GET /catalogue']);
+    expect(sim.sim.state.requestCounts['GET /networks']).toBe(1);
+    expect(await externalCalls('ok')).toBe(sim.sim.state.requestCounts['GET /catalogue']! + 1);
     expect(await externalCalls('rate_limited')).toBe(0);
 
     // The start-up sync runs in the background: its event can overtake this replica's snapshot refresh.

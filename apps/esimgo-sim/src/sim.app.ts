@@ -10,6 +10,7 @@ import { controlRoutes, createControl, type SimControl } from './control.routes'
 import { esimsRoutes } from './esims.routes';
 import { injectFaults, outageGuard, rateLimiter, type Hang } from './faults';
 import { SimError, sendError } from './http.util';
+import { networksRoutes } from './networks.routes';
 import { ordersRoutes } from './orders.routes';
 import { organisationRoutes } from './organisation.routes';
 import { SimState } from './state';
@@ -123,6 +124,7 @@ export function createEsimGoSimulator(opts: EsimGoSimulatorOptions): EsimGoSimul
   api.use(injectFaults(state, dice, hangs, logger));
   api.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
   api.use(catalogueRoutes(state));
+  api.use(networksRoutes(state));
   api.use(ordersRoutes(state));
   api.use(esimsRoutes(state));
   api.use(organisationRoutes(state));

@@ -5,6 +5,7 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { CatalogueBundle, generateCatalogue } from './catalogue.generator';
+import { generateCountryNetworks, type CountryNetworks } from './networks.generator';
 
 export type BundleState = 'Processing' | 'Queued' | 'Active' | 'Depleted' | 'Expired' | 'Revoked' | 'Lapsed';
 
@@ -213,6 +214,8 @@ export class RequestRate {
 export class SimState {
   readonly catalogue: CatalogueBundle[];
   readonly bundlesByName: Map<string, CatalogueBundle>;
+  /** GET /networks: every catalogue country with its mobile networks. */
+  readonly countryNetworks: CountryNetworks[];
   readonly opts: SimStateOptions;
   orders = new Map<string, StoredOrder>();
   esims = new Map<string, Esim>();
@@ -232,6 +235,7 @@ export class SimState {
     this.opts = opts;
     this.catalogue = generateCatalogue(opts.seed);
     this.bundlesByName = new Map(this.catalogue.map((b) => [b.name, b]));
+    this.countryNetworks = generateCountryNetworks(opts.seed);
     this.balanceCents = toCents(opts.initialBalance);
     this.faults = defaultFaults(opts.rateLimitPerSecond, opts.processingDelayMs);
     this.callbackUrl = callback.url;

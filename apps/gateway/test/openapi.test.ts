@@ -52,6 +52,7 @@ describe('GET /api/v1/openapi.json', () => {
       '/api/v1/auth/register',
       '/api/v1/bundles',
       '/api/v1/bundles/{name}',
+      '/api/v1/exchange-rates',
       '/api/v1/esims',
       '/api/v1/esims/{iccid}',
       '/api/v1/esims/{iccid}/qrcode',

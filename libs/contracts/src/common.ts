@@ -13,10 +13,24 @@ export type Money = z.infer<typeof MoneySchema>;
 /** ISO 3166-1 alpha-2 country code, upper case. */
 export const CountryCodeSchema = z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 country code like FR');
 
+/** A mobile network an eSIM attaches to in a country (eSIM Go's country network data). */
+export const NetworkSchema = z.object({
+  name: z.string().min(1),
+  /** The name the phone shows, when it differs from the operator's. */
+  brandName: z.string().min(1),
+  mcc: z.string().regex(/^\d{3}$/),
+  mnc: z.string().regex(/^\d{2,3}$/),
+  /** e.g. ["4G", "5G"] */
+  speeds: z.array(z.string().min(1)),
+});
+export type Network = z.infer<typeof NetworkSchema>;
+
 export const CountrySchema = z.object({
   iso: CountryCodeSchema,
   name: z.string().min(1),
   region: z.string(),
+  /** The networks a bundle uses in this country; absent where eSIM Go published none. */
+  networks: z.array(NetworkSchema).optional(),
 });
 export type Country = z.infer<typeof CountrySchema>;
 
@@ -29,6 +43,13 @@ export const BundleSchema = z.object({
   durationDays: z.number().int().min(0),
   unlimited: z.boolean(),
   price: MoneySchema,
+  /** Whether the bundle can be added to an eSIM the buyer already has (a top-up), not only bought with a new one. */
+  topUpCompatible: z.boolean().optional(),
+  /**
+   * The retail (B2C) price in every currency the platform sells in, converted with the dated exchange-rate table of
+   * `GET /api/v1/exchange-rates`; the catalogue's own currency comes first.
+   */
+  recommendedRetailPrices: z.array(MoneySchema).optional(),
 });
 export type Bundle = z.infer<typeof BundleSchema>;
 

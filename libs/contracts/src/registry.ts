@@ -39,6 +39,7 @@ import {
   ApplyBundleV1,
   EsimBundleNoticeV1,
   RecordEsimAttachmentV1,
+  GetExchangeRatesV1,
 } from './esim';
 import { GetOrderV1, ListOrdersV1, OrderCompletedV1, OrderFailedV1, OrderRefundedV1, PlaceOrderV1, PlaceTopupV1, RefundOrderV1 } from './order';
 import {
@@ -70,6 +71,7 @@ export const allContracts: readonly MessageContract[] = [
   ApplyBundleV1,
   EsimBundleNoticeV1,
   RecordEsimAttachmentV1,
+  GetExchangeRatesV1,
   // order
   PlaceOrderV1,
   PlaceTopupV1,

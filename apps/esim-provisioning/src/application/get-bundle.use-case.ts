@@ -1,7 +1,6 @@
 import type { Bundle } from '@ttelgo/contracts';
-import { toPublicBundle } from '../domain/catalogue-bundle';
 import { bundleNotFound } from '../domain/catalogue.errors';
-import { retailPrice } from '../domain/pricing';
+import { priceBundle, type CataloguePricingRules } from '../domain/catalogue-pricing';
 import type { CatalogueSnapshot } from './catalogue-snapshot';
 
 /**
@@ -12,12 +11,12 @@ import type { CatalogueSnapshot } from './catalogue-snapshot';
 export class GetBundleUseCase {
   constructor(
     private readonly snapshot: CatalogueSnapshot,
-    private readonly pricing: { retailMarkupBps: number },
+    private readonly pricing: CataloguePricingRules,
   ) {}
 
   async execute(name: string, markupBps?: number): Promise<Bundle> {
     const bundle = (await this.snapshot.current()).get(name);
     if (!bundle) throw bundleNotFound(name);
-    return toPublicBundle(bundle, retailPrice(bundle.cost, markupBps ?? this.pricing.retailMarkupBps));
+    return priceBundle(bundle, this.pricing, markupBps);
   }
 }

@@ -1,7 +1,6 @@
 import type { Bundle } from '@ttelgo/contracts';
-import { toPublicBundle } from '../domain/catalogue-bundle';
 import { decodeCursor, encodeCursor, type CatalogueFilters } from '../domain/catalogue-cursor';
-import { retailPrice } from '../domain/pricing';
+import { priceBundle, type CataloguePricingRules } from '../domain/catalogue-pricing';
 import type { CatalogueSnapshot } from './catalogue-snapshot';
 
 export interface ListBundlesQuery extends CatalogueFilters {
@@ -20,7 +19,7 @@ export interface BundlePage {
 export class ListBundlesUseCase {
   constructor(
     private readonly snapshot: CatalogueSnapshot,
-    private readonly pricing: { retailMarkupBps: number },
+    private readonly pricing: CataloguePricingRules,
   ) {}
 
   async execute(query: ListBundlesQuery): Promise<BundlePage> {
@@ -31,9 +30,8 @@ export class ListBundlesUseCase {
     const rows = index.list(filters, after, query.limit + 1);
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
-    const markupBps = query.markupBps ?? this.pricing.retailMarkupBps;
     return {
-      data: page.map((b) => toPublicBundle(b, retailPrice(b.cost, markupBps))),
+      data: page.map((b) => priceBundle(b, this.pricing, query.markupBps)),
       nextCursor: rows.length > query.limit && last ? encodeCursor(last.name, filters) : null,
     };
   }

@@ -1,5 +1,5 @@
 /**
- * Refreshes our copy of eSIM Go's catalogue. The fetch happens first, outside any transaction; then ONE
+ * Refreshes our copy of eSIM Go's catalogue and of its country network data. The fetch happens first, outside any transaction; then ONE
  * transaction applies the diff, records the sync state and, only if something changed, enqueues
  * esim.catalogue-updated.v1 in the outbox. When eSIM Go is down, slow, or answers with nothing, the failure is
  * recorded and the stored catalogue is left exactly as it was: a failed or empty fetch never wipes it.
@@ -7,7 +7,9 @@
 import { CatalogueUpdatedV1 } from '@ttelgo/contracts';
 import { enqueue } from '@ttelgo/db';
 import type { Logger } from '@ttelgo/observability';
+import { withNetworks } from '../domain/catalogue-bundle';
 import type { CatalogueSource } from '../infrastructure/esimgo/esimgo-catalogue.gateway';
+import type { NetworkSource } from '../infrastructure/esimgo/esimgo-networks.gateway';
 import type { CatalogueRepository } from '../infrastructure/catalogue.repository';
 
 export type SyncResult =
@@ -23,6 +25,8 @@ export class SyncCatalogueUseCase {
   constructor(
     private readonly deps: {
       source: CatalogueSource;
+      /** eSIM Go's country network data, fetched with the bundles; a failure fails the sync like a failed page. */
+      networks?: NetworkSource;
       repository: CatalogueRepository;
       logger: Logger;
       producer: string;
@@ -38,6 +42,7 @@ export class SyncCatalogueUseCase {
     try {
       bundles = await source.listAllBundles();
       if (bundles.length === 0) throw new EmptyCatalogueError('eSIM Go returned an empty catalogue; keeping the stored copy');
+      if (this.deps.networks) bundles = withNetworks(bundles, await this.deps.networks.countryNetworks());
     } catch (err) {
       const error = `${(err as Error).name}: ${(err as Error).message}`;
       logger.warn({ err }, 'catalogue sync failed; the stored catalogue stays in service');

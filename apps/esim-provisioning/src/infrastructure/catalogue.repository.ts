@@ -43,7 +43,8 @@ export function bundleContentHash(b: CatalogueBundle): string {
   const canonical = JSON.stringify([
     b.name,
     b.description,
-    b.countries.map((c) => [c.iso, c.name, c.region]),
+    // Networks only when present, so bundles stored before network data keep their hash.
+    b.countries.map((c) => (c.networks ? [c.iso, c.name, c.region, c.networks.map((n) => [n.name, n.brandName, n.mcc, n.mnc, n.speeds])] : [c.iso, c.name, c.region])),
     b.regions,
     b.dataMb,
     b.durationDays,

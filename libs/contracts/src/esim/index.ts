@@ -8,3 +8,4 @@ export * from './record-usage.v1';
 export * from './topups.v1';
 export * from './bundle-notice.v1';
 export * from './record-attachment.v1';
+export * from './exchange-rates.v1';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BundleSchema, pageOf } from '../common';
+import { ExchangeRatesSchema } from '../esim/exchange-rates.v1';
 
 /**
  * The regions a catalogue filter may name (eSIM Go's region names); a filter is matched case-insensitively and
@@ -69,3 +70,6 @@ export const BundleNameParamsSchema = z.strictObject({
 
 export const BundleResponseSchema = BundleSchema;
 export const BundleListResponseSchema = pageOf(BundleSchema);
+
+/** `GET /api/v1/exchange-rates`: the dated table recommended retail prices are converted with. */
+export const ExchangeRatesResponseSchema = ExchangeRatesSchema;

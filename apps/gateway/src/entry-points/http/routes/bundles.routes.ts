@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { BundleNameParamsSchema, ListBundlesQuerySchema, type ListBundlesQuery } from '@ttelgo/contracts';
 import { parsed, validateRequest } from '@ttelgo/http';
 import { getBundle } from '../../../application/get-bundle.use-case';
+import { getExchangeRates } from '../../../application/get-exchange-rates.use-case';
 import { listBundles } from '../../../application/list-bundles.use-case';
 import type { LoadOutcome, ResponseCache } from '../../../infrastructure/response.cache';
 import type { ServiceCaller } from '../../../rpc/service.caller';
@@ -24,7 +25,7 @@ export function bundleCacheKey(name: string): string {
   return `bundle\u0000${name}`;
 }
 
-/** Public catalogue: `GET /bundles` and `GET /bundles/:name` (mounted on /api/v1). No authentication. */
+/** Public catalogue: `GET /bundles`, `GET /bundles/:name` and `GET /exchange-rates` (mounted on /api/v1). No authentication. */
 export function bundlesRoutes(deps: BundlesRoutesDeps): Router {
   const router = Router();
   const { cache, onCacheOutcome } = deps;
@@ -51,6 +52,9 @@ export function bundlesRoutes(deps: BundlesRoutesDeps): Router {
     const { name } = parsed<unknown, { name: string }>(req).params;
     return serve(req, res, bundleCacheKey(name), () => getBundle(deps.esim, name));
   });
+
+  // The table only changes with esim-provisioning's configuration, so the catalogue cache holds it as well.
+  router.get('/exchange-rates', (req, res) => serve(req, res, 'exchange-rates', () => getExchangeRates(deps.esim)));
 
   return router;
 }

@@ -1,0 +1,13 @@
+import { BundleListResponseSchema, BundleResponseSchema, ExchangeRatesResponseSchema } from '@ttelgo/contracts';
+import { BUNDLE_EXAMPLE, EXCHANGE_RATES_EXAMPLE } from './bundles.openapi';
+
+/** The examples in the OpenAPI document are what a client would receive: each one passes its own response schema. */
+describe('OpenAPI examples', () => {
+  it.each([
+    ['Bundle', BundleResponseSchema, BUNDLE_EXAMPLE],
+    ['BundleList', BundleListResponseSchema, { data: [BUNDLE_EXAMPLE], nextCursor: null }],
+    ['ExchangeRates', ExchangeRatesResponseSchema, EXCHANGE_RATES_EXAMPLE],
+  ] as const)('%s example is valid', (_name, schema, example) => {
+    expect(schema.safeParse(example).error).toBeUndefined();
+  });
+});
