@@ -10,6 +10,8 @@ import { assertSchemaMatchesPrisma, createPrismaClient } from '@ttelgo/db';
 import { AmqpConnection, RpcClient, RpcRemoteError, declareEventExchange } from '@ttelgo/messaging';
 import { createMetrics } from '@ttelgo/observability';
 import {
+  rpcRemoteError,
+  sleep,
   TcpProxy,
   TEST_DATABASE_URL,
   createTestSchemaName,
@@ -71,16 +73,6 @@ async function listAll(filters: { country?: string; region?: string }, limit: nu
   }
 }
 
-async function remoteError(promise: Promise<unknown>): Promise<RpcRemoteError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof RpcRemoteError) return err;
-    throw err;
-  }
-  throw new Error('expected the RPC to fail');
-}
-
 async function breakerGauge(): Promise<number | undefined> {
   const metric = await service.metrics.breakerState.get();
   return metric.values.find((v) => v.labels.breaker === 'esimgo')?.value;
@@ -97,8 +89,6 @@ async function syncState(): Promise<{ revision: string | null; bundle_count: num
   const { rows } = await pgClient.query(`SELECT revision, bundle_count, last_error, synced_at, last_attempt_at FROM "${schema}".catalogue_sync_state WHERE id = 1`);
   return rows[0];
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
   schema = createTestSchemaName('esims');
@@ -252,9 +242,9 @@ describe('esim-provisioning catalogue', () => {
   it('refuses a cursor replayed with other filters, or a forged one, with INVALID_CURSOR 400', async () => {
     const page = await rpc.call(ListBundlesV1, { country: 'FR', limit: 2 });
     expect(page.nextCursor).not.toBeNull();
-    const mismatch = await remoteError(rpc.call(ListBundlesV1, { country: 'DE', limit: 2, cursor: page.nextCursor! }));
+    const mismatch = await rpcRemoteError(rpc.call(ListBundlesV1, { country: 'DE', limit: 2, cursor: page.nextCursor! }));
     expect({ code: mismatch.code, status: mismatch.status }).toEqual({ code: 'INVALID_CURSOR', status: 400 });
-    const forged = await remoteError(rpc.call(ListBundlesV1, { limit: 2, cursor: 'bm90LWEtY3Vyc29y' }));
+    const forged = await rpcRemoteError(rpc.call(ListBundlesV1, { limit: 2, cursor: 'bm90LWEtY3Vyc29y' }));
     expect(forged.code).toBe('INVALID_CURSOR');
   });
 
@@ -263,11 +253,11 @@ describe('esim-provisioning catalogue', () => {
     const source = sim.sim.state.bundlesByName.get('esim_1GB_7D_FR_V2')!;
     expect(bundle).toMatchObject({ name: 'esim_1GB_7D_FR_V2', price: { amount: expectedRetailCents(source.price), currency: 'USD' } });
 
-    const err = await remoteError(rpc.call(GetBundleV1, { name: 'esim_no_such_bundle' }));
+    const err = await rpcRemoteError(rpc.call(GetBundleV1, { name: 'esim_no_such_bundle' }));
     expect(err).toBeInstanceOf(RpcRemoteError);
     expect({ code: err.code, status: err.status }).toEqual({ code: 'BUNDLE_NOT_FOUND', status: 404 });
     // names are case-sensitive, like eSIM Go's
-    expect((await remoteError(rpc.call(GetBundleV1, { name: 'ESIM_1GB_7D_FR_V2' }))).code).toBe('BUNDLE_NOT_FOUND');
+    expect((await rpcRemoteError(rpc.call(GetBundleV1, { name: 'ESIM_1GB_7D_FR_V2' }))).code).toBe('BUNDLE_NOT_FOUND');
   });
 
   it("prices list and get at a vendor's markupBps when one is given, and at the retail markup without", async () => {
@@ -323,7 +313,7 @@ describe('esim-provisioning catalogue', () => {
     // The replica that synced serves the new state immediately (no 2 s wait).
     const { bundle } = await rpc.call(GetBundleV1, { name: 'esim_1GB_7D_FR_V2' });
     expect(bundle.price.amount).toBe(expectedRetailCents(changedBundle.price));
-    expect((await remoteError(rpc.call(GetBundleV1, { name: 'esim_3GB_30D_FR_V2' }))).code).toBe('BUNDLE_NOT_FOUND');
+    expect((await rpcRemoteError(rpc.call(GetBundleV1, { name: 'esim_3GB_30D_FR_V2' }))).code).toBe('BUNDLE_NOT_FOUND');
     // withdrawn, not deleted
     const { rows } = await pgClient.query(`SELECT withdrawn_at FROM "${schema}".catalogue_bundle WHERE name = 'esim_3GB_30D_FR_V2'`);
     expect(rows[0].withdrawn_at).toBeInstanceOf(Date);

@@ -18,8 +18,8 @@ import {
   type EsimInstall,
   type Owner,
 } from '@ttelgo/contracts';
-import { RpcRemoteError, declareEventExchange } from '@ttelgo/messaging';
-import { testLogger, waitFor } from '@ttelgo/testing';
+import { declareEventExchange } from '@ttelgo/messaging';
+import { rpcRemoteError, sleep, testLogger, waitFor } from '@ttelgo/testing';
 import { QR_PNG_OPTIONS } from '../src/infrastructure/qr-code.renderer';
 import type { EsimProvisioningHandle } from '../src/service';
 import { publishUntilRouted, startEsimProvisioningHarness, type EsimProvisioningHarness } from './support/esim-provisioning.harness';
@@ -50,7 +50,6 @@ let eventsConn: amqplib.ChannelModel;
 let pgClient: EsimProvisioningHarness['pgClient'];
 const events: OutcomeEvent[] = [];
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const customer = (): Owner => ({ type: 'customer', id: `cust-${randomUUID()}` });
 const eventsFor = (orderId: string): OutcomeEvent[] => events.filter((e) => e.data.orderId === orderId);
 const simOrdersFor = (orderId: string) => [...sim.sim.state.orders.values()].filter((o) => o.clientReference === orderId);
@@ -75,16 +74,6 @@ async function send(data: ProvisionCommand, envelope?: Envelope<ProvisionCommand
 async function providerOrder(orderId: string): Promise<{ state: string; attempts: number; provider_reference: string | null; failure_code: string | null } | undefined> {
   const { rows } = await pgClient.query(`SELECT state, attempts, provider_reference, failure_code FROM "${schema}".provider_orders WHERE order_id = $1`, [orderId]);
   return rows[0];
-}
-
-async function remoteError(promise: Promise<unknown>): Promise<RpcRemoteError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof RpcRemoteError) return err;
-    throw err;
-  }
-  throw new Error('expected the RPC to fail');
 }
 
 /** Waits until the order has an outcome event, then a little longer to catch any that should not exist. */
@@ -378,7 +367,7 @@ describe('esim-provisioning provisioning', () => {
       expect((await rpc.call(ListEsimsV1, { owner: customer(), limit: 10 })).data).toEqual([]);
       // Same id, other owner type: not the same owner.
       expect((await rpc.call(ListEsimsV1, { owner: { type: 'vendor', id: owner.id }, limit: 10 })).data).toEqual([]);
-      const bad = await remoteError(rpc.call(ListEsimsV1, { owner, limit: 2, cursor: 'not-a-cursor' }));
+      const bad = await rpcRemoteError(rpc.call(ListEsimsV1, { owner, limit: 2, cursor: 'not-a-cursor' }));
       expect(bad).toMatchObject({ code: 'INVALID_CURSOR', status: 400 });
     });
 
@@ -394,9 +383,9 @@ describe('esim-provisioning provisioning', () => {
       expect(rows[0].usage_synced_at).not.toBeNull();
 
       for (const other of [customer(), { type: 'vendor' as const, id: owner.id }]) {
-        expect(await remoteError(rpc.call(GetEsimV1, { owner: other, iccid }))).toMatchObject({ code: 'ESIM_NOT_FOUND', status: 404 });
+        expect(await rpcRemoteError(rpc.call(GetEsimV1, { owner: other, iccid }))).toMatchObject({ code: 'ESIM_NOT_FOUND', status: 404 });
       }
-      expect(await remoteError(rpc.call(GetEsimV1, { owner, iccid: '8944000000000000000' }))).toMatchObject({ code: 'ESIM_NOT_FOUND', status: 404 });
+      expect(await rpcRemoteError(rpc.call(GetEsimV1, { owner, iccid: '8944000000000000000' }))).toMatchObject({ code: 'ESIM_NOT_FOUND', status: 404 });
     });
 
     it('serves the QR code PNG of the LPA, rendered once and cached in esims.qr_png', async () => {
@@ -419,7 +408,7 @@ describe('esim-provisioning provisioning', () => {
       const cached = Buffer.from((await rpc.call(GetEsimQrCodeV1, { owner, iccid: esim.iccid })).pngBase64, 'base64');
       expect(cached.equals(marker)).toBe(true);
 
-      expect(await remoteError(rpc.call(GetEsimQrCodeV1, { owner: customer(), iccid: esim.iccid }))).toMatchObject({ code: 'ESIM_NOT_FOUND', status: 404 });
+      expect(await rpcRemoteError(rpc.call(GetEsimQrCodeV1, { owner: customer(), iccid: esim.iccid }))).toMatchObject({ code: 'ESIM_NOT_FOUND', status: 404 });
     });
   });
 });

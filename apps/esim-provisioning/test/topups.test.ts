@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import amqplib from 'amqplib';
 import { ApplyBundleV1, GetEsimV1, QuoteTopupV1, type EsimInstall, type Owner } from '@ttelgo/contracts';
-import { RpcRemoteError, declareEventExchange } from '@ttelgo/messaging';
-import { testLogger, waitFor } from '@ttelgo/testing';
+import { declareEventExchange } from '@ttelgo/messaging';
+import { rpcRemoteError, testLogger, waitFor } from '@ttelgo/testing';
 import type { EsimProvisioningHandle } from '../src/service';
 import { provisionEsims, publishUntilRouted, sendUsageAlert, startEsimProvisioningHarness, usageAlert, waitUntilProcessed, type EsimProvisioningHarness } from './support/esim-provisioning.harness';
 
@@ -31,16 +31,6 @@ const customer = (): Owner => ({ type: 'customer', id: `cust-${randomUUID()}` })
 const orderRequests = (): number => h.sim.sim.state.requestCounts['POST /orders'] ?? 0;
 const outcome = (orderId: string): Promise<OutcomeEvent> =>
   waitFor(() => events.find((e) => e.data.orderId === orderId), { timeoutMs: 30_000, message: `no outcome event for order ${orderId}` });
-
-async function remoteError(promise: Promise<unknown>): Promise<RpcRemoteError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof RpcRemoteError) return err;
-    throw err;
-  }
-  throw new Error('expected the RPC to fail');
-}
 
 function applyBundle(data: { orderId: string; owner: Owner; iccid: string; bundleName: string }) {
   return publishUntilRouted(() => h.publisher.publishMessage(ApplyBundleV1, data, { producer: 'order', correlationId: randomUUID() }), 'esim.apply-bundle.v1');
@@ -76,14 +66,14 @@ describe('esim.quote-topup.v1', () => {
 
     // Another owner (or the same id as a vendor), and an ICCID nobody holds: the same 404.
     for (const other of [customer(), { type: 'vendor' as const, id: owner.id }]) {
-      expect(await remoteError(h.rpc.call(QuoteTopupV1, { owner: other, iccid: iccid!, bundleName: TOPUP }))).toMatchObject({ code: 'ESIM_NOT_FOUND', status: 404 });
+      expect(await rpcRemoteError(h.rpc.call(QuoteTopupV1, { owner: other, iccid: iccid!, bundleName: TOPUP }))).toMatchObject({ code: 'ESIM_NOT_FOUND', status: 404 });
     }
-    expect(await remoteError(h.rpc.call(QuoteTopupV1, { owner, iccid: '8944530000000000000', bundleName: TOPUP }))).toMatchObject({ code: 'ESIM_NOT_FOUND', status: 404 });
-    expect(await remoteError(h.rpc.call(QuoteTopupV1, { owner, iccid: iccid!, bundleName: 'esim_nope_V2' }))).toMatchObject({ code: 'BUNDLE_NOT_FOUND', status: 404 });
+    expect(await rpcRemoteError(h.rpc.call(QuoteTopupV1, { owner, iccid: '8944530000000000000', bundleName: TOPUP }))).toMatchObject({ code: 'ESIM_NOT_FOUND', status: 404 });
+    expect(await rpcRemoteError(h.rpc.call(QuoteTopupV1, { owner, iccid: iccid!, bundleName: 'esim_nope_V2' }))).toMatchObject({ code: 'BUNDLE_NOT_FOUND', status: 404 });
 
     h.sim.sim.control.setCompatibility({ bundle: TOPUP, iccid: iccid!, compatible: false });
     const before = h.sim.sim.state.requestCounts[`GET /esims/${iccid}/compatible/${TOPUP}`] ?? 0;
-    expect(await remoteError(h.rpc.call(QuoteTopupV1, { owner, iccid: iccid!, bundleName: TOPUP }))).toMatchObject({ code: 'BUNDLE_NOT_COMPATIBLE', status: 422 });
+    expect(await rpcRemoteError(h.rpc.call(QuoteTopupV1, { owner, iccid: iccid!, bundleName: TOPUP }))).toMatchObject({ code: 'BUNDLE_NOT_COMPATIBLE', status: 422 });
     // Asked of eSIM Go, not guessed.
     expect(h.sim.sim.state.requestCounts[`GET /esims/${iccid}/compatible/${TOPUP}`]).toBe(before + 1);
     h.sim.sim.control.setCompatibility({ bundle: TOPUP, iccid: iccid!, compatible: true });
@@ -94,7 +84,7 @@ describe('esim.quote-topup.v1', () => {
     const [iccid] = await provisionEsims(h, { owner, bundleName: BUNDLE, quantity: 1 });
     h.sim.sim.control.setFaults({ errorRate: 1, paths: ['/esims'] });
     try {
-      expect(await remoteError(h.rpc.call(QuoteTopupV1, { owner, iccid: iccid!, bundleName: TOPUP }))).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', status: 503 });
+      expect(await rpcRemoteError(h.rpc.call(QuoteTopupV1, { owner, iccid: iccid!, bundleName: TOPUP }))).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', status: 503 });
     } finally {
       h.sim.sim.control.resetFaults();
     }

@@ -21,7 +21,17 @@ import {
 import { assertSchemaMatchesPrisma } from '@ttelgo/db';
 import { AmqpConnection, ConfirmPublisher, UnroutableError } from '@ttelgo/messaging';
 import { createMetrics, type ServiceMetrics } from '@ttelgo/observability';
-import { TEST_DATABASE_URL, createTestSchemaName, createTestVhost, dropSchema, testLogger, waitFor, type TestVhost } from '@ttelgo/testing';
+import {
+  TEST_DATABASE_URL,
+  consumedCount,
+  createTestSchemaName,
+  createTestVhost,
+  dropSchema,
+  sleep,
+  testLogger,
+  waitFor,
+  type TestVhost,
+} from '@ttelgo/testing';
 import { loadNotificationConfig } from '../src/config';
 import { QR_PNG_OPTIONS } from '../src/infrastructure/qr-code.renderer';
 import { startNotification, type NotificationHandle } from '../src/service';
@@ -138,13 +148,6 @@ async function attemptsOf(deliveryId: string) {
   return rows as Array<{ attempt_no: number; outcome: string; error: string | null; smtp_response: string | null; started_at: Date; finished_at: Date }>;
 }
 
-async function consumedCount(outcome: string): Promise<number> {
-  const metric = await metrics.messagesConsumed.get();
-  return metric.values.filter((v) => v.labels.outcome === outcome).reduce((sum, v) => sum + v.value, 0);
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 beforeAll(async () => {
   schema = createTestSchemaName('notifications');
   vhost = await createTestVhost('notifications');
@@ -249,14 +252,14 @@ test('order.completed.v1 -> one mail with the LPA string and a decodable inline 
 
 test('the same event delivered twice, and a second event for the same order, send one mail', async () => {
   const data = completed();
-  const duplicatesBefore = await consumedCount('duplicate');
+  const duplicatesBefore = await consumedCount(metrics, { outcome: 'duplicate' });
   const id = await publish(OrderCompletedV1, data);
   await publish(OrderCompletedV1, data, id);
-  await waitFor(async () => (await consumedCount('duplicate')) >= duplicatesBefore + 1, { message: 'the redelivery acked as a duplicate' });
+  await waitFor(async () => (await consumedCount(metrics, { outcome: 'duplicate' })) >= duplicatesBefore + 1, { message: 'the redelivery acked as a duplicate' });
   // A replayed fact under a new message id (a producer bug, a manual re-publish) is absorbed too.
   await publish(OrderCompletedV1, { ...data, completedAt: new Date().toISOString() });
   await waitForMail(data.orderId);
-  await waitFor(async () => (await consumedCount('ok')) > 0);
+  await waitFor(async () => (await consumedCount(metrics, { outcome: 'ok' })) > 0);
   // Give a wrongly queued second mail every chance to arrive before counting.
   await sleep(1500);
 

@@ -20,7 +20,17 @@ import {
 } from '@ttelgo/contracts';
 import { AmqpConnection, ConfirmPublisher, RpcClient, UnroutableError } from '@ttelgo/messaging';
 import { createLogger, createMetrics, type ServiceMetrics } from '@ttelgo/observability';
-import { TEST_DATABASE_URL, createTestSchemaName, createTestVhost, dropSchema, testLogger, waitFor, type TestVhost } from '@ttelgo/testing';
+import {
+  TEST_DATABASE_URL,
+  consumedCount,
+  createTestSchemaName,
+  createTestVhost,
+  dropSchema,
+  sleep,
+  testLogger,
+  waitFor,
+  type TestVhost,
+} from '@ttelgo/testing';
 import { createPrismaClient } from '@ttelgo/db';
 import { loadNotificationConfig, type NotificationConfig } from '../src/config';
 import { PrismaClient } from '../src/infrastructure/generated/prisma/client';
@@ -163,13 +173,6 @@ function vendorRefunded(completed: Omit<ReturnType<typeof vendorCompleted>, 'own
     customerReference,
   };
 }
-
-async function consumedCount(outcome: string): Promise<number> {
-  const metric = await metrics.messagesConsumed.get();
-  return metric.values.filter((v) => v.labels.outcome === outcome).reduce((sum, v) => sum + v.value, 0);
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
   schema = createTestSchemaName('notifications_wh');
@@ -317,10 +320,10 @@ test('a failed vendor order -> order.failed with the failure reason', async () =
 test('the same event delivered twice -> one delivery and one POST', async () => {
   const { vendorId } = await vendorWithEndpoint();
   const data = vendorCompleted(vendorId);
-  const duplicatesBefore = await consumedCount('duplicate');
+  const duplicatesBefore = await consumedCount(metrics, { outcome: 'duplicate' });
   const id = await publish(OrderCompletedV1, data);
   await publish(OrderCompletedV1, data, { id });
-  await waitFor(async () => (await consumedCount('duplicate')) >= duplicatesBefore + 1, { message: 'the redelivery acked as a duplicate' });
+  await waitFor(async () => (await consumedCount(metrics, { outcome: 'duplicate' })) >= duplicatesBefore + 1, { message: 'the redelivery acked as a duplicate' });
   // The same fact re-published under a new message id is absorbed too (one notification per order and kind).
   await publish(OrderCompletedV1, { ...data, completedAt: new Date().toISOString() });
   await sentDelivery(vendorId);
@@ -378,11 +381,11 @@ test('a refunded vendor order -> one signed order.refunded webhook with the refu
 test('the same refund re-published under a new message id (and redelivered) -> one order.refunded delivery and one POST', async () => {
   const { vendorId } = await vendorWithEndpoint();
   const data = vendorRefunded(vendorCompleted(vendorId), null);
-  const duplicatesBefore = await consumedCount('duplicate');
+  const duplicatesBefore = await consumedCount(metrics, { outcome: 'duplicate' });
   const id = await publish(OrderRefundedV1, data);
   const first = await sentDeliveryOf(vendorId, 'order.refunded');
   await publish(OrderRefundedV1, data, { id });
-  await waitFor(async () => (await consumedCount('duplicate')) >= duplicatesBefore + 1, { message: 'the redelivery acked as a duplicate' });
+  await waitFor(async () => (await consumedCount(metrics, { outcome: 'duplicate' })) >= duplicatesBefore + 1, { message: 'the redelivery acked as a duplicate' });
   const secondId = await publish(OrderRefundedV1, { ...data, occurredAt: new Date().toISOString() });
   expect(secondId).not.toBe(id);
   await waitFor(async () => {

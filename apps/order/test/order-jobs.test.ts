@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GetOrderV1 } from '@ttelgo/contracts';
+import { sleep } from '@ttelgo/testing';
 import { esimInstall } from './support/esim.double';
 import { OrderHarness } from './support/order.harness';
 
@@ -11,7 +12,6 @@ jest.setTimeout(90_000);
 
 const h = new OrderHarness();
 const customer = (): string => `cust-${randomUUID().slice(0, 8)}`;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const TIMEOUT_MS = 1000;
 // Long enough that "just re-driven" and "stuck" cannot be confused on a busy machine.
 const STUCK_AFTER_MS = 2000;

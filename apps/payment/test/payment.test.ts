@@ -13,7 +13,17 @@ import { CancelPaymentV1, CreatePaymentIntentV1, HandleStripeEventV1, RefundPaym
 import { assertSchemaMatchesPrisma } from '@ttelgo/db';
 import { AmqpConnection, ConfirmPublisher, RpcClient, declareEventExchange } from '@ttelgo/messaging';
 import { createMetrics } from '@ttelgo/observability';
-import { TEST_DATABASE_URL, createTestSchemaName, createTestVhost, dropSchema, testLogger, waitFor, type TestVhost } from '@ttelgo/testing';
+import {
+  TEST_DATABASE_URL,
+  consumedCount,
+  createTestSchemaName,
+  createTestVhost,
+  dropSchema,
+  sleep,
+  testLogger,
+  waitFor,
+  type TestVhost,
+} from '@ttelgo/testing';
 import { loadPaymentConfig } from '../src/config';
 import { startPayment, type PaymentHandle } from '../src/service';
 import { startStripeSim, type RunningStripeSim } from './support/stripe-sim';
@@ -49,18 +59,11 @@ let pgClient: pg.Client;
 let stripe: Stripe;
 const published: PublishedEvent[] = [];
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function consumedCount(contract: MessageContract): Promise<number> {
-  const metric = await service.metrics.messagesConsumed.get();
-  return metric.values.filter((v) => v.labels.type === contract.name).reduce((sum, v) => sum + v.value, 0);
-}
-
 /** Publishes a command as its producer would and waits until payment's consumer has finished with it (acked). */
 async function send<T>(contract: MessageContract<T>, data: T, producer: string): Promise<void> {
-  const before = await consumedCount(contract);
+  const before = await consumedCount(service.metrics, { type: contract.name });
   await publisher.publishMessage(contract, data, { producer, correlationId: randomUUID() });
-  await waitFor(async () => (await consumedCount(contract)) > before, { timeoutMs: 30_000, message: `${contract.name} not handled` });
+  await waitFor(async () => (await consumedCount(service.metrics, { type: contract.name })) > before, { timeoutMs: 30_000, message: `${contract.name} not handled` });
 }
 
 /** The events the simulator recorded, fetched like any Stripe client would (raw JSON). */

@@ -67,6 +67,4 @@ export function viaProxy(vhostUrl: string, port: number): string {
   return url.toString();
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { sleep } from '@ttelgo/testing';

@@ -5,3 +5,6 @@ export * from './postgres-schema';
 export * from './wait-for';
 export * from './tcp-proxy';
 export * from './test-logger';
+export * from './outbox-observer';
+export * from './consumed-count';
+export * from './rpc-errors';

@@ -21,3 +21,11 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/**
+ * Lets time pass: for a test whose subject is time itself (a lease or a window that must expire, a breaker's reset),
+ * never to wait for an outcome (use waitFor, or a message, for that).
+ */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

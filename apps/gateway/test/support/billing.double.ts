@@ -20,17 +20,7 @@ import {
   type VendorView,
 } from '@ttelgo/contracts';
 import { AmqpConnection, ConfirmPublisher, RpcServer } from '@ttelgo/messaging';
-import { testLogger } from '@ttelgo/testing';
-
-class CodedError extends Error {
-  constructor(
-    readonly code: string,
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { CodedRpcError, testLogger } from '@ttelgo/testing';
 
 export class BillingDouble {
   readonly requests: Array<{ type: string; req: Record<string, unknown> }> = [];
@@ -127,7 +117,7 @@ export class BillingDouble {
     this.server.handle(RecordPaymentV1, async (req) => {
       this.requests.push({ type: 'record-payment', req: structuredClone(req) });
       const vendor = this.vendor(req.vendorId);
-      if (vendor.billingMode !== 'POSTPAID') throw new CodedError('PAYMENT_NOT_APPLICABLE', 409, 'PREPAID vendors top up by card.');
+      if (vendor.billingMode !== 'POSTPAID') throw new CodedRpcError('PAYMENT_NOT_APPLICABLE', 409, 'PREPAID vendors top up by card.');
       return this.postOnce(`payment:${req.vendorId}:${req.requestKey}`, vendor, {
         kind: 'PAYMENT',
         amount: req.amount,
@@ -182,7 +172,7 @@ export class BillingDouble {
 
   private vendor(id: string): VendorView {
     const vendor = this.vendors.get(id);
-    if (!vendor) throw new CodedError('VENDOR_NOT_FOUND', 404, 'No such vendor.');
+    if (!vendor) throw new CodedRpcError('VENDOR_NOT_FOUND', 404, 'No such vendor.');
     return vendor;
   }
 

@@ -17,7 +17,7 @@ import {
   type Owner,
 } from '@ttelgo/contracts';
 import { AmqpConnection, ConfirmPublisher, RpcServer } from '@ttelgo/messaging';
-import { testLogger } from '@ttelgo/testing';
+import { CodedRpcError, testLogger } from '@ttelgo/testing';
 
 /** GET /bundles/<HANG_NAME> and ?region=<HANG_REGION> never get an answer (until the double stops). */
 export const HANG_NAME = 'double-hang-zz9';
@@ -67,22 +67,12 @@ export const FIXTURE_BUNDLES: Bundle[] = [
   },
 ];
 
-class CodedError extends Error {
-  constructor(
-    readonly code: string,
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 // Cursors are opaque to clients; here simply "o<offset>".
 const encodeCursor = (offset: number) => `o${offset}`;
 function decodeCursor(cursor: string | undefined): number {
   if (cursor === undefined) return 0;
   const match = /^o(\d{1,6})$/.exec(cursor);
-  if (!match) throw new CodedError('INVALID_CURSOR', 400, 'The cursor is not valid.');
+  if (!match) throw new CodedRpcError('INVALID_CURSOR', 400, 'The cursor is not valid.');
   return Number(match[1]);
 }
 
@@ -127,7 +117,7 @@ export class EsimDouble {
       if (req.name === HANG_NAME) await this.hung;
       if (req.name === CRASH_NAME) throw new Error(`database down: ${CRASH_SECRET}`);
       const bundle = FIXTURE_BUNDLES.find((b) => b.name === req.name);
-      if (!bundle) throw new CodedError('BUNDLE_NOT_FOUND', 404, `No bundle named ${req.name}.`);
+      if (!bundle) throw new CodedRpcError('BUNDLE_NOT_FOUND', 404, `No bundle named ${req.name}.`);
       return { bundle };
     });
 
@@ -191,7 +181,7 @@ export class EsimDouble {
 
   private ownedEsim(owner: Owner, iccid: string): EsimView {
     const entry = this.esims.get(iccid);
-    if (!entry || !sameOwner(entry.owner, owner)) throw new CodedError('ESIM_NOT_FOUND', 404, 'No such eSIM.');
+    if (!entry || !sameOwner(entry.owner, owner)) throw new CodedRpcError('ESIM_NOT_FOUND', 404, 'No such eSIM.');
     return entry.view;
   }
 

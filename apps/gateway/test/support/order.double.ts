@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetOrderV1, ListOrdersV1, PlaceOrderV1, RefundOrderV1, type OrderView, type Owner } from '@ttelgo/contracts';
 import { AmqpConnection, RpcServer } from '@ttelgo/messaging';
-import { testLogger } from '@ttelgo/testing';
+import { CodedRpcError, testLogger } from '@ttelgo/testing';
 
 /** Takes SLOW_MS before answering (to overlap a concurrent duplicate). */
 export const SLOW_BUNDLE = 'esim_SLOW_double';
@@ -20,16 +20,6 @@ export const MISSING_BUNDLE = 'esim_MISSING_double';
 /** Answers an order with no payment intent (payment was unreachable). */
 export const NO_INTENT_BUNDLE = 'esim_NOINTENT_double';
 export const UNIT_PRICE = { amount: 499, currency: 'USD' };
-
-class CodedError extends Error {
-  constructor(
-    readonly code: string,
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 const sameOwner = (a: Owner, b: Owner) => a.type === b.type && a.id === b.id;
 
@@ -57,9 +47,9 @@ export class OrderDouble {
       if (req.bundleName === SLOW_BUNDLE) await new Promise((r) => setTimeout(r, SLOW_MS));
       if (req.bundleName === FLAKY_BUNDLE && !this.flakyFailed.has(dedupe)) {
         this.flakyFailed.add(dedupe);
-        throw new CodedError('PAYMENT_UNAVAILABLE', 503, 'payment did not answer');
+        throw new CodedRpcError('PAYMENT_UNAVAILABLE', 503, 'payment did not answer');
       }
-      if (req.bundleName === MISSING_BUNDLE) throw new CodedError('BUNDLE_NOT_FOUND', 404, `No bundle named ${req.bundleName}.`);
+      if (req.bundleName === MISSING_BUNDLE) throw new CodedRpcError('BUNDLE_NOT_FOUND', 404, `No bundle named ${req.bundleName}.`);
       const existing = this.byRequestKey.get(dedupe);
       if (existing) return this.orders.get(existing)!;
       const now = new Date().toISOString();
@@ -92,7 +82,7 @@ export class OrderDouble {
     this.server.handle(GetOrderV1, async (req) => {
       this.getRequests.push(structuredClone(req));
       const order = this.orders.get(req.orderId);
-      if (!order || !sameOwner(order.owner, req.owner)) throw new CodedError('ORDER_NOT_FOUND', 404, 'No such order.');
+      if (!order || !sameOwner(order.owner, req.owner)) throw new CodedRpcError('ORDER_NOT_FOUND', 404, 'No such order.');
       return order;
     });
 
@@ -107,9 +97,9 @@ export class OrderDouble {
     this.server.handle(RefundOrderV1, async (req) => {
       this.refundRequests.push(structuredClone(req));
       const order = this.orders.get(req.orderId);
-      if (!order) throw new CodedError('ORDER_NOT_FOUND', 404, `order ${req.orderId} does not exist`);
+      if (!order) throw new CodedRpcError('ORDER_NOT_FOUND', 404, `order ${req.orderId} does not exist`);
       if (order.refund) return order;
-      if (order.status !== 'COMPLETED') throw new CodedError('ORDER_NOT_REFUNDABLE', 409, `order ${req.orderId} is ${order.status}`);
+      if (order.status !== 'COMPLETED') throw new CodedRpcError('ORDER_NOT_REFUNDABLE', 409, `order ${req.orderId} is ${order.status}`);
       const refunding: OrderView = {
         ...order,
         refund: { status: 'PENDING', reason: `refund by ${req.requestedBy}: ${req.reason}`, requestedAt: new Date().toISOString(), refundedAt: null },

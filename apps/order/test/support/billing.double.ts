@@ -19,17 +19,7 @@ import {
   type VendorView,
 } from '@ttelgo/contracts';
 import { AmqpConnection, ConfirmPublisher, RpcServer } from '@ttelgo/messaging';
-import { testLogger } from '@ttelgo/testing';
-
-class CodedError extends Error {
-  constructor(
-    readonly code: string,
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { CodedRpcError, testLogger } from '@ttelgo/testing';
 
 export type RejectionCode = DataOf<typeof FundsRejectedV1>['code'];
 
@@ -57,7 +47,7 @@ export class BillingDouble {
     server.handle(GetVendorV1, async (req) => {
       this.getVendorCalls.push(req.vendorId);
       const vendor = this.vendors.get(req.vendorId);
-      if (!vendor) throw new CodedError('VENDOR_NOT_FOUND', 404, `vendor ${req.vendorId} does not exist`);
+      if (!vendor) throw new CodedRpcError('VENDOR_NOT_FOUND', 404, `vendor ${req.vendorId} does not exist`);
       return vendor;
     });
     await server.start();

@@ -16,7 +16,7 @@ import {
   type Owner,
 } from '@ttelgo/contracts';
 import { AmqpConnection, ConfirmPublisher, RpcServer } from '@ttelgo/messaging';
-import { testLogger } from '@ttelgo/testing';
+import { CodedRpcError, testLogger } from '@ttelgo/testing';
 
 export const BUNDLE: Bundle = {
   name: 'esim_1GB_7D_FR_V2',
@@ -33,16 +33,6 @@ export const BUNDLE_COST = 400;
 /** Written out independently of esim-provisioning's pricing code: integer half-up rounding. */
 export function vendorUnitPrice(markupBps: number): number {
   return BUNDLE_COST + Math.floor((BUNDLE_COST * markupBps + 5000) / 10000);
-}
-
-class CodedError extends Error {
-  constructor(
-    readonly code: string,
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 let iccidCounter = 0;
@@ -81,17 +71,17 @@ export class EsimDouble {
     this.server.handle(GetBundleV1, async (req) => {
       this.getBundleCalls.push(req.name);
       this.getBundleRequests.push({ name: req.name, markupBps: req.markupBps });
-      if (req.name !== BUNDLE.name) throw new CodedError('BUNDLE_NOT_FOUND', 404, `No bundle named ${req.name}.`);
+      if (req.name !== BUNDLE.name) throw new CodedRpcError('BUNDLE_NOT_FOUND', 404, `No bundle named ${req.name}.`);
       if (req.markupBps === undefined) return { bundle: BUNDLE };
       return { bundle: { ...BUNDLE, price: { amount: vendorUnitPrice(req.markupBps), currency: BUNDLE.price.currency } } };
     });
     this.server.handle(QuoteTopupV1, async (req) => {
       this.quoteRequests.push({ owner: req.owner, iccid: req.iccid, bundleName: req.bundleName, markupBps: req.markupBps });
       const holder = this.heldEsims.get(req.iccid);
-      if (!holder || holder.type !== req.owner.type || holder.id !== req.owner.id) throw new CodedError('ESIM_NOT_FOUND', 404, `eSIM ${req.iccid} not found`);
-      if (req.bundleName !== BUNDLE.name) throw new CodedError('BUNDLE_NOT_FOUND', 404, `No bundle named ${req.bundleName}.`);
+      if (!holder || holder.type !== req.owner.type || holder.id !== req.owner.id) throw new CodedRpcError('ESIM_NOT_FOUND', 404, `eSIM ${req.iccid} not found`);
+      if (req.bundleName !== BUNDLE.name) throw new CodedRpcError('BUNDLE_NOT_FOUND', 404, `No bundle named ${req.bundleName}.`);
       if (this.incompatible.has(`${req.iccid}:${req.bundleName}`)) {
-        throw new CodedError('BUNDLE_NOT_COMPATIBLE', 422, `bundle ${req.bundleName} cannot be applied to eSIM ${req.iccid}`);
+        throw new CodedRpcError('BUNDLE_NOT_COMPATIBLE', 422, `bundle ${req.bundleName} cannot be applied to eSIM ${req.iccid}`);
       }
       if (req.markupBps === undefined) return { bundle: BUNDLE };
       return { bundle: { ...BUNDLE, price: { amount: vendorUnitPrice(req.markupBps), currency: BUNDLE.price.currency } } };

@@ -7,9 +7,21 @@
 import amqplib from 'amqplib';
 import pg from 'pg';
 import { PlaceOrderV1, PlaceTopupV1, type DataOf, type Envelope, type OrderView } from '@ttelgo/contracts';
-import { AmqpConnection, RpcClient, RpcRemoteError, declareCommandExchange, declareEventExchange } from '@ttelgo/messaging';
+import { AmqpConnection, RpcClient, declareCommandExchange, declareEventExchange } from '@ttelgo/messaging';
 import { createMetrics } from '@ttelgo/observability';
-import { TEST_DATABASE_URL, createTestSchemaName, createTestVhost, dropSchema, testLogger, waitFor, type TestVhost } from '@ttelgo/testing';
+import {
+  TEST_DATABASE_URL,
+  boundTo,
+  consumedCount,
+  createTestSchemaName,
+  createTestVhost,
+  dropSchema,
+  rpcRemoteError,
+  testLogger,
+  waitFor,
+  waitForOutboxObserved,
+  type TestVhost,
+} from '@ttelgo/testing';
 import { loadOrderConfig } from '../../src/config';
 import { startOrder, type OrderHandle } from '../../src/service';
 import { BillingDouble } from './billing.double';
@@ -22,7 +34,7 @@ export interface Observed {
 }
 
 /** What order emits; commands are keyed by referenceId / orderId, events by orderId. */
-const OBSERVED_BINDINGS: Array<[string, string]> = [
+const OBSERVED_BINDINGS: ReadonlyArray<readonly [string, string]> = [
   ['ttelgo.events.order', '#'],
   ['ttelgo.commands.esim', 'esim.provision.v1'],
   ['ttelgo.commands.esim', 'esim.apply-bundle.v1'],
@@ -43,6 +55,7 @@ export class OrderHarness {
   billing!: BillingDouble;
   pg!: pg.Client;
   readonly observed: Observed[] = [];
+  private readonly observedIds = new Set<string>();
   private clientConn!: AmqpConnection;
   private rpc!: RpcClient;
   private observerConn!: amqplib.ChannelModel;
@@ -65,7 +78,10 @@ export class OrderHarness {
     await ch.consume(
       q.queue,
       (msg) => {
-        if (msg) this.observed.push({ routingKey: msg.fields.routingKey, envelope: JSON.parse(msg.content.toString('utf8')) });
+        if (!msg) return;
+        const envelope = JSON.parse(msg.content.toString('utf8')) as Envelope<Record<string, unknown>>;
+        this.observed.push({ routingKey: msg.fields.routingKey, envelope });
+        this.observedIds.add(envelope.id);
       },
       { noAck: true },
     );
@@ -143,15 +159,7 @@ export class OrderHarness {
     });
   }
 
-  async remoteError(promise: Promise<unknown>): Promise<RpcRemoteError> {
-    try {
-      await promise;
-    } catch (err) {
-      if (err instanceof RpcRemoteError) return err;
-      throw err;
-    }
-    throw new Error('expected the RPC to fail');
-  }
+  remoteError = rpcRemoteError;
 
   /** Messages the observer received of a type about an order (commands by referenceId, the rest by orderId). */
   messages(type: string, orderId: string): Observed[] {
@@ -200,17 +208,13 @@ export class OrderHarness {
     return rows[0].n;
   }
 
-  /** Every outbox row published, plus a moment for the broker to deliver them to the observer. */
+  /** Every outbox row published and received by the observer: what order sent so far is all in `observed`. */
   async settle(): Promise<void> {
-    await waitFor(
-      async () => (await this.pg.query(`SELECT 1 FROM "${this.schema}".outbox WHERE sent_at IS NULL LIMIT 1`)).rowCount === 0,
-      { timeoutMs: 15_000, message: 'the outbox never drained' },
-    );
-    await new Promise((r) => setTimeout(r, 300));
+    await waitForOutboxObserved({ db: this.pg, schema: this.schema, observed: (id) => this.observedIds.has(id), routes: boundTo(OBSERVED_BINDINGS) });
   }
 
-  async consumedCount(outcome: string): Promise<number> {
-    const metric = await this.service.metrics.messagesConsumed.get();
-    return metric.values.filter((v) => v.labels.outcome === outcome).reduce((sum, v) => sum + v.value, 0);
+  /** Messages order's consumers finished with this outcome (ok, duplicate, retry, dead-letter, invalid). */
+  consumedCount(outcome: string): Promise<number> {
+    return consumedCount(this.service.metrics, { outcome });
   }
 }

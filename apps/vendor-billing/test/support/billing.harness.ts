@@ -9,9 +9,19 @@ import amqplib from 'amqplib';
 import pg from 'pg';
 import { CreateVendorV1, routeFor, type DataOf, type Envelope, type MessageContract, type VendorView } from '@ttelgo/contracts';
 import { PrismaInboxStore, createPrismaClient } from '@ttelgo/db';
-import { AmqpConnection, ConfirmPublisher, RpcClient, RpcRemoteError, declareEventExchange } from '@ttelgo/messaging';
+import { AmqpConnection, ConfirmPublisher, RpcClient, declareEventExchange } from '@ttelgo/messaging';
 import { createMetrics } from '@ttelgo/observability';
-import { TEST_DATABASE_URL, createTestSchemaName, createTestVhost, dropSchema, testLogger, waitFor, type TestVhost } from '@ttelgo/testing';
+import {
+  TEST_DATABASE_URL,
+  createTestSchemaName,
+  createTestVhost,
+  dropSchema,
+  rpcRemoteError,
+  testLogger,
+  waitFor,
+  waitForOutboxObserved,
+  type TestVhost,
+} from '@ttelgo/testing';
 import type { PaymentIntentsPort } from '../../src/application/ports';
 import { loadVendorBillingConfig } from '../../src/config';
 import { PrismaClient } from '../../src/infrastructure/generated/prisma/client';
@@ -30,6 +40,7 @@ export class BillingHarness {
   payment!: PaymentDouble;
   pg!: pg.Client;
   readonly observed: Observed[] = [];
+  private readonly observedIds = new Set<string>();
   /** The service's clock: undefined = real time. */
   now: Date | undefined;
   private clientConn!: AmqpConnection;
@@ -57,6 +68,7 @@ export class BillingHarness {
         if (msg) {
           const envelope = JSON.parse(msg.content.toString('utf8')) as Envelope<Record<string, unknown>>;
           this.observed.push({ type: envelope.type, envelope });
+          this.observedIds.add(envelope.id);
         }
       },
       { noAck: true },
@@ -123,15 +135,7 @@ export class BillingHarness {
     });
   }
 
-  async remoteError(promise: Promise<unknown>): Promise<RpcRemoteError> {
-    try {
-      await promise;
-    } catch (err) {
-      if (err instanceof RpcRemoteError) return err;
-      throw err;
-    }
-    throw new Error('expected the RPC to fail');
-  }
+  remoteError = rpcRemoteError;
 
   events(type: string, match: (data: Record<string, unknown>) => boolean = () => true): Observed[] {
     return this.observed.filter((m) => m.type === type && match(m.envelope.data));
@@ -147,13 +151,14 @@ export class BillingHarness {
     );
   }
 
-  /** Every outbox row published, plus a moment for the broker to deliver them to the observer. */
+  /** Every outbox row published and received by the observer: what billing emitted so far is all in `observed`. */
   async settle(): Promise<void> {
-    await waitFor(async () => (await this.pg.query(`SELECT 1 FROM "${this.schema}".outbox WHERE sent_at IS NULL LIMIT 1`)).rowCount === 0, {
-      timeoutMs: 15_000,
-      message: 'the outbox never drained',
+    await waitForOutboxObserved({
+      db: this.pg,
+      schema: this.schema,
+      observed: (id) => this.observedIds.has(id),
+      routes: (exchange) => exchange === 'ttelgo.events.billing',
     });
-    await new Promise((r) => setTimeout(r, 300));
   }
 
   async waitHandled(messageId: string): Promise<void> {
