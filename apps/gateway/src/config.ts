@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { env, isProduction, loadConfig } from '@ttelgo/runtime';
+import { parseApnRules, type ApnRule } from './domain/install-kit/apn-rules';
 
 /** argon2id floors in production (OWASP Password Storage Cheat Sheet: m=19 MiB, t=2, p=1). */
 export const ARGON2_PRODUCTION_FLOOR = { memoryKib: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -111,6 +112,8 @@ export const GatewayConfigSchema = z.object({
   PREFER_WAIT_POLL_MIN_MS: env.int(100, 10, 5000),
   PREFER_WAIT_POLL_MAX_MS: env.int(500, 10, 5000),
   IDEMPOTENCY_CLEANUP_INTERVAL_MS: env.int(3_600_000, 1000),
+  /** Bundles whose eSIMs need an APN set by hand: `<bundle-name glob>=<apn>,...` (none by default). */
+  INSTALL_APN_RULES: env.optionalString(),
 });
 
 export type GatewayEnv = z.infer<typeof GatewayConfigSchema>;
@@ -123,6 +126,7 @@ export interface GatewayConfig extends GatewayEnv {
   admin: { email: string; password: string } | undefined;
   /** Dev-only defaults that were applied; logged as warnings at start. */
   insecureDefaults: string[];
+  installApnRules: ApnRule[];
 }
 
 /**
@@ -161,6 +165,13 @@ const ResolvedConfigSchema = GatewayConfigSchema.transform((c, ctx): GatewayConf
     ctx.addIssue({ code: 'custom', path: ['ADMIN_EMAIL'], message: 'expected an e-mail address' });
   }
 
+  let installApnRules: ApnRule[] = [];
+  try {
+    installApnRules = parseApnRules(c.INSTALL_APN_RULES);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', path: ['INSTALL_APN_RULES'], message: (err as Error).message });
+  }
+
   let jwtSecret = c.JWT_SECRET;
   if (jwtSecret === undefined) {
     jwtSecret = DEV_JWT_SECRET;
@@ -178,7 +189,7 @@ const ResolvedConfigSchema = GatewayConfigSchema.transform((c, ctx): GatewayConf
     admin = { email: DEV_ADMIN_EMAIL, password: DEV_ADMIN_PASSWORD };
     insecureDefaults.push(`ADMIN_EMAIL/ADMIN_PASSWORD are not set: seeding the development admin ${DEV_ADMIN_EMAIL} / ${DEV_ADMIN_PASSWORD}`);
   }
-  return { ...c, production, jwtSecret, stripeWebhookSecret, admin, insecureDefaults };
+  return { ...c, production, jwtSecret, stripeWebhookSecret, admin, insecureDefaults, installApnRules };
 });
 
 export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {

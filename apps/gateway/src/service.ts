@@ -271,6 +271,7 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
         pollMinMs: config.PREFER_WAIT_POLL_MIN_MS,
         pollMaxMs: config.PREFER_WAIT_POLL_MAX_MS,
       },
+      installApnRules: config.installApnRules,
       admin: {
         billing,
         keys: apiKeys,

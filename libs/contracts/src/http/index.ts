@@ -6,3 +6,4 @@ export * from './esims.http';
 export * from './webhooks.http';
 export * from './vendor.http';
 export * from './admin.http';
+export * from './install-kit.http';

@@ -7,6 +7,7 @@ import { registerEsimsOpenApi } from './esims.openapi';
 import { registerOrdersOpenApi } from './orders.openapi';
 import { registerVendorOpenApi } from './vendor.openapi';
 import { registerVendorEventsOpenApi } from './vendor-events.openapi';
+import { registerInstallKitOpenApi } from './install-kit.openapi';
 import { registerWebhooksOpenApi } from './webhooks.openapi';
 
 export type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
@@ -20,6 +21,7 @@ const registrations: Array<(registry: OpenAPIRegistry) => void> = [
   registerWebhooksOpenApi,
   registerVendorOpenApi,
   registerVendorEventsOpenApi,
+  registerInstallKitOpenApi,
   registerAdminOpenApi,
 ];
 
