@@ -90,6 +90,10 @@ export class OutboundRateLimitQueueFull extends Error {
 
 /** The sliding window: one second and 10 %. */
 const WINDOW_MS = 1100;
+/** An admission older than this when it arrives is not used (well within the window's 100 ms margin). */
+export const STALE_ADMISSION_MS = 50;
+/** A process that stays that slow still sends, after this many fresh tries (each spends a place in the log). */
+const MAX_STALE_ADMISSIONS = 3;
 
 export class OutboundRateLimit {
   private readonly key: string;
@@ -117,11 +121,19 @@ export class OutboundRateLimit {
     this.waiting += 1;
     // One caller at a time per process, in arrival order; it returns (and sends) as soon as it is admitted.
     const turn = this.chain.then(async () => {
+      let stale = 0;
       for (;;) {
         const pace = this.lastSendAt + this.spacingMs - Date.now();
         if (pace > 0) await sleep(pace);
+        const asked = Date.now();
         const wait = await this.admit();
-        if (wait <= 0) break;
+        if (wait <= 0) {
+          // The log recorded the send when it admitted it. An admission that took long to come back (the process was
+          // frozen, a long GC pause, a starved core) would send outside the window it was counted in, next to
+          // sends admitted since: it is spent, and the caller asks again.
+          if (Date.now() - asked <= STALE_ADMISSION_MS || ++stale > MAX_STALE_ADMISSIONS) break;
+          continue;
+        }
         await sleep(wait);
       }
       this.lastSendAt = Date.now();
