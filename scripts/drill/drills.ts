@@ -14,6 +14,8 @@ export interface DrillContext {
   dp: DrillPlatform;
   /** A line in the drill's own narrative (printed indented). */
   note(line: string): void;
+  /** How long a freeze lasts (20 s; shorter in `npm test`'s reduced set). */
+  freezeMs: number;
 }
 
 export interface Drill {
@@ -23,7 +25,7 @@ export interface Drill {
   inject(ctx: DrillContext): Promise<void>;
 }
 
-const FREEZE_MS = 20_000;
+export const FREEZE_MS = 20_000;
 const PARTITION_MS = 30_000;
 
 function freeze(ctx: DrillContext, services: string[]): Array<{ label: string; pid: number }> {
@@ -102,23 +104,23 @@ export const drills: Drill[] = [
   ...CONSUMER_SERVICES.map(
     (service): Drill => ({
       name: `freeze-${service}`,
-      fault: `SIGSTOP every ${service} replica for ${FREEZE_MS / 1000} s`,
+      fault: `SIGSTOP every ${service} replica, SIGCONT after the freeze`,
       inject: async (ctx) => {
         const frozen = freeze(ctx, [service]);
-        await sleep(FREEZE_MS);
+        await sleep(ctx.freezeMs);
         thaw(ctx, frozen);
       },
     }),
   ),
   {
     name: 'freeze+postgres-restart',
-    fault: `SIGSTOP order and esim-provisioning, Postgres restarted meanwhile, SIGCONT after ${FREEZE_MS / 1000} s`,
+    fault: 'SIGSTOP order and esim-provisioning (every replica), Postgres restarted 3 s later, SIGCONT after the freeze',
     inject: async (ctx) => {
       const frozen = freeze(ctx, ['order', 'esim-provisioning']);
       await sleep(3000);
       await ctx.infra.restartPostgres();
       ctx.note('Postgres restarted while they were frozen');
-      await sleep(FREEZE_MS - 3000);
+      await sleep(ctx.freezeMs - 3000);
       thaw(ctx, frozen);
     },
   },

@@ -17,7 +17,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { CONSUMER_SERVICES, drillLogFile, REPLICAS, startDrillPlatform, type DrillPlatform } from './drill-platform';
-import { drills, SHORT_DRILLS } from './drills';
+import { drills, FREEZE_MS, SHORT_DRILLS } from './drills';
 import { DRILL_INFRA, DrillInfra } from './infra';
 import { faultList, markdownTable, printTable } from './report';
 import { runDrill, type DrillResult, type DrillSettings } from './run-drill';
@@ -37,8 +37,8 @@ async function main(): Promise<number> {
   if (unknown.length) throw new Error(`unknown drill(s) ${unknown.join(', ')}; known: ${drills.map((d) => d.name).join(', ')}`);
   const selected = wanted.length ? drills.filter((d) => wanted.includes(d.name)) : drills;
   const settings: DrillSettings = args.short
-    ? { loadSeconds: 12, b2bPerSecond: 2, b2cPerSecond: 1, faultAfterMs: 3000, drainSeconds: 90 }
-    : { loadSeconds: 20, b2bPerSecond: 2, b2cPerSecond: 1, faultAfterMs: 4000, drainSeconds: 120 };
+    ? { loadSeconds: 10, b2bPerSecond: 2, b2cPerSecond: 1, faultAfterMs: 3000, drainSeconds: 90, freezeMs: 12_000 }
+    : { loadSeconds: 20, b2bPerSecond: 2, b2cPerSecond: 1, faultAfterMs: 4000, drainSeconds: 120, freezeMs: FREEZE_MS };
 
   const infra = new DrillInfra();
   let dp: DrillPlatform | undefined;

@@ -18,6 +18,7 @@ export interface DrillSettings {
   b2cPerSecond: number;
   faultAfterMs: number;
   drainSeconds: number;
+  freezeMs: number;
 }
 
 export interface DrillResult {
@@ -40,7 +41,7 @@ export interface DrillResult {
   seconds: number;
 }
 
-export async function runDrill(drill: Drill, ctx: Omit<DrillContext, 'note'>, settings: DrillSettings, databaseUrl: string): Promise<DrillResult> {
+export async function runDrill(drill: Drill, ctx: Omit<DrillContext, 'note' | 'freezeMs'>, settings: DrillSettings, databaseUrl: string): Promise<DrillResult> {
   const started = Date.now();
   const notes: string[] = [];
   const note = (line: string) => {
@@ -64,7 +65,7 @@ export async function runDrill(drill: Drill, ctx: Omit<DrillContext, 'note'>, se
   const load = runLoad({ seconds: settings.loadSeconds, b2bPerSecond: settings.b2bPerSecond, b2cPerSecond: settings.b2cPerSecond, vendors, customers, bundleName });
   const fault = (async () => {
     await sleep(settings.faultAfterMs);
-    await drill.inject({ ...ctx, note });
+    await drill.inject({ ...ctx, note, freezeMs: settings.freezeMs });
   })();
   const [attempted] = await Promise.all([load, fault]);
   note(`load over: ${attempted.length} orders attempted; draining`);
