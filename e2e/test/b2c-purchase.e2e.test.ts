@@ -16,7 +16,8 @@ let stripe: Stripe;
 let bundleName: string;
 
 beforeAll(async () => {
-  platform = await startTestPlatform();
+  // Every test registers its own customers from 127.0.0.1, more than the default per-IP sign-up limit allows.
+  platform = await startTestPlatform({ env: { AUTH_RATE_LIMIT_PER_MINUTE: '100' } });
   api = apiClient(platform.api);
   const url = new URL(platform.stripe.baseUrl);
   stripe = new Stripe('sk_test_e2e', { host: url.hostname, port: Number(url.port), protocol: 'http', telemetry: false, maxNetworkRetries: 0 });
@@ -118,6 +119,27 @@ describe('B2C purchase', () => {
     } finally {
       platform.esimGo.sim.control.resetFaults();
     }
+    const refunds = await stripe.refunds.list({ payment_intent: order.payment.paymentIntentId });
+    expect(refunds.data).toHaveLength(1);
+    expect(refunds.data[0]).toMatchObject({ amount: order.total.amount, status: 'succeeded' });
+  });
+
+  it('eSIM Go answers 403 "no bundles left": the order is refunded within the provisioning deadline, nothing bought', async () => {
+    const { token } = await newCustomer();
+    const order = await placeOrder(token);
+    const simOrders = platform.esimGo.sim.state.orders.size;
+    platform.esimGo.sim.control.setFaults({ noBundlesLeft: true });
+    try {
+      const started = Date.now();
+      await stripe.paymentIntents.confirm(order.payment.paymentIntentId, { payment_method: 'pm_card_visa' });
+      const refunded = await orderReaches(token, order.id, 'REFUNDED');
+      expect(refunded.failureReason).toMatch(/^PROVIDER_NO_BUNDLES_LEFT: /);
+      // Well within the 30-minute deadline: an account fault is final at once, it is not retried.
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      platform.esimGo.sim.control.resetFaults();
+    }
+    expect(platform.esimGo.sim.state.orders.size).toBe(simOrders);
     const refunds = await stripe.refunds.list({ payment_intent: order.payment.paymentIntentId });
     expect(refunds.data).toHaveLength(1);
     expect(refunds.data[0]).toMatchObject({ amount: order.total.amount, status: 'succeeded' });

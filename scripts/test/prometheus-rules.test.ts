@@ -39,6 +39,9 @@ test('the PrometheusRule holds the alerts the platform needs', () => {
     'TtelgoOrdersAwaitingPaymentTooLong',
     'TtelgoOrdersPastProvisioningDeadline',
     'TtelgoOutboxStuck',
+    'TtelgoProviderContractErrors',
+    'TtelgoProviderOrdersPastDeadline',
+    'TtelgoProvisioningPaused',
     'TtelgoTargetDown',
     'TtelgoWebhookIngressFailing',
   ]);
@@ -46,7 +49,7 @@ test('the PrometheusRule holds the alerts the platform needs', () => {
 
 test('promtool check rules: the rules parse', () => {
   const { status, output } = promtool(['check', 'rules', 'rules.yaml'], dir);
-  expect({ status, output }).toEqual({ status: 0, output: expect.stringContaining('SUCCESS: 8 rules found') });
+  expect({ status, output }).toEqual({ status: 0, output: expect.stringContaining('SUCCESS: 11 rules found') });
 });
 
 test('promtool test rules: every alert fires when it should and only then', () => {

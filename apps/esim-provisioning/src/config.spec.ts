@@ -51,6 +51,8 @@ describe('esim-provisioning config', () => {
       sendClientReference: true,
       leaseMs: 120_000,
       reconcileIntervalMs: 60_000,
+      deadlineMs: 30 * 60_000,
+      pauseMs: 60_000,
       usageRefreshAfterMs: 300_000,
       usageRefreshBudgetMs: 1500,
       topupCompatibilityBudgetMs: 3000,

@@ -100,6 +100,13 @@ export const EsimProvisioningConfigSchema = z
      * POST with its timeout plus the wait for a rate-limit slot, or a second worker could reconcile too early.
      */
     PROVISION_LEASE_MS: env.int(120_000, 1000),
+    /**
+     * An order without eSIMs this long after it was recorded is settled against eSIM Go: completed if eSIM Go holds
+     * an order for it, FAILED (refund or release) if not; never bought later.
+     */
+    PROVISIONING_DEADLINE_MS: env.int(30 * 60_000, 1000),
+    /** How long provisioning pauses after eSIM Go refused our credentials (a 403 not about the balance). */
+    PROVISIONING_PAUSE_MS: env.int(60_000, 100),
     /** How often unfinished provider orders are re-driven (those whose last try is at least a minute old). */
     PROVISION_RECONCILE_INTERVAL_MS: env.int(60_000, 1000),
     /** esim.get-esim.v1 refreshes usage from eSIM Go when the stored one is older than this (0 = never). */
@@ -183,6 +190,8 @@ export const EsimProvisioningConfigSchema = z
       sendClientReference: c.ESIMGO_SEND_CLIENT_REFERENCE,
       leaseMs: c.PROVISION_LEASE_MS,
       reconcileIntervalMs: c.PROVISION_RECONCILE_INTERVAL_MS,
+      deadlineMs: c.PROVISIONING_DEADLINE_MS,
+      pauseMs: c.PROVISIONING_PAUSE_MS,
       usageRefreshAfterMs: c.USAGE_REFRESH_AFTER_MS,
       usageRefreshBudgetMs: c.USAGE_REFRESH_BUDGET_MS,
       topupCompatibilityBudgetMs: c.TOPUP_COMPATIBILITY_BUDGET_MS,

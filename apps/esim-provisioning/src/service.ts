@@ -15,6 +15,7 @@ import { GetEsimQrCodeUseCase } from './application/get-esim-qr-code.use-case';
 import { GetEsimUseCase } from './application/get-esim.use-case';
 import { ListEsimsUseCase } from './application/list-esims.use-case';
 import { ProvisionEsimsUseCase } from './application/provision-esims.use-case';
+import { ProvisioningPause } from './application/provisioning-pause';
 import { RecordUsageUseCase } from './application/record-usage.use-case';
 import { BundleNoticeRecorder } from './application/record-bundle-notices';
 import { RecordAttachmentUseCase } from './application/record-attachment.use-case';
@@ -42,6 +43,7 @@ import { EsimGoClient } from './infrastructure/esimgo/esimgo.client';
 import { EsimGoOrdersGateway } from './infrastructure/esimgo/esimgo-orders.gateway';
 import { EsimsRepository } from './infrastructure/esims.repository';
 import { ProvisioningRepository } from './infrastructure/provisioning.repository';
+import { registerProvisioningMetrics } from './infrastructure/provisioning.metrics';
 import { renderQrPng } from './infrastructure/qr-code.renderer';
 import { PrismaClient } from './infrastructure/generated/prisma/client';
 
@@ -170,12 +172,23 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
     });
     closers.add('catalogue sync job', () => job.stop());
 
+    const provisioningMetrics = registerProvisioningMetrics(metrics, { repository: provisioning, deadlineMs: config.provisioning.deadlineMs, logger });
+    const pause = new ProvisioningPause({
+      pauseMs: config.provisioning.pauseMs,
+      // Pausing is logged (at error, with the refusal) where it happens; its end here.
+      onChange: (paused) => {
+        provisioningMetrics.setPaused(paused);
+        if (!paused) logger.warn('provisioning pause over: the next order tries eSIM Go again');
+      },
+    });
     const provision = new ProvisionEsimsUseCase({
       repository: provisioning,
       provider: orders,
       logger,
       producer: SERVICE_NAME,
       leaseMs: config.provisioning.leaseMs,
+      deadlineMs: config.provisioning.deadlineMs,
+      pause,
     });
     // No transaction is held while the handler talks to eSIM Go: the message id is recorded after the idempotent use case.
     const inbox = new ProcessedMessages(prisma);

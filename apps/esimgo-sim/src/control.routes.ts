@@ -30,6 +30,7 @@ export const FaultsSchema = z
     processingDelayMs: z.number().int().min(0).max(3_600_000),
     callbackDuplicates: z.number().int().min(0).max(10),
     pageSizeCap: z.number().int().min(0).max(1000),
+    noBundlesLeft: z.boolean(),
     ordersListKey: z.string().regex(/^[A-Za-z]{1,40}$/),
   })
   .partial()

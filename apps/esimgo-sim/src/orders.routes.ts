@@ -10,6 +10,9 @@ import { SimError, paginate, paramOf, parseBody, q1, qAll, qBool, qInt, qPageSiz
 import type { Esim, OrderLine, SimState, StoredOrder } from './state';
 import { toUsd } from './state';
 
+/** eSIM Go's 403 wording for an organisation that cannot buy (v2.4 reference, response table of POST /orders). */
+export const NO_BUNDLES_LEFT = 'Unauthorised - the user does not have any available Bundles left';
+
 const LineSchema = z.object({
   type: z.literal('bundle').optional(),
   quantity: z.number().int().min(1).max(10000),
@@ -111,6 +114,7 @@ export function ordersRoutes(state: SimState): Router {
     const createdDate = state.nowIso();
 
     if (body.type === 'transaction' && state.faults.failOrdersPermanently) throw new SimError(400, 'Bundle unavailable');
+    if (body.type === 'transaction' && state.faults.noBundlesLeft) throw new SimError(403, NO_BUNDLES_LEFT);
     if (totalCents > state.balanceCents) throw new SimError(400, 'Insufficient balance');
 
     if (body.type === 'validate') {

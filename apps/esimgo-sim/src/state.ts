@@ -107,6 +107,11 @@ export interface Faults {
    */
   pageSizeCap: number;
   /**
+   * POST /orders transactions answer 403 as eSIM Go does when the organisation "does not have any available
+   * Bundles left" (the same status as a bad API key, told apart only by the message).
+   */
+  noBundlesLeft: boolean;
+  /**
    * The key GET /orders puts its list under ('orders', as documented). Anything else is a provider changing its
    * answer under a client: what a client must never read as "no orders".
    */
@@ -165,6 +170,7 @@ export function defaultFaults(rateLimitPerSecond: number, processingDelayMs: num
     processingDelayMs,
     callbackDuplicates: 0,
     pageSizeCap: 0,
+    noBundlesLeft: false,
     ordersListKey: 'orders',
   };
 }

@@ -19,7 +19,14 @@
  * purchase of new eSIMs never adopts an eSIM Go order whose eSIM we already hold (a top-up's).
  *
  * Outcomes: a lost answer -> UNKNOWN and a retryable error (the retry reconciles first); a transient provider
- * error -> stays REQUESTED, retryable; a refusal (400) -> FAILED + esim.provisioning-failed.v1.
+ * error -> stays REQUESTED, retryable; a refusal (400, or a 403 about the account) -> FAILED +
+ * esim.provisioning-failed.v1; a 403 about our credentials -> the attempt is not counted (it was answered: nothing
+ * bought), provisioning pauses (alert), the order waits.
+ *
+ * The deadline: an order without eSIMs `deadlineMs` after it was recorded is never bought any more. Looked up at
+ * eSIM Go (when an attempt may have reached it): found -> completed as usual; not found -> FAILED with
+ * PROVISIONING_DEADLINE_EXCEEDED (the order service refunds or releases). Unfinished orders are looked at again no
+ * later than their deadline.
  */
 import { randomUUID } from 'node:crypto';
 import { EsimProvisionedV1, EsimProvisioningFailedV1 } from '@ttelgo/contracts';
@@ -28,7 +35,9 @@ import type { Logger } from '@ttelgo/observability';
 import { toInstall, type EsimInstall } from '../domain/esim-install';
 import { nextCheckDelayMs, nextStep, sameRequest, type ProviderOrder, type ProvisionRequest } from '../domain/provider-order';
 import { ReferenceTakenError, type ProvisioningRepository, type StoredInstall } from '../infrastructure/provisioning.repository';
+import { ProvisioningPause } from './provisioning-pause';
 import {
+  ProviderAuthorisationError,
   ProviderTemporaryError,
   PurchaseOutcomeUnknownError,
   PurchaseRejectedError,
@@ -72,16 +81,26 @@ export interface ProvisionEsimsDeps {
   leaseMs: number;
   /** Orders at eSIM Go created this long before our first attempt still count as ours (clock skew). */
   reconcileSkewMs?: number;
+  /** After this long without eSIMs an order is settled against eSIM Go and never bought (default 30 minutes). */
+  deadlineMs?: number;
+  /** Paused while eSIM Go refuses our credentials (default: a pause of one minute, no alert). */
+  pause?: ProvisioningPause;
   now?: () => Date;
 }
+
+const DEFAULT_DEADLINE_MS = 30 * 60_000;
 
 export class ProvisionEsimsUseCase {
   private readonly now: () => Date;
   private readonly skewMs: number;
+  private readonly deadlineMs: number;
+  private readonly pause: ProvisioningPause;
 
   constructor(private readonly deps: ProvisionEsimsDeps) {
     this.now = deps.now ?? (() => new Date());
     this.skewMs = deps.reconcileSkewMs ?? 5 * 60_000;
+    this.deadlineMs = deps.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    this.pause = deps.pause ?? new ProvisioningPause({ pauseMs: 60_000, now: () => this.now().getTime() });
   }
 
   async execute(request: ProvisionRequest, opts: ProvisionOptions): Promise<ProvisionOutcome> {
@@ -129,6 +148,15 @@ export class ProvisionEsimsUseCase {
     let reference: string | undefined;
     let adopted = false;
     let attempts = order.attempts;
+    const pastDeadline = this.now().getTime() >= this.deadlineAt(order);
+
+    // Nothing was ever sent that could have bought: past the deadline there is nothing to ask eSIM Go.
+    if (step.kind === 'buy' && pastDeadline) return this.fail(order, token, deadlineExceeded(), log);
+    const paused = step.kind === 'fetch-install-data' ? null : this.pause.active();
+    if (paused !== null) {
+      await this.defer(order, token, order.state === 'UNKNOWN' ? 'UNKNOWN' : 'REQUESTED', order.attempts);
+      throw new ProvisioningDeferredError(`order ${order.orderId}: provisioning is paused (${paused})`);
+    }
 
     if (step.kind === 'fetch-install-data') {
       reference = step.providerReference;
@@ -138,6 +166,8 @@ export class ProvisionEsimsUseCase {
     }
 
     if (reference === undefined) {
+      // Looked up (or never sent) and not at eSIM Go: past the deadline the order fails instead of being bought late.
+      if (pastDeadline) return this.fail(order, token, deadlineExceeded(), log);
       if (!(await repository.beginAttempt(order.orderId, token, this.deps.leaseMs))) {
         throw new ProvisioningDeferredError(`order ${order.orderId}: lease lost before buying; nothing was sent`);
       }
@@ -146,6 +176,13 @@ export class ProvisionEsimsUseCase {
         reference = (await provider.purchase(order)).reference;
       } catch (err) {
         if (err instanceof PurchaseRejectedError) return this.fail(order, token, err, log);
+        if (err instanceof ProviderAuthorisationError) {
+          // Answered, so nothing was bought: the attempt does not count (no reconciliation needed before the next).
+          if (await repository.revertAttempt(order.orderId, token)) attempts -= 1;
+          this.pauseFor(err, log);
+          await this.defer(order, token, 'REQUESTED', attempts);
+          throw new ProvisioningDeferredError(`order ${order.orderId}: ${err.message}`, { cause: err });
+        }
         if (err instanceof PurchaseOutcomeUnknownError) {
           log.warn({ err, attempts }, 'eSIM Go purchase outcome unknown; the order will be reconciled before any retry');
           await this.defer(order, token, 'UNKNOWN', attempts);
@@ -216,6 +253,7 @@ export class ProvisionEsimsUseCase {
         notBefore: new Date(order.requestedAt.getTime() - this.skewMs),
       });
     } catch (err) {
+      if (err instanceof ProviderAuthorisationError) this.pauseFor(err, log);
       await this.defer(order, token, order.state === 'UNKNOWN' ? 'UNKNOWN' : 'REQUESTED', order.attempts);
       if (err instanceof ProviderTemporaryError) {
         throw new ProvisioningDeferredError(`order ${order.orderId}: cannot reconcile with eSIM Go yet (${err.message})`, { cause: err });
@@ -272,8 +310,23 @@ export class ProvisionEsimsUseCase {
     return 'failed';
   }
 
+  private deadlineAt(order: ProviderOrder): number {
+    return order.requestedAt.getTime() + this.deadlineMs;
+  }
+
+  private pauseFor(err: ProviderAuthorisationError, log: Logger): void {
+    if (this.pause.active() === null) {
+      log.error({ err }, 'eSIM Go refused our credentials or configuration: provisioning paused; check ESIMGO_API_KEY and the IP allow-list in the eSIM Go portal');
+    }
+    this.pause.pause(err.message);
+  }
+
+  /** Looked at again after the usual back-off, but never later than the order's deadline while that is ahead. */
   private async defer(order: ProviderOrder, token: string, state: 'REQUESTED' | 'UNKNOWN', attempts: number): Promise<void> {
-    const nextCheckAt = new Date(this.now().getTime() + nextCheckDelayMs(Math.max(1, attempts)));
+    const now = this.now().getTime();
+    const backoff = now + nextCheckDelayMs(Math.max(1, attempts));
+    const deadline = this.deadlineAt(order);
+    const nextCheckAt = new Date(deadline > now ? Math.min(backoff, deadline) : backoff);
     await this.deps.repository.defer(order.orderId, token, state, nextCheckAt).catch((err: unknown) => {
       this.deps.logger.error({ err, orderId: order.orderId }, 'could not record the deferred provisioning state');
     });
@@ -319,6 +372,10 @@ export class ProvisionEsimsUseCase {
   private eventMeta(order: ProviderOrder): { producer: string; correlationId?: string } {
     return { producer: this.deps.producer, ...(order.correlationId ? { correlationId: order.correlationId } : {}) };
   }
+}
+
+function deadlineExceeded(): PurchaseRejectedError {
+  return new PurchaseRejectedError('PROVISIONING_DEADLINE_EXCEEDED', 'no eSIM within the provisioning deadline, and eSIM Go holds no order for it');
 }
 
 function installOf(e: StoredInstall | EsimInstall): {

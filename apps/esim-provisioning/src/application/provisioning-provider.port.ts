@@ -77,3 +77,11 @@ export class ProviderTemporaryError extends Error {
 export class ProviderContractError extends ProviderTemporaryError {
   override readonly name = 'ProviderContractError';
 }
+
+/**
+ * eSIM Go refused our credentials or configuration (a 403 that is not about the account's balance): the request
+ * was answered, so nothing was bought. Provisioning pauses until an operator fixes it; temporary by kind.
+ */
+export class ProviderAuthorisationError extends ProviderTemporaryError {
+  override readonly name = 'ProviderAuthorisationError';
+}

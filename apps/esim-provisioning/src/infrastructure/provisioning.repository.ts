@@ -209,6 +209,16 @@ export class ProvisioningRepository {
     return rowCount === 1;
   }
 
+  /** A POST that eSIM Go answered with a refusal bought nothing: it no longer counts as an attempt. */
+  async revertAttempt(orderId: string, token: string): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE ${this.orders} SET "attempts" = "attempts" - 1
+        WHERE "order_id" = $1::uuid AND "lease_token" = $2::uuid AND "attempts" > 0 AND "state" IN ('REQUESTED', 'UNKNOWN') AND "provider_reference" IS NULL`,
+      [orderId, token],
+    );
+    return rowCount === 1;
+  }
+
   /** The eSIM Go order that serves this order (bought now or found by reconciliation). */
   async recordReference(orderId: string, token: string, reference: string): Promise<boolean> {
     try {
@@ -371,6 +381,11 @@ export class ProvisioningRepository {
   }
 
   /** Unfinished orders whose next check is due and that no live worker holds, oldest first. */
+  /** Unfinished orders recorded before `requestedBefore` (those past the provisioning deadline). */
+  async countUnfinishedSince(requestedBefore: Date): Promise<number> {
+    return this.prisma.providerOrder.count({ where: { state: { in: UNFINISHED }, requestedAt: { lt: requestedBefore } } });
+  }
+
   async dueForReconciliation(limit: number): Promise<ProviderOrder[]> {
     const now = this.now();
     const rows = await this.prisma.providerOrder.findMany({

@@ -3,11 +3,13 @@
  * the provider-neutral errors of the application port:
  *
  *   POST /orders   400/422            -> PurchaseRejectedError (permanent; code from the message)
+ *                  403 about the account ("no bundles left", balance) -> PurchaseRejectedError
+ *                  any other 403 (key, configuration) -> ProviderAuthorisationError (answered: nothing bought)
  *                  no answer, or a 2xx we cannot read -> PurchaseOutcomeUnknownError (reconcile first)
  *                  429, 5xx, other 4xx, breaker open -> ProviderTemporaryError (the order stays REQUESTED
  *                  with attempts > 0, so the retry reconciles first anyway: a 5xx may still have bought)
  *   GETs           retried by the client for transient failures (Retry-After honoured), then
- *                  ProviderTemporaryError
+ *                  ProviderTemporaryError; a 403 on GET /orders is a ProviderAuthorisationError
  *
  * Finding the order of an earlier attempt (reconciliation): eSIM Go keeps no reference of ours, so its orders
  * are candidates when created since `notBefore` with exactly one bundle line of the same item and quantity.
@@ -17,6 +19,7 @@
 import type { Logger } from '@ttelgo/observability';
 import { ESIMGO_MAX_PAGE_SIZE, esimGoOrderCreatedAt } from '@ttelgo/contracts';
 import {
+  ProviderAuthorisationError,
   ProviderContractError,
   ProviderTemporaryError,
   PurchaseOutcomeUnknownError,
@@ -26,7 +29,7 @@ import {
   type ProvisioningProvider,
 } from '../../application/provisioning-provider.port';
 import type { EsimInstallData } from '../../domain/esim-install';
-import { failureCodeOf } from '../../domain/provisioning-failure';
+import { failureCodeOf, forbiddenKindOf } from '../../domain/provisioning-failure';
 import type { EsimGoClient } from './esimgo.client';
 import { EsimGoAssignmentsDto, EsimGoCompatibilityDto, EsimGoEsimBundlesDto, EsimGoOrderDto, EsimGoOrderListDto } from './esimgo.dto';
 import { EsimGoHttpError, EsimGoNetworkError, EsimGoResponseError, EsimGoUnknownOutcomeError, ProviderUnavailableError } from './esimgo.errors';
@@ -41,6 +44,10 @@ export interface EsimGoOrdersGatewayOptions {
 }
 
 const PERMANENT_PURCHASE_STATUSES = new Set([400, 422]);
+
+function reasonOf(err: EsimGoHttpError): string {
+  return err.message.replace(/^eSIM Go answered \d+: /, '');
+}
 
 /** Anything from a GET that is not a readable answer: try again later. An unreadable 2xx is a contract error. */
 function temporary(operation: string, err: unknown): Error {
@@ -92,8 +99,14 @@ export class EsimGoOrdersGateway implements ProvisioningProvider {
       // 2xx without an order reference we can read: it most likely bought; only reconciliation can tell.
       if (err instanceof EsimGoResponseError) throw new PurchaseOutcomeUnknownError(err.message, { cause: err });
       if (err instanceof EsimGoHttpError && PERMANENT_PURCHASE_STATUSES.has(err.status)) {
-        const reason = err.message.replace(/^eSIM Go answered \d+: /, '');
+        const reason = reasonOf(err);
         throw new PurchaseRejectedError(failureCodeOf(reason), reason);
+      }
+      if (err instanceof EsimGoHttpError && err.status === 403) {
+        const reason = reasonOf(err);
+        const forbidden = forbiddenKindOf(reason);
+        if (forbidden.kind === 'account') throw new PurchaseRejectedError(forbidden.code, reason);
+        throw new ProviderAuthorisationError(`orders.create: eSIM Go refused our credentials: ${reason}`, { cause: err });
       }
       if (err instanceof EsimGoHttpError && !err.transient && err.status < 500) {
         // 401/403/404...: our configuration (key, base URL), not the order. Keep it for when that is fixed.
@@ -121,6 +134,9 @@ export class EsimGoOrdersGateway implements ProvisioningProvider {
           EsimGoOrderListDto,
         );
       } catch (err) {
+        if (err instanceof EsimGoHttpError && err.status === 403) {
+          throw new ProviderAuthorisationError(`orders.list: eSIM Go refused our credentials: ${reasonOf(err)}`, { cause: err });
+        }
         throw temporary('orders.list', err);
       }
       // Every item was read strictly with the list (an order we cannot read fails the lookup, it is not skipped).
