@@ -78,6 +78,10 @@ export const NotificationConfigSchema = z
     PUBLIC_APP_URL: env.url('http://localhost:8080'),
     /** Development and tests only: lets vendor webhooks target private, loopback and link-local addresses. */
     WEBHOOK_ALLOW_PRIVATE_URLS: env.bool(false),
+    /** Vendor webhook URLs must be https; default: true in production, false in development and tests. */
+    WEBHOOK_REQUIRE_HTTPS: env.optionalString().pipe(z.enum(['true', 'false', '1', '0']).optional()),
+    /** Comma-separated ports vendor webhook URLs may use; default: 443,8443 in production, any in development and tests. */
+    WEBHOOK_ALLOWED_PORTS: env.optionalString(),
     /** Delay before webhook attempt 2, 3, ...: with the default 7 attempts over about 8.6 hours. */
     WEBHOOK_RETRY_DELAYS_MS: env.string('10s,1m,5m,30m,2h,6h').transform((raw, ctx) => {
       try {
@@ -131,8 +135,18 @@ export const NotificationConfigSchema = z
       }
       byId.set(id, key);
     }
+    let webhookAllowedPorts: number[] | undefined = production ? [443, 8443] : undefined;
+    const ports = c.WEBHOOK_ALLOWED_PORTS?.trim();
+    if (ports === '*') webhookAllowedPorts = undefined;
+    else if (ports !== undefined) {
+      const list = ports.split(',').map((p) => p.trim());
+      if (list.some((p) => !/^\d{1,5}$/.test(p) || Number(p) < 1 || Number(p) > 65535)) {
+        ctx.addIssue({ code: 'custom', path: ['WEBHOOK_ALLOWED_PORTS'], message: "expected comma-separated ports 1-65535, or '*' for any" });
+      } else webhookAllowedPorts = list.map(Number);
+    }
+    const webhookRequireHttps = c.WEBHOOK_REQUIRE_HTTPS === undefined ? production : c.WEBHOOK_REQUIRE_HTTPS === 'true' || c.WEBHOOK_REQUIRE_HTTPS === '1';
     if (!current) return z.NEVER;
-    return { ...c, production, insecureDefaults, secretsKey: current, previousSecretsKeys: previous };
+    return { ...c, production, insecureDefaults, secretsKey: current, previousSecretsKeys: previous, webhookAllowedPorts, webhookRequireHttps };
   })
   .transform((c) => ({
     databaseUrl: c.DATABASE_URL,
@@ -147,6 +161,8 @@ export const NotificationConfigSchema = z
     publicAppUrl: c.PUBLIC_APP_URL,
     webhooks: {
       allowPrivateUrls: c.WEBHOOK_ALLOW_PRIVATE_URLS,
+      requireHttps: c.webhookRequireHttps,
+      allowedPorts: c.webhookAllowedPorts,
       retryDelaysMs: c.WEBHOOK_RETRY_DELAYS_MS,
       timeoutMs: c.WEBHOOK_TIMEOUT_MS,
       concurrency: c.WEBHOOK_CONCURRENCY,

@@ -109,6 +109,8 @@ export async function startNotification(config: NotificationConfig, opts: StartO
     // Vendor webhooks: the same shape as e-mail (delivery rows, claimed attempts, a LISTEN wake-up).
     const webhookGuard = new WebhookUrlGuard({
       allowPrivate: config.webhooks.allowPrivateUrls,
+      requireHttps: config.webhooks.requireHttps,
+      allowedPorts: config.webhooks.allowedPorts,
       ...(opts.webhookResolver ? { resolver: opts.webhookResolver } : {}),
     });
     if (config.webhooks.allowPrivateUrls) logger.warn('WEBHOOK_ALLOW_PRIVATE_URLS=true: vendor webhooks may target private addresses (development only)');

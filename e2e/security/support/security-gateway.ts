@@ -5,7 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CreatedApiKeyResponseSchema, TokenResponseSchema, type TokenResponse, type VendorView } from '@ttelgo/contracts';
-import { createTestVhost, type TestVhost } from '@ttelgo/testing';
+import { TEST_DATABASE_URL, createTestSchemaName, createTestVhost, dropSchema, testLogger, type TestVhost } from '@ttelgo/testing';
+import { loadNotificationConfig } from '../../../apps/notification/src/config';
+import type { AddressResolver } from '../../../apps/notification/src/infrastructure/webhook-url.guard';
+import { startNotification } from '../../../apps/notification/src/service';
 import { BillingDouble } from '../../../apps/gateway/test/support/billing.double';
 import { EsimDouble } from '../../../apps/gateway/test/support/esim.double';
 import { NotificationDouble } from '../../../apps/gateway/test/support/notification.double';
@@ -18,7 +21,8 @@ export interface SecurityGateway {
   billing: BillingDouble;
   orders: OrderDouble;
   esims: EsimDouble;
-  notification: NotificationDouble;
+  /** The double, unless the real notification service was asked for. */
+  notification: NotificationDouble | undefined;
   adminToken(): Promise<string>;
   /** A fresh customer account, signed in. */
   customer(): Promise<TokenResponse & { email: string; password: string }>;
@@ -27,12 +31,31 @@ export interface SecurityGateway {
   close(): Promise<void>;
 }
 
-export async function startSecurityGateway(name: string, env: Record<string, string> = {}): Promise<SecurityGateway> {
+export interface SecurityGatewayOptions {
+  /** The real notification service (own schema) instead of its double, with this env and DNS resolver. */
+  realNotification?: { env: Record<string, string>; resolver?: AddressResolver };
+}
+
+export async function startSecurityGateway(name: string, env: Record<string, string> = {}, opts: SecurityGatewayOptions = {}): Promise<SecurityGateway> {
   const vhost: TestVhost = await createTestVhost(`sec_${name}`);
   const billing = await new BillingDouble(vhost.url).start();
   const orders = await new OrderDouble(vhost.url).start();
   const esims = await new EsimDouble(vhost.url).start();
-  const notification = await new NotificationDouble(vhost.url).start();
+  let stopNotification: () => Promise<void>;
+  let notification: NotificationDouble | undefined;
+  if (opts.realNotification) {
+    const schema = createTestSchemaName(`sec_${name}_notifications`);
+    const config = loadNotificationConfig({ NODE_ENV: 'test', DATABASE_URL: TEST_DATABASE_URL, DB_SCHEMA: schema, AMQP_URL: vhost.url, OPS_PORT: '0', LOG_LEVEL: 'silent', ...opts.realNotification.env });
+    const real = await startNotification(config, { logger: testLogger('notification'), ...(opts.realNotification.resolver ? { webhookResolver: opts.realNotification.resolver } : {}) });
+    stopNotification = async () => {
+      await real.close();
+      await dropSchema(TEST_DATABASE_URL, schema);
+    };
+  } else {
+    const double = await new NotificationDouble(vhost.url).start();
+    notification = double;
+    stopNotification = () => double.stop();
+  }
   const gateway = await startTestGateway({ AMQP_URL: vhost.url, RPC_TIMEOUT_MS: '4000', ...env }, `sec_${name}`);
   const http = api(gateway.handle.port);
   let admin: string | undefined;
@@ -64,7 +87,7 @@ export async function startSecurityGateway(name: string, env: Record<string, str
     },
     async close() {
       await gateway.close();
-      await notification.stop();
+      await stopNotification();
       await esims.stop();
       await orders.stop();
       await billing.stop();

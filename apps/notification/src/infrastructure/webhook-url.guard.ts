@@ -1,5 +1,5 @@
 import { lookup } from 'node:dns/promises';
-import { assertPublicAddress, parseWebhookUrl, WebhookUrlNotAllowedError, type WebhookTarget } from '../domain/webhook-url';
+import { assertPublicAddress, parseWebhookUrl, WebhookUrlNotAllowedError, type WebhookTarget, type WebhookUrlRules } from '../domain/webhook-url';
 import type { WebhookUrlPolicy } from '../application/channels/webhook/webhook.ports';
 
 export interface ResolvedAddress {
@@ -18,12 +18,13 @@ export const systemResolver: AddressResolver = async (host) => {
  * The SSRF guard: parses the URL (domain rules) and resolves the host to EVERY address it has, refusing the URL
  * if any of them is not public. Used when a vendor sets the URL and again before every send, whose connection
  * is then pinned to the addresses checked here (DNS rebinding cannot swap them in between).
- * `allowPrivate` (WEBHOOK_ALLOW_PRIVATE_URLS, dev/test only) skips the address checks, not the URL rules.
+ * `allowPrivate` (WEBHOOK_ALLOW_PRIVATE_URLS, dev/test only) skips the address checks, not the URL rules. Every
+ * refusal is the same WebhookUrlNotAllowedError message; its `reason` is for our logs.
  */
 export class WebhookUrlGuard implements WebhookUrlPolicy {
   private readonly resolve: AddressResolver;
 
-  constructor(private readonly opts: { allowPrivate: boolean; resolver?: AddressResolver }) {
+  constructor(private readonly opts: WebhookUrlRules & { resolver?: AddressResolver }) {
     this.resolve = opts.resolver ?? systemResolver;
   }
 
@@ -37,7 +38,7 @@ export class WebhookUrlGuard implements WebhookUrlPolicy {
 
   /** The parsed target and, unless private addresses are allowed, the checked addresses to connect to. */
   async check(url: string): Promise<{ target: WebhookTarget; addresses: ResolvedAddress[] | undefined }> {
-    const target = parseWebhookUrl(url, { allowPrivate: this.opts.allowPrivate });
+    const target = parseWebhookUrl(url, this.opts);
     if (this.opts.allowPrivate) return { target, addresses: undefined };
     if (target.literal) return { target, addresses: [{ address: target.host, family: target.host.includes(':') ? 6 : 4 }] };
     let addresses: ResolvedAddress[];
@@ -52,7 +53,7 @@ export class WebhookUrlGuard implements WebhookUrlPolicy {
       try {
         assertPublicAddress(a.address);
       } catch (err) {
-        throw new WebhookUrlNotAllowedError(`host ${target.host} resolves to ${(err as Error).message.replace(/^webhook URL not allowed: /, '')}`);
+        throw new WebhookUrlNotAllowedError(`host ${target.host} resolves to ${(err as WebhookUrlNotAllowedError).reason}`);
       }
     }
     return { target, addresses };

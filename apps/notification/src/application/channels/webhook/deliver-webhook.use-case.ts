@@ -67,6 +67,9 @@ export class DeliverWebhookUseCase {
       error = truncate(`HTTP ${res.status}${res.bodySnippet ? `: ${res.bodySnippet}` : ''}`);
     } catch (err) {
       error = truncate(err instanceof Error ? err.message : String(err));
+      // A refused URL's reason (what the host resolved to) is ours: logged, never stored where the vendor reads.
+      const reason = (err as { reason?: unknown }).reason;
+      if (typeof reason === 'string') log.warn({ reason }, 'webhook URL refused at send time');
     }
     stopTimer?.({ outcome: 'error' });
     return { ...this.failure(log, { at, finishedAt: this.now(), attemptNo, url, httpStatus, error }), responseBody };

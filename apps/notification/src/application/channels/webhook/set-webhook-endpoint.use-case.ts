@@ -26,7 +26,7 @@ export class SetWebhookEndpointUseCase {
     try {
       await this.opts.policy.assertAllowed(input.url);
     } catch (err) {
-      log.warn({ reason: (err as Error).message }, 'webhook endpoint refused');
+      log.warn({ reason: (err as { reason?: string }).reason ?? (err as Error).message }, 'webhook endpoint refused');
       throw err;
     }
     const endpoint = await this.opts.endpoints.upsert({
