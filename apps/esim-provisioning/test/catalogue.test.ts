@@ -10,6 +10,7 @@ import { assertSchemaMatchesPrisma, createPrismaClient } from '@ttelgo/db';
 import { AmqpConnection, RpcClient, RpcRemoteError, declareEventExchange } from '@ttelgo/messaging';
 import { createMetrics } from '@ttelgo/observability';
 import {
+  boundTo,
   rpcRemoteError,
   sleep,
   TcpProxy,
@@ -19,6 +20,7 @@ import {
   dropSchema,
   testLogger,
   waitFor,
+  waitForOutboxObserved,
   type TestVhost,
 } from '@ttelgo/testing';
 import { loadEsimProvisioningConfig } from '../src/config';
@@ -141,6 +143,16 @@ afterAll(async () => {
   if (schema) await dropSchema(TEST_DATABASE_URL, schema);
   await vhost?.dispose();
 });
+
+/** Every outbox row sent, and every catalogue event among them received by the test's queue: `events` is complete. */
+function everyEventObserved(): Promise<void> {
+  return waitForOutboxObserved({
+    db: pgClient,
+    schema,
+    observed: (id) => events.some((e) => e.id === id),
+    routes: boundTo([['ttelgo.events.esim', 'esim.catalogue-updated.v1']]),
+  });
+}
 
 describe('esim-provisioning catalogue', () => {
   it('applies migrations that agree with the Prisma schema', async () => {
@@ -287,7 +299,7 @@ describe('esim-provisioning catalogue', () => {
     const before = events.length;
     const result = await service.syncCatalogueNow();
     expect(result).toMatchObject({ status: 'synced', added: 0, changed: 0, removed: 0, published: false });
-    await sleep(1000);
+    await everyEventObserved();
     expect(events).toHaveLength(before);
     const { rows } = await pgClient.query(`SELECT count(*)::int AS n FROM "${schema}".outbox`);
     expect(rows[0].n).toBe(before);
@@ -307,7 +319,7 @@ describe('esim-provisioning catalogue', () => {
     expect(result).toMatchObject({ status: 'synced', added: 0, changed: 1, removed: 1, published: true });
     const event = await waitFor(() => events[before], { timeoutMs: 10_000, message: 'no event for the changed catalogue' });
     expect(event.data).toMatchObject({ changed: 1, removed: 1, added: 0, bundleCount: sim.sim.state.catalogue.length });
-    await sleep(1000);
+    await everyEventObserved();
     expect(events).toHaveLength(before + 1);
 
     // The replica that synced serves the new state immediately (no 2 s wait).

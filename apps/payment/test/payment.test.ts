@@ -15,13 +15,14 @@ import { AmqpConnection, ConfirmPublisher, RpcClient, declareEventExchange } fro
 import { createMetrics } from '@ttelgo/observability';
 import {
   TEST_DATABASE_URL,
+  boundTo,
   consumedCount,
   createTestSchemaName,
   createTestVhost,
   dropSchema,
-  sleep,
   testLogger,
   waitFor,
+  waitForOutboxObserved,
   type TestVhost,
 } from '@ttelgo/testing';
 import { loadPaymentConfig } from '../src/config';
@@ -106,15 +107,15 @@ async function outboxCount(type: string, referenceId: string): Promise<number> {
   return Number(rows[0]!.n);
 }
 
+/** Every outbox row sent, and every event among them received by the test's queue: `published` is complete. */
 async function outboxDrained(): Promise<void> {
-  await waitFor(
-    async () => {
-      const { rows } = await pgClient.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".outbox WHERE sent_at IS NULL`);
-      return Number(rows[0]!.n) === 0;
-    },
-    { timeoutMs: 20_000, message: 'outbox not drained' },
-  );
-  await sleep(200); // confirmed -> delivered to the test queue
+  await waitForOutboxObserved({
+    db: pgClient,
+    schema,
+    observed: (id) => published.some((e) => e.id === id),
+    routes: boundTo([['ttelgo.events.payment', 'payment.#']]),
+    timeoutMs: 20_000,
+  });
 }
 
 function publishedFor(referenceId: string, type?: string): PublishedEvent[] {
