@@ -19,6 +19,9 @@ import { ProvisioningPause } from './application/provisioning-pause';
 import { RecordUsageUseCase } from './application/record-usage.use-case';
 import { BundleNoticeRecorder } from './application/record-bundle-notices';
 import { RecordAttachmentUseCase } from './application/record-attachment.use-case';
+import { RevokeBundlesUseCase } from './application/revoke-bundles.use-case';
+import { RevocationsRepository } from './infrastructure/revocations.repository';
+import { EsimGoRevocationsGateway } from './infrastructure/esimgo/esimgo-revocations.gateway';
 import { ReconcileProviderOrdersUseCase, type ReconcileResult } from './application/reconcile-provider-orders.use-case';
 import { ListBundlesUseCase } from './application/list-bundles.use-case';
 import { SyncCatalogueUseCase, type SyncResult } from './application/sync-catalogue.use-case';
@@ -192,8 +195,16 @@ export async function startEsimProvisioning(config: EsimProvisioningConfig, opts
     });
     // No transaction is held while the handler talks to eSIM Go: the message id is recorded after the idempotent use case.
     const inbox = new ProcessedMessages(prisma);
+    const revocations = new RevokeBundlesUseCase({
+      repository: new RevocationsRepository(prisma, esims),
+      reader: orders,
+      revoker: new EsimGoRevocationsGateway(esimGo),
+      producer: SERVICE_NAME,
+      logger,
+    });
     const consumer = startProvisionCommandsConsumer(conn, {
       useCase: provision,
+      revocations,
       inbox,
       logger,
       metrics,

@@ -220,13 +220,51 @@ describe('admin actions', () => {
 
     const pending = await http.post(`/api/v1/admin/orders/${placed.id}/refund`, { reason: '  customer complaint  ' }, admin());
     expect(pending.status).toBe(202);
-    expect(json(pending)).toMatchObject({ id: placed.id, status: 'COMPLETED', owner: { type: 'customer' }, refund: { status: 'PENDING', refundedAt: null } });
+    expect(json(pending)).toMatchObject({
+      id: placed.id,
+      status: 'COMPLETED',
+      owner: { type: 'customer' },
+      refund: { status: 'PENDING', refundedAt: null, providerRevocation: 'REVOKED', forced: false },
+    });
     expect(orders.refundRequests.at(-1)).toEqual({ orderId: placed.id, reason: 'customer complaint', requestedBy: `admin:${adminId}` });
 
     orders.refunded(placed.id);
     const done = await http.post(`/api/v1/admin/orders/${placed.id}/refund`, { reason: 'customer complaint' }, admin());
     expect(done.status).toBe(200);
     expect(json(done)).toMatchObject({ status: 'REFUNDED', refund: { status: 'SUCCEEDED', refundedAt: expect.any(String) } });
+  });
+
+  it('a used bundle stops the refund with 409 BUNDLE_ALREADY_USED; {"force": true} refunds it, and the audit log says it was forced', async () => {
+    const placed = json<{ id: string }>(
+      await http.post('/api/v1/orders', { bundleName: 'esim_1GB_7D_FR_V2', quantity: 1 }, { ...bearer(customerToken), 'idempotency-key': randomUUID() }),
+    );
+    orders.complete(placed.id, ['8944000000000000002']);
+    orders.revocationOutcome = 'ALREADY_USED';
+    try {
+      expectProblem(await http.post(`/api/v1/admin/orders/${placed.id}/refund`, { reason: 'used it' }, admin()), 409, 'BUNDLE_ALREADY_USED');
+      expectProblem(await http.post(`/api/v1/admin/orders/${placed.id}/refund`, { reason: 'used it', force: 'yes' }, admin()), 400, 'VALIDATION_FAILED');
+      const forced = await http.post(`/api/v1/admin/orders/${placed.id}/refund`, { reason: 'used it', force: true }, admin());
+      expect(forced.status).toBe(202);
+      expect(json(forced)).toMatchObject({ refund: { status: 'PENDING', providerRevocation: 'ALREADY_USED', forced: true } });
+      expect(orders.refundRequests.at(-1)).toEqual({ orderId: placed.id, reason: 'used it', requestedBy: `admin:${adminId}`, force: true });
+      orders.revocationOutcome = 'FAILED';
+      const other = json<{ id: string }>(
+        await http.post('/api/v1/orders', { bundleName: 'esim_1GB_7D_FR_V2', quantity: 1 }, { ...bearer(customerToken), 'idempotency-key': randomUUID() }),
+      );
+      orders.complete(other.id, ['8944000000000000003']);
+      expectProblem(await http.post(`/api/v1/admin/orders/${other.id}/refund`, { reason: 'eSIM Go down' }, admin()), 409, 'PROVIDER_REVOCATION_FAILED');
+    } finally {
+      orders.revocationOutcome = 'REVOKED';
+    }
+    const audit = await waitFor(
+      async () => {
+        const res = await http.get(`/api/v1/admin/audit-log?action=admin.order.refund&resource=order:${placed.id}&limit=10`, admin());
+        const rows = AuditLogListResponseSchema.parse(json(res)).data;
+        return rows.find((r) => (r.details as { force?: boolean } | null)?.force === true);
+      },
+      { timeoutMs: 5000, message: 'the forced refund is not in the audit log' },
+    );
+    expect(audit).toMatchObject({ outcome: 'success', details: { reason: 'used it', force: true, providerRevocation: 'ALREADY_USED' } });
   });
 
   it('every admin action appears in GET /admin/audit-log, newest first, filterable and paged', async () => {

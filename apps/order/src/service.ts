@@ -12,6 +12,7 @@ import { GetOrderUseCase } from './application/get-order.use-case';
 import { RefundOrderUseCase } from './application/refund-order.use-case';
 import { ListOrdersUseCase } from './application/list-orders.use-case';
 import { OnEsimProvisionedUseCase } from './application/on-esim-provisioned.use-case';
+import { OnBundlesRevokedUseCase } from './application/on-bundles-revoked.use-case';
 import { OnEsimProvisioningFailedUseCase } from './application/on-esim-provisioning-failed.use-case';
 import { OnFundsRejectedUseCase } from './application/on-funds-rejected.use-case';
 import { OnFundsReservedUseCase } from './application/on-funds-reserved.use-case';
@@ -130,6 +131,7 @@ export async function startOrder(config: OrderConfig, opts: StartOptions = {}): 
       useCases: {
         provisioned: new OnEsimProvisionedUseCase({ transitions }),
         provisioningFailed: new OnEsimProvisioningFailedUseCase({ transitions }),
+        bundlesRevoked: new OnBundlesRevokedUseCase({ transitions }),
       },
     });
     closers.add('esim events consumer', () => esimEvents.stop());

@@ -164,8 +164,10 @@ describe('order: B2B saga', () => {
     await h.waitHandled((await h.billing.captured(order.id, vendorId, order.total)).id);
 
     const pending = await h.call(RefundOrderV1, ask);
-    expect(pending).toMatchObject({ status: 'COMPLETED', refund: { status: 'PENDING' } });
+    expect(pending).toMatchObject({ status: 'COMPLETED', revocation: { status: 'PENDING' } });
     await h.call(RefundOrderV1, ask);
+    await h.waitForMessages('esim.revoke-bundles.v1', order.id, 1);
+    await h.waitHandled((await h.esim.bundlesRevoked(order.id, 'REVOKED')).id);
     const [command] = await h.waitForMessages('billing.refund-order-charge.v1', order.id, 1);
     expect(command!.envelope.data).toEqual({ orderId: order.id, reason: 'refund by admin:9: duplicate purchase' });
 

@@ -197,10 +197,20 @@ describe('order: B2C saga', () => {
 
     const ask = { orderId: order.id, reason: 'customer complaint', requestedBy: 'admin:7' };
     const pending = await h.call(RefundOrderV1, ask);
-    expect(pending).toMatchObject({ status: 'COMPLETED', refund: { status: 'PENDING', reason: 'refund by admin:7: customer complaint', refundedAt: null } });
-    // Asked twice at once or again: one refund command only.
+    expect(pending).toMatchObject({ status: 'COMPLETED', refund: null, revocation: { status: 'PENDING', forced: false, reason: 'refund by admin:7: customer complaint' } });
+    // Asked twice at once or again: one revocation command only, and no money moves before eSIM Go answered.
     await Promise.all([h.call(RefundOrderV1, ask), h.call(RefundOrderV1, { ...ask, reason: 'another reason' })]);
+    const [revoke] = await h.waitForMessages('esim.revoke-bundles.v1', order.id, 1);
+    expect(revoke!.envelope.data).toEqual({ orderId: order.id, owner: order.owner, force: false });
+    expect(h.messages('payment.refund-payment.v1', order.id)).toHaveLength(0);
+
+    await h.waitHandled((await h.esim.bundlesRevoked(order.id, 'REVOKED')).id);
     const [refund] = await h.waitForMessages('payment.refund-payment.v1', order.id, 1);
+    expect(await h.call(RefundOrderV1, ask)).toMatchObject({
+      status: 'COMPLETED',
+      refund: { status: 'PENDING', reason: 'refund by admin:7: customer complaint', refundedAt: null },
+      revocation: { status: 'REVOKED', decidedAt: expect.any(String) },
+    });
     expect(refund!.envelope.data).toEqual({ referenceId: order.id, reason: 'refund by admin:7: customer complaint' });
 
     const refunded = await h.payment.refunded(order.id);
@@ -210,8 +220,40 @@ describe('order: B2C saga', () => {
     expect(await h.call(RefundOrderV1, ask)).toMatchObject({ status: 'REFUNDED', refund: { status: 'SUCCEEDED', refundedAt: expect.any(String) } });
     await h.settle();
     expect(h.messages('payment.refund-payment.v1', order.id)).toHaveLength(1);
+    expect(h.messages('esim.revoke-bundles.v1', order.id)).toHaveLength(1);
     expect(h.messages('order.refunded.v1', order.id)).toHaveLength(1);
-    expect((await h.history(order.id)).map((e) => e.to_status)).toEqual(['AWAITING_PAYMENT', 'AWAITING_PAYMENT', 'PROVISIONING', 'COMPLETED', 'COMPLETED', 'REFUNDED']);
+    expect((await h.history(order.id)).map((e) => e.to_status)).toEqual(['AWAITING_PAYMENT', 'AWAITING_PAYMENT', 'PROVISIONING', 'COMPLETED', 'COMPLETED', 'COMPLETED', 'REFUNDED']);
+  });
+
+  it('admin refund of a used bundle: refused without force (nothing refunded), refunded when forced; a late answer changes nothing', async () => {
+    const order = await provisioningOrder();
+    await h.esim.provisioned(order.id, [esimInstall()]);
+    await h.waitForStatus(order.id, 'COMPLETED');
+    const ask = { orderId: order.id, reason: 'not happy', requestedBy: 'admin:8' };
+
+    await h.call(RefundOrderV1, ask);
+    await h.waitForMessages('esim.revoke-bundles.v1', order.id, 1);
+    await h.waitHandled((await h.esim.bundlesRevoked(order.id, 'ALREADY_USED')).id);
+    expect(await h.call(GetOrderV1, { owner: order.owner, orderId: order.id })).toMatchObject({
+      status: 'COMPLETED',
+      refund: null,
+      revocation: { status: 'ALREADY_USED', forced: false },
+    });
+    expect(h.messages('payment.refund-payment.v1', order.id)).toHaveLength(0);
+
+    const forced = await h.call(RefundOrderV1, { ...ask, force: true });
+    expect(forced).toMatchObject({ revocation: { status: 'PENDING', forced: true, reason: 'refund by admin:8: not happy (forced)' } });
+    const commands = await h.waitForMessages('esim.revoke-bundles.v1', order.id, 2);
+    expect(commands[1]!.envelope.data).toEqual({ orderId: order.id, owner: order.owner, force: true });
+    // The answer to the first (unforced) request arrives again: ignored.
+    await h.waitHandled((await h.esim.bundlesRevoked(order.id, 'ALREADY_USED')).id);
+    expect(h.messages('payment.refund-payment.v1', order.id)).toHaveLength(0);
+    await h.waitHandled((await h.esim.bundlesRevoked(order.id, 'ALREADY_USED', true)).id);
+    await h.waitForMessages('payment.refund-payment.v1', order.id, 1);
+    expect(await h.call(GetOrderV1, { owner: order.owner, orderId: order.id })).toMatchObject({
+      refund: { status: 'PENDING' },
+      revocation: { status: 'ALREADY_USED', forced: true },
+    });
   });
 
   it('a refund of an order that was never charged is ORDER_NOT_REFUNDABLE (409) and of an unknown order ORDER_NOT_FOUND (404); nothing is sent', async () => {

@@ -40,6 +40,8 @@ import {
   EsimBundleNoticeV1,
   RecordEsimAttachmentV1,
   GetExchangeRatesV1,
+  RevokeBundlesV1,
+  EsimBundlesRevokedV1,
 } from './esim';
 import { GetOrderV1, ListOrdersV1, OrderCompletedV1, OrderFailedV1, OrderRefundedV1, PlaceOrderV1, PlaceTopupV1, RefundOrderV1 } from './order';
 import {
@@ -72,6 +74,8 @@ export const allContracts: readonly MessageContract[] = [
   EsimBundleNoticeV1,
   RecordEsimAttachmentV1,
   GetExchangeRatesV1,
+  RevokeBundlesV1,
+  EsimBundlesRevokedV1,
   // order
   PlaceOrderV1,
   PlaceTopupV1,

@@ -7,7 +7,6 @@ import {
   AdjustBalanceV1,
   AdjustmentResponseSchema,
   AdminOrderListResponseSchema,
-  AdminOrderResponseSchema,
   AdminVendorListResponseSchema,
   AdminVendorResponseSchema,
   ApiKeyListResponseSchema,
@@ -18,7 +17,6 @@ import {
   ListVendorsV1,
   RecordPaymentResponseSchema,
   RecordPaymentV1,
-  RefundOrderV1,
   UpdateVendorV1,
   type AdminOrderResponse,
   type AdminVendorResponse,
@@ -130,21 +128,31 @@ export async function recordVendorPayment(
   });
 }
 
-const toAdminOrder = (v: OrderView): AdminOrderResponse => ({ ...toOrderResponse(v), owner: v.owner, refund: v.refund ?? null });
+/**
+ * The refund of an order as operators see it: the money (PENDING, SUCCEEDED) and what eSIM Go did with the bundles
+ * first; REFUSED when the revocation found a used bundle (or failed) and the refund was not forced.
+ */
+function adminRefundOf(v: OrderView): AdminOrderResponse['refund'] {
+  const revocation = v.revocation ?? null;
+  if (v.refund) {
+    return { ...v.refund, providerRevocation: revocation?.status ?? null, forced: revocation?.forced ?? false };
+  }
+  if (!revocation) return null;
+  return {
+    status: revocation.status === 'PENDING' ? 'PENDING' : 'REFUSED',
+    reason: revocation.reason,
+    requestedAt: revocation.requestedAt,
+    refundedAt: null,
+    providerRevocation: revocation.status,
+    forced: revocation.forced,
+  };
+}
+
+export const toAdminOrder = (v: OrderView): AdminOrderResponse => ({ ...toOrderResponse(v), owner: v.owner, refund: adminRefundOf(v) });
 
 export async function listAllOrders(order: ServiceCaller, page: { limit: number; cursor?: string | undefined }) {
   const result = await order.call(ListOrdersV1, { limit: page.limit, ...(page.cursor !== undefined ? { cursor: page.cursor } : {}) });
   return toPublic(AdminOrderListResponseSchema, { data: result.data.map(toAdminOrder), nextCursor: result.nextCursor });
-}
-
-/**
- * An admin refund goes through the order saga (order.refund-order.v1): the order asks payment or vendor-billing
- * and becomes REFUNDED once the money is back. `done` is false while the refund is still PENDING.
- */
-export async function refundOrder(order: ServiceCaller, orderId: string, input: { reason: string; requestedBy: string }): Promise<{ order: AdminOrderResponse; done: boolean }> {
-  const view = await order.call(RefundOrderV1, { orderId, reason: input.reason, requestedBy: input.requestedBy });
-  const response = toPublic(AdminOrderResponseSchema, toAdminOrder(view));
-  return { order: response, done: response.refund?.status === 'SUCCEEDED' };
 }
 
 const apiKeyView = (row: ApiKeyRow) => ({

@@ -3,7 +3,9 @@
  * in memory and enforces what the real service promises: place-order is idempotent per (owner, requestKey), and
  * get/list only ever show the caller's own orders (another owner's order is ORDER_NOT_FOUND 404). It records every
  * request so tests can assert which owner the gateway sent. Special bundle names misbehave on demand. A refund is
- * accepted for a COMPLETED order only (PENDING until a test calls `refunded`), like the real saga.
+ * accepted for a COMPLETED order only, like the real saga: its revocation is PENDING until the next read, which
+ * answers `revocationOutcome` (REVOKED, or anything when forced: the refund is PENDING until a test calls
+ * `refunded`; else the refund is refused).
  */
 import { randomUUID } from 'node:crypto';
 import { GetOrderV1, ListOrdersV1, PlaceOrderV1, RefundOrderV1, type OrderView, type Owner } from '@ttelgo/contracts';
@@ -28,6 +30,8 @@ export class OrderDouble {
   readonly getRequests: Array<Record<string, unknown>> = [];
   readonly listRequests: Array<Record<string, unknown>> = [];
   readonly refundRequests: Array<Record<string, unknown>> = [];
+  /** What eSIM Go does with the bundles of the next refunds. */
+  revocationOutcome: 'REVOKED' | 'ALREADY_USED' | 'FAILED' = 'REVOKED';
   /** Called once per new order (the saga's next steps, driven by a test). */
   onPlaced: ((order: OrderView) => void) | undefined;
   private readonly orders = new Map<string, OrderView>();
@@ -83,7 +87,7 @@ export class OrderDouble {
       this.getRequests.push(structuredClone(req));
       const order = this.orders.get(req.orderId);
       if (!order || !sameOwner(order.owner, req.owner)) throw new CodedRpcError('ORDER_NOT_FOUND', 404, 'No such order.');
-      return order;
+      return this.decideRevocation(order);
     });
 
     this.server.handle(ListOrdersV1, async (req) => {
@@ -98,15 +102,27 @@ export class OrderDouble {
       this.refundRequests.push(structuredClone(req));
       const order = this.orders.get(req.orderId);
       if (!order) throw new CodedRpcError('ORDER_NOT_FOUND', 404, `order ${req.orderId} does not exist`);
-      if (order.refund) return order;
+      if (order.refund || order.revocation?.status === 'PENDING') return order;
       if (order.status !== 'COMPLETED') throw new CodedRpcError('ORDER_NOT_REFUNDABLE', 409, `order ${req.orderId} is ${order.status}`);
-      const refunding: OrderView = {
+      const revoking: OrderView = {
         ...order,
-        refund: { status: 'PENDING', reason: `refund by ${req.requestedBy}: ${req.reason}`, requestedAt: new Date().toISOString(), refundedAt: null },
+        revocation: { status: 'PENDING', forced: req.force === true, reason: `refund by ${req.requestedBy}: ${req.reason}`, requestedAt: new Date().toISOString(), decidedAt: null },
       };
-      this.orders.set(order.id, refunding);
-      return refunding;
+      this.orders.set(order.id, revoking);
+      return revoking;
     });
+  }
+
+  /** esim-provisioning's answer to a pending revocation, as the order service would record it. */
+  private decideRevocation(order: OrderView): OrderView {
+    const pending = order.revocation;
+    if (pending?.status !== 'PENDING') return order;
+    const now = new Date().toISOString();
+    const revocation = { ...pending, status: this.revocationOutcome, decidedAt: now };
+    const proceeds = this.revocationOutcome === 'REVOKED' || pending.forced;
+    const decided: OrderView = { ...order, revocation, ...(proceeds ? { refund: { status: 'PENDING', reason: pending.reason, requestedAt: now, refundedAt: null } } : {}) };
+    this.orders.set(order.id, decided);
+    return decided;
   }
 
   /** What payment or vendor-billing confirming the refund does: the order is REFUNDED. */

@@ -14,6 +14,7 @@ import {
   RefundPaymentV1,
   ReleaseFundsV1,
   ReserveFundsV1,
+  RevokeBundlesV1,
 } from '@ttelgo/contracts';
 import { enqueue, type OutboxTx } from '@ttelgo/db';
 import type { Order } from '../domain/order';
@@ -105,6 +106,10 @@ export async function enqueueEffects(tx: OutboxTx, order: Order, effects: readon
       case 'RefundOrderCharge':
         await enqueue(tx, RefundOrderChargeV1, { orderId: order.id, reason: clip(effect.reason) }, meta);
         sent.push(RefundOrderChargeV1.name);
+        break;
+      case 'RevokeBundles':
+        await enqueue(tx, RevokeBundlesV1, { orderId: order.id, owner: order.owner, force: effect.force }, meta);
+        sent.push(RevokeBundlesV1.name);
         break;
     }
   }

@@ -26,6 +26,15 @@ export function toOrderView(order: Order): OrderView {
             requestedAt: order.refundRequestedAt.toISOString(),
             refundedAt: order.refundedAt?.toISOString() ?? null,
           },
+    revocation: order.revocation
+      ? {
+          status: order.revocation.status,
+          forced: order.revocation.forced,
+          reason: order.refundReason,
+          requestedAt: order.revocation.requestedAt.toISOString(),
+          decidedAt: order.revocation.decidedAt?.toISOString() ?? null,
+        }
+      : null,
     createdAt: order.createdAt.toISOString(),
     updatedAt: order.updatedAt.toISOString(),
   };

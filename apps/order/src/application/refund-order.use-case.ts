@@ -6,9 +6,9 @@ import type { OrderTransitions } from './order.transitions';
 import { toOrderView } from './order.view';
 
 /**
- * order.refund-order.v1 (admin): ask for the money of a COMPLETED order back, in the order's own transaction
- * (row lock, history, and payment.refund-payment.v1 or billing.refund-order-charge.v1 in the outbox). Answers the
- * order as it is after the request: refund PENDING, or SUCCEEDED when it was already done.
+ * order.refund-order.v1 (admin): ask for a COMPLETED order's bundles back from eSIM Go, then its money, in the
+ * order's own transaction (row lock, history, and esim.revoke-bundles.v1 in the outbox; the money follows on
+ * esim.bundles-revoked.v1). Answers the order as it is after the request: revocation PENDING, or the refund as it is.
  */
 export class RefundOrderUseCase {
   constructor(private readonly deps: { repository: OrderRepository; transitions: OrderTransitions; now?: () => Date }) {}
@@ -17,7 +17,7 @@ export class RefundOrderUseCase {
     const now = this.deps.now?.() ?? new Date();
     const applied = await this.deps.transitions.applyInOwnTransaction(
       req.orderId,
-      (order) => refundRequested(order, { reason: req.reason, requestedBy: req.requestedBy }, now),
+      (order) => refundRequested(order, { reason: req.reason, requestedBy: req.requestedBy, ...(req.force === undefined ? {} : { force: req.force }) }, now),
       { cause: 'order.refund-order.v1', causationId: meta.messageId },
     );
     if (!applied.found) throw orderNotFound(req.orderId);

@@ -1,6 +1,7 @@
 import { newOrder, type EsimInstall, type Order, type OrderStatus } from './order';
 import { OrderError } from './order.errors';
 import {
+  bundlesRevoked,
   esimProvisioningFailed,
   esimsProvisioned,
   expireUnpaid,
@@ -446,11 +447,24 @@ describe('admin refunds of COMPLETED orders', () => {
     throw new Error('expected the refund to be refused');
   };
 
-  it('card order: stays COMPLETED with the refund under way, asks payment once, then payment.refunded makes it REFUNDED', () => {
-    const t = changed(refundRequested(order({ status: 'COMPLETED' }), ask, later(5)));
-    expect(t.order).toMatchObject({ status: 'COMPLETED', refundRequestedAt: later(5), refundedAt: null, refundReason: 'refund by admin:42: customer complaint' });
+  /** refundRequested, then eSIM Go's answer: REVOKED. */
+  const revokedThenRefunded = (o: Order, at: number): Transition => {
+    const asked = changed(refundRequested(o, ask, later(at)));
+    return bundlesRevoked(asked.order, { outcome: 'REVOKED', forced: false, detail: null }, later(at + 1));
+  };
+
+  it('card order: the bundles are revoked first (nothing moves yet), then payment is asked once; payment.refunded makes it REFUNDED', () => {
+    const asked = changed(refundRequested(order({ status: 'COMPLETED' }), ask, later(5)));
+    expect(asked.order).toMatchObject({ status: 'COMPLETED', refundRequestedAt: null, refundReason: 'refund by admin:42: customer complaint' });
+    expect(asked.order.revocation).toEqual({ status: 'PENDING', forced: false, requestedAt: later(5), decidedAt: null });
+    expect(asked.effects).toEqual([{ type: 'RevokeBundles', force: false }]);
+    expect(refundRequested(asked.order, ask, later(5))).toEqual({ changed: false, reason: 'revocation of the bundles already under way' });
+
+    const t = changed(bundlesRevoked(asked.order, { outcome: 'REVOKED', forced: false, detail: null }, later(6)));
+    expect(t.order).toMatchObject({ status: 'COMPLETED', refundRequestedAt: later(6), refundedAt: null, revocation: { status: 'REVOKED', decidedAt: later(6) } });
     expect(t.effects).toEqual([{ type: 'RefundPayment', reason: 'refund by admin:42: customer complaint' }]);
     expect(refundRequested(t.order, ask, later(6))).toEqual({ changed: false, reason: 'refund already under way' });
+    expect(bundlesRevoked(t.order, { outcome: 'REVOKED', forced: false, detail: null }, later(6)).changed).toBe(false);
 
     const done = changed(paymentRefunded(t.order, later(7)));
     expect(done.order).toMatchObject({ status: 'REFUNDED', refundedAt: later(7) });
@@ -458,9 +472,29 @@ describe('admin refunds of COMPLETED orders', () => {
     expect(refundRequested(done.order, ask, later(8)).changed).toBe(false);
   });
 
+  it('a used bundle (or a failed revocation) refuses the refund unless forced; a forced request refunds whatever eSIM Go answers', () => {
+    for (const outcome of ['ALREADY_USED', 'FAILED'] as const) {
+      const asked = changed(refundRequested(order({ status: 'COMPLETED' }), ask, later(5)));
+      const refusedRefund = changed(bundlesRevoked(asked.order, { outcome, forced: false, detail: 'used' }, later(6)));
+      expect(refusedRefund.order).toMatchObject({ status: 'COMPLETED', refundRequestedAt: null, revocation: { status: outcome, forced: false } });
+      expect(refusedRefund.effects).toEqual([]);
+      expect(refusedRefund.history.reason).toMatch(/refund refused/);
+
+      const forced = changed(refundRequested(refusedRefund.order, { ...ask, force: true }, later(7)));
+      expect(forced.order.revocation).toMatchObject({ status: 'PENDING', forced: true });
+      expect(forced.order.refundReason).toBe('refund by admin:42: customer complaint (forced)');
+      expect(forced.effects).toEqual([{ type: 'RevokeBundles', force: true }]);
+      // A late answer to the unforced request is not this one.
+      expect(bundlesRevoked(forced.order, { outcome, forced: false, detail: null }, later(8)).changed).toBe(false);
+      const refunded = changed(bundlesRevoked(forced.order, { outcome, forced: true, detail: null }, later(8)));
+      expect(refunded.order).toMatchObject({ refundRequestedAt: later(8), revocation: { status: outcome, forced: true } });
+      expect(refunded.effects).toEqual([{ type: 'RefundPayment', reason: 'refund by admin:42: customer complaint (forced)' }]);
+    }
+  });
+
   it('vendor order: asks vendor-billing to credit the captured charge back; its confirmation makes it REFUNDED once', () => {
-    const t = changed(refundRequested(vendorOrder(captured), ask, later(5)));
-    expect(t.order).toMatchObject({ status: 'COMPLETED', refundRequestedAt: later(5) });
+    const t = changed(revokedThenRefunded(vendorOrder(captured), 5));
+    expect(t.order).toMatchObject({ status: 'COMPLETED', refundRequestedAt: later(6) });
     expect(t.effects).toEqual([{ type: 'RefundOrderCharge', reason: 'refund by admin:42: customer complaint' }]);
     // payment events never touch vendor orders
     expect(paymentRefunded(t.order, later(6)).changed).toBe(false);
@@ -490,11 +524,13 @@ describe('admin refunds of COMPLETED orders', () => {
     expect(refundRequested(order({ status: 'FAILED', refundRequestedAt: T0 }), ask, later(5))).toEqual({ changed: false, reason: 'refund already under way' });
   });
 
-  it('reconciliation re-sends a refund still under way to the right service', () => {
+  it('reconciliation re-sends a revocation or a refund still under way to the right service', () => {
     const opts = { now: later(11 * 60_000), stuckAfterMs: 10 * 60_000 };
-    const card = changed(refundRequested(order({ status: 'COMPLETED' }), ask, T0)).order;
+    const revoking = changed(refundRequested(order({ status: 'COMPLETED' }), { ...ask, force: true }, T0)).order;
+    expect(changed(redriveStuck(revoking, opts)).effects).toEqual([{ type: 'RevokeBundles', force: true }]);
+    const card = changed(bundlesRevoked(changed(refundRequested(order({ status: 'COMPLETED' }), ask, T0)).order, { outcome: 'REVOKED', forced: false, detail: null }, T0)).order;
     expect(changed(redriveStuck(card, opts)).effects).toEqual([{ type: 'RefundPayment', reason: 'refund by admin:42: customer complaint' }]);
-    const vendor = changed(refundRequested(vendorOrder(captured), ask, T0)).order;
+    const vendor = changed(revokedThenRefunded(vendorOrder(captured), 0)).order;
     expect(changed(redriveStuck(vendor, opts)).effects).toEqual([{ type: 'RefundOrderCharge', reason: 'refund by admin:42: customer complaint' }]);
     expect(redriveStuck({ ...vendor, refundedAt: later(2), status: 'REFUNDED' }, opts).changed).toBe(false);
   });

@@ -13,6 +13,9 @@
  *       (a vendor suspended at placement: created REJECTED, no hold asked for; see newOrder)
  *       capture/release confirmed by vendor-billing -> fundsSettledAt (the reconcile job re-sends until then)
  * Admin refund of a COMPLETED order (refundRequested): the status stays COMPLETED while the money goes back,
+ *       first the bundles are revoked at eSIM Go (revocation PENDING --esim.bundles-revoked--> REVOKED, ALREADY_USED
+ *       or FAILED); the money moves after REVOKED, or after anything when the admin forced it; otherwise the refund
+ *       is refused (the order stays COMPLETED, and a forced request may follow),
  *       B2C: payment refunds the card --payment refunded--> REFUNDED
  *       B2B: vendor-billing credits the charge back (only once its capture is confirmed) --charge refunded--> REFUNDED
  * A command that is not allowed in the order's state (a refund of an unpaid order) throws a coded OrderError;
@@ -33,7 +36,8 @@ export type OrderEffect =
   | { type: 'ReserveFunds' }
   | { type: 'CaptureFunds' }
   | { type: 'ReleaseFunds'; reason: string }
-  | { type: 'RefundOrderCharge'; reason: string };
+  | { type: 'RefundOrderCharge'; reason: string }
+  | { type: 'RevokeBundles'; force: boolean };
 
 export type Transition =
   | { changed: true; order: Order; history: HistoryEntry; effects: OrderEffect[] }
@@ -242,23 +246,57 @@ export function fundsSettled(order: Order, settled: { vendorId: string; settleme
  * that was never charged (REJECTED, CANCELLED, B2B FAILED), one still in flight, or a vendor order whose capture
  * vendor-billing has not confirmed yet (nothing to give back until then; asking again shortly works).
  */
-export function refundRequested(order: Order, request: { reason: string; requestedBy: string }, now: Date): Transition {
+/** The money of an admin refund: the card (B2C) or the vendor's charge (B2B). */
+function moneyBack(order: Order, reason: string): OrderEffect {
+  return saleChannel(order) === 'B2C' ? { type: 'RefundPayment', reason } : { type: 'RefundOrderCharge', reason };
+}
+
+/**
+ * order.refund-order.v1 (admin): a COMPLETED order's bundles are asked back from eSIM Go first (the money moves on
+ * esim.bundles-revoked.v1). A request while one is under way, or after the refund, changes nothing; after a refused
+ * one (a used bundle, a failed revocation) a new request may ask again, typically with `force`.
+ */
+export function refundRequested(order: Order, request: { reason: string; requestedBy: string; force?: boolean }, now: Date): Transition {
   if (order.refundRequestedAt !== null) {
     return unchanged(order.refundedAt === null ? 'refund already under way' : `refund already done (order ${order.status})`);
   }
+  if (order.revocation?.status === 'PENDING') return unchanged('revocation of the bundles already under way');
   if (order.status !== 'COMPLETED') {
     throw orderNotRefundable(`order ${order.id} is ${order.status}: only a COMPLETED order can be refunded`);
   }
-  const reason = `refund by ${request.requestedBy}: ${request.reason}`;
-  if (saleChannel(order) === 'B2C') {
-    return change(order, now, 'COMPLETED', `${reason} (card refund requested)`, { refundRequestedAt: now, refundReason: reason }, [{ type: 'RefundPayment', reason }]);
-  }
-  if (order.fundsSettlement !== 'CAPTURE' || order.fundsSettledAt === null) {
+  if (saleChannel(order) === 'B2B' && (order.fundsSettlement !== 'CAPTURE' || order.fundsSettledAt === null)) {
     throw orderNotRefundable(`order ${order.id}: vendor-billing has not confirmed the charge yet; retry in a few seconds`);
   }
-  return change(order, now, 'COMPLETED', `${reason} (charge credited back requested)`, { refundRequestedAt: now, refundReason: reason }, [
-    { type: 'RefundOrderCharge', reason },
-  ]);
+  const force = request.force === true;
+  const reason = `refund by ${request.requestedBy}: ${request.reason}${force ? ' (forced)' : ''}`;
+  return change(
+    order,
+    now,
+    'COMPLETED',
+    `${reason} (revocation of the bundles at eSIM Go requested)`,
+    { refundReason: reason, revocation: { status: 'PENDING', forced: force, requestedAt: now, decidedAt: null } },
+    [{ type: 'RevokeBundles', force }],
+  );
+}
+
+/**
+ * esim.bundles-revoked.v1: eSIM Go's answer to the revocation of an admin refund. REVOKED, or anything when forced:
+ * the money goes back (payment or vendor-billing). ALREADY_USED or FAILED without force: the refund is refused
+ * and nothing moves. Only the answer to the pending request counts (same `forced`).
+ */
+export function bundlesRevoked(order: Order, result: { outcome: 'REVOKED' | 'ALREADY_USED' | 'FAILED'; forced: boolean; detail: string | null }, now: Date): Transition {
+  const pending = order.revocation;
+  if (order.status !== 'COMPLETED' || pending?.status !== 'PENDING') return ignored(order, 'esim.bundles-revoked');
+  if (pending.forced !== result.forced) return unchanged('esim.bundles-revoked ignored: the answer to another request');
+  const revocation = { ...pending, status: result.outcome, decidedAt: now };
+  const detail = result.detail ? ` (${result.detail})` : '';
+  if (result.outcome === 'REVOKED' || pending.forced) {
+    const reason = order.refundReason ?? 'order refunded';
+    const what = saleChannel(order) === 'B2C' ? 'card refund requested' : 'charge credited back requested';
+    return change(order, now, 'COMPLETED', `bundles ${result.outcome} at eSIM Go${detail}; ${what}`, { revocation, refundRequestedAt: now }, [moneyBack(order, reason)]);
+  }
+  const why = result.outcome === 'ALREADY_USED' ? 'a bundle was already used; refund only with force' : 'eSIM Go could not revoke the bundles; refund only with force';
+  return change(order, now, 'COMPLETED', `refund refused: ${why}${detail}`, { revocation }, []);
 }
 
 /** billing.order-charge-refunded.v1: the vendor has its money back: COMPLETED (refund under way) -> REFUNDED. */
@@ -307,8 +345,10 @@ export function redriveStuck(order: Order, opts: { now: Date; stuckAfterMs: numb
   }
   if (order.status === 'COMPLETED' && isRefundUnderWay(order)) {
     const reason = order.refundReason ?? 'order refunded';
-    const effect: OrderEffect = saleChannel(order) === 'B2C' ? { type: 'RefundPayment', reason } : { type: 'RefundOrderCharge', reason };
-    return change(order, opts.now, order.status, 'reconcile: refund re-requested', {}, [effect]);
+    return change(order, opts.now, order.status, 'reconcile: refund re-requested', {}, [moneyBack(order, reason)]);
+  }
+  if (order.status === 'COMPLETED' && order.revocation?.status === 'PENDING') {
+    return change(order, opts.now, order.status, 'reconcile: revocation of the bundles re-requested', {}, [{ type: 'RevokeBundles', force: order.revocation.forced }]);
   }
   return ignored(order, 'reconcile');
 }

@@ -71,6 +71,11 @@ export interface Order {
   refundedAt: Date | null;
   /** Why an admin refunded a COMPLETED order (and who asked); null for the saga's own refunds (failureReason says why). */
   refundReason: string | null;
+  /**
+   * An admin refund takes the order's bundles back from eSIM Go before any money moves: PENDING until
+   * esim-provisioning answers; the refund goes on after REVOKED, or after anything when `forced`.
+   */
+  revocation: Revocation | null;
   createdAt: Date;
   updatedAt: Date;
   paidAt: Date | null;
@@ -79,6 +84,15 @@ export interface Order {
   /** B2B: when vendor-billing confirmed that capture or release; while null it is under way. */
   fundsSettledAt: Date | null;
   version: number;
+}
+
+export type RevocationStatus = 'PENDING' | 'REVOKED' | 'ALREADY_USED' | 'FAILED';
+
+export interface Revocation {
+  status: RevocationStatus;
+  forced: boolean;
+  requestedAt: Date;
+  decidedAt: Date | null;
 }
 
 export interface HistoryEntry {
@@ -158,6 +172,7 @@ export function newOrder(input: NewOrderInput): { order: Order; history: History
     refundRequestedAt: null,
     refundedAt: null,
     refundReason: null,
+    revocation: null,
     createdAt: input.now,
     updatedAt: input.now,
     paidAt: null,

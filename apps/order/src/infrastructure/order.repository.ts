@@ -19,6 +19,7 @@ const StatusColumn = z.enum(ORDER_STATUSES);
 const OwnerTypeColumn = z.enum(['customer', 'vendor']);
 const FundsSettlementColumn = z.enum(['CAPTURE', 'RELEASE']).nullable();
 const KindColumn = z.enum(['NEW', 'TOPUP']);
+const RevocationStatusColumn = z.enum(['PENDING', 'REVOKED', 'ALREADY_USED', 'FAILED']);
 
 /** Another transaction changed the order between our read and our write: the caller retries. */
 export class ConcurrentOrderUpdateError extends Error {
@@ -52,6 +53,15 @@ function toDomain(row: OrderRow): Order {
     refundRequestedAt: row.refundRequestedAt,
     refundedAt: row.refundedAt,
     refundReason: row.refundReason,
+    revocation:
+      row.revocationStatus === null || row.revocationRequestedAt === null
+        ? null
+        : {
+            status: RevocationStatusColumn.parse(row.revocationStatus),
+            forced: row.revocationForced ?? false,
+            requestedAt: row.revocationRequestedAt,
+            decidedAt: row.revocationDecidedAt,
+          },
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     paidAt: row.paidAt,
@@ -77,6 +87,10 @@ function mutableColumns(order: Order) {
     refundRequestedAt: order.refundRequestedAt,
     refundedAt: order.refundedAt,
     refundReason: order.refundReason,
+    revocationStatus: order.revocation?.status ?? null,
+    revocationForced: order.revocation?.forced ?? null,
+    revocationRequestedAt: order.revocation?.requestedAt ?? null,
+    revocationDecidedAt: order.revocation?.decidedAt ?? null,
     updatedAt: order.updatedAt,
     paidAt: order.paidAt,
     fundsSettlement: order.fundsSettlement,
@@ -120,6 +134,7 @@ const SAMPLE_ORDER: Order = {
   refundRequestedAt: null,
   refundedAt: null,
   refundReason: null,
+  revocation: null,
   createdAt: new Date(0),
   updatedAt: new Date(0),
   paidAt: null,
@@ -280,6 +295,8 @@ export class OrderRepository {
           },
           // An admin refund of a COMPLETED order (card or vendor charge) not confirmed yet.
           { status: 'COMPLETED' satisfies OrderStatus, refundRequestedAt: { not: null }, refundedAt: null },
+          // ...or its bundles' revocation at eSIM Go not answered yet.
+          { status: 'COMPLETED' satisfies OrderStatus, revocationStatus: 'PENDING' },
         ],
       },
       orderBy: { updatedAt: 'asc' },

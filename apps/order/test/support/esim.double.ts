@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  EsimBundlesRevokedV1,
   EsimProvisionedV1,
   EsimProvisioningFailedV1,
   GetBundleV1,
@@ -104,6 +105,15 @@ export class EsimDouble {
 
   provisioningFailed(orderId: string, code: string, reason: string): Promise<Envelope> {
     return this.publisher.publishMessage(EsimProvisioningFailedV1, { orderId, code, reason }, { producer: 'esim-provisioning', correlationId: randomUUID() });
+  }
+
+  /** esim.bundles-revoked.v1 as esim-provisioning answers an admin refund's revocation. */
+  bundlesRevoked(orderId: string, outcome: 'REVOKED' | 'ALREADY_USED' | 'FAILED', forced = false): Promise<Envelope> {
+    return this.publisher.publishMessage(
+      EsimBundlesRevokedV1,
+      { orderId, outcome, forced, bundles: [], detail: outcome === 'REVOKED' ? null : `test: ${outcome}`, decidedAt: new Date().toISOString() },
+      { producer: 'esim-provisioning', correlationId: randomUUID() },
+    );
   }
 
   async stop(): Promise<void> {

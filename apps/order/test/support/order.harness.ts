@@ -38,6 +38,7 @@ const OBSERVED_BINDINGS: ReadonlyArray<readonly [string, string]> = [
   ['ttelgo.events.order', '#'],
   ['ttelgo.commands.esim', 'esim.provision.v1'],
   ['ttelgo.commands.esim', 'esim.apply-bundle.v1'],
+  ['ttelgo.commands.esim', 'esim.revoke-bundles.v1'],
   ['ttelgo.commands.payment', 'payment.refund-payment.v1'],
   ['ttelgo.commands.payment', 'payment.cancel-payment.v1'],
   ['ttelgo.commands.billing', 'billing.reserve-funds.v1'],

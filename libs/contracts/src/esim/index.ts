@@ -9,3 +9,4 @@ export * from './topups.v1';
 export * from './bundle-notice.v1';
 export * from './record-attachment.v1';
 export * from './exchange-rates.v1';
+export * from './revoke-bundles.v1';

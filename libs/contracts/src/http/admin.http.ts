@@ -134,9 +134,20 @@ export const RecordPaymentResponseSchema = z.object({
   balance: adminBalance,
 });
 
-/** A refund of a whole order: PENDING while the money goes back (card refund or vendor credit), then SUCCEEDED. */
+/**
+ * A refund of a whole order: PENDING while the bundles are taken back from eSIM Go and the money goes back (card
+ * refund or vendor credit), then SUCCEEDED; REFUSED when a bundle had been used and the refund was not forced.
+ */
 export const OrderRefundSchema = z.object({
-  status: z.enum(['PENDING', 'SUCCEEDED']),
+  status: z.enum(['PENDING', 'SUCCEEDED', 'REFUSED']),
+  /**
+   * What happened at eSIM Go: PENDING (asking), REVOKED (taken back, credited to our balance while unused),
+   * ALREADY_USED (used: revoked without a credit when forced, else left alone), FAILED (eSIM Go could not do it);
+   * null for refunds made before revocations existed.
+   */
+  providerRevocation: z.enum(['PENDING', 'REVOKED', 'ALREADY_USED', 'FAILED']).nullable(),
+  /** The refund was forced past a used bundle (or a failed revocation). */
+  forced: z.boolean(),
   /** Why (and, for an admin refund, who asked: `refund by admin:<userId>: <reason>`). */
   reason: z.string().nullable(),
   requestedAt: z.iso.datetime({ offset: true }),
@@ -150,9 +161,16 @@ export const AdminOrderListResponseSchema = pageOf(AdminOrderResponseSchema);
 
 /**
  * `POST /admin/orders/{id}/refund`: refund a COMPLETED order in full (card orders to the card, vendor orders to
- * the vendor's wallet or receivable). The reason is recorded on the order, in its history and in the audit log.
+ * the vendor's wallet or receivable), after its bundles are revoked at eSIM Go (refunded to the platform's balance
+ * while unused). A used bundle refuses the refund (409 `BUNDLE_ALREADY_USED`) unless `force: true`; a revocation eSIM
+ * Go could not make refuses it (409 `PROVIDER_REVOCATION_FAILED`) unless `force: true`. The reason is recorded on the
+ * order, in its history and in the audit log (with `force`).
  */
-export const RefundOrderRequestSchema = z.strictObject({ reason: z.string().trim().min(1).max(500) });
+export const RefundOrderRequestSchema = z.strictObject({
+  reason: z.string().trim().min(1).max(500),
+  /** Refund even though a bundle was already used (or eSIM Go could not revoke it); audited. */
+  force: z.boolean().optional(),
+});
 export type RefundOrderRequest = z.infer<typeof RefundOrderRequestSchema>;
 
 const cursor = z.string().min(1).max(512).regex(/^[A-Za-z0-9_=-]+$/, 'malformed cursor');

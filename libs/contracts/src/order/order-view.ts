@@ -41,6 +41,22 @@ export const OrderViewSchema = z.object({
     })
     .nullable()
     .optional(),
+  /**
+   * An admin refund takes the order's bundles back from eSIM Go first: PENDING until esim-provisioning answered,
+   * then REVOKED, ALREADY_USED (a bundle was used: the refund goes on only when `forced`) or FAILED. Absent or null
+   * when no admin refund was asked for (and on orders refunded before revocations existed).
+   */
+  revocation: z
+    .object({
+      status: z.enum(['PENDING', 'REVOKED', 'ALREADY_USED', 'FAILED']),
+      forced: z.boolean(),
+      /** Who asked and why (`refund by admin:<userId>: <reason>`). */
+      reason: z.string().nullable(),
+      requestedAt: z.iso.datetime({ offset: true }),
+      decidedAt: z.iso.datetime({ offset: true }).nullable(),
+    })
+    .nullable()
+    .optional(),
   createdAt: z.iso.datetime({ offset: true }),
   updatedAt: z.iso.datetime({ offset: true }),
 });

@@ -1,6 +1,7 @@
 /**
  * Queue `esim.provision-commands` <- esim.provision.v1 (new eSIMs) and esim.apply-bundle.v1 (a top-up of an eSIM
- * we hold: the same use case, the same never-twice story). The use case itself makes a
+ * we hold: the same use case, the same never-twice story), and esim.revoke-bundles.v1 (an admin refund takes the
+ * order's bundles back; idempotent the same way: it reads eSIM Go's state before revoking). The use case itself makes a
  * second command (or a redelivery) for the same order harmless: it records the provider order first, works under a
  * lease, never buys twice, and for a finished order only re-announces the stored outcome. It runs its own short
  * transactions and calls eSIM Go outside them, so no transaction is held here: the inbox row is recorded after the
@@ -12,7 +13,7 @@
  *     the last delay the DLQ, behind which the reconcile job keeps re-driving the order
  *   conflicting command, invalid data -> PermanentError: the DLQ
  */
-import { ApplyBundleV1, ProvisionEsimV1, type Envelope } from '@ttelgo/contracts';
+import { ApplyBundleV1, ProvisionEsimV1, RevokeBundlesV1, type Envelope } from '@ttelgo/contracts';
 import { PermanentError, TransientError, dispatchByType, route, startConsumer, type AmqpConnection, type Consumer } from '@ttelgo/messaging';
 import type { Logger, ServiceMetrics } from '@ttelgo/observability';
 import {
@@ -21,6 +22,7 @@ import {
   type ProvisionEsimsUseCase,
 } from '../../application/provision-esims.use-case';
 import type { ProvisionRequest } from '../../domain/provider-order';
+import type { RevokeBundlesUseCase } from '../../application/revoke-bundles.use-case';
 
 export const PROVISION_COMMANDS_QUEUE = 'esim.provision-commands';
 export const DEFAULT_PROVISION_RETRY_DELAYS_MS = [2_000, 10_000, 60_000, 300_000];
@@ -29,6 +31,8 @@ export function startProvisionCommandsConsumer(
   conn: AmqpConnection,
   opts: {
     useCase: ProvisionEsimsUseCase;
+    /** esim.revoke-bundles.v1 (an admin refund): the same queue, inbox and no-transaction-across-calls rule. */
+    revocations: RevokeBundlesUseCase;
     inbox: { seen(messageId: string, handler: string): Promise<boolean>; record(messageId: string, handler: string): Promise<void> };
     logger: Logger;
     metrics?: ServiceMetrics;
@@ -51,7 +55,13 @@ export function startProvisionCommandsConsumer(
     }
     await opts.inbox.record(envelope.id, handler);
   };
+  const revoke = async (data: { orderId: string; owner: { type: 'customer' | 'vendor'; id: string }; force: boolean }, envelope: Envelope<unknown>): Promise<void> => {
+    if (await opts.inbox.seen(envelope.id, handler)) return;
+    await opts.revocations.execute(data, { correlationId: envelope.correlationId });
+    await opts.inbox.record(envelope.id, handler);
+  };
   const { contracts, handle } = dispatchByType([
+    route(RevokeBundlesV1, (data, _tx, envelope) => revoke(data, envelope)),
     route(ProvisionEsimV1, (data, _tx, envelope) => run({ ...data, kind: 'NEW', iccid: null }, envelope)),
     route(ApplyBundleV1, (data, _tx, envelope) =>
       run({ orderId: data.orderId, owner: data.owner, kind: 'TOPUP', iccid: data.iccid, bundleName: data.bundleName, quantity: 1 }, envelope),

@@ -195,6 +195,23 @@ export class EsimGoClient {
     }
   }
 
+  /**
+   * Non-idempotent DELETE (revoking a bundle assignment), sent once like postOnce: no answer is
+   * EsimGoUnknownOutcomeError (the caller reads eSIM Go's state before trying again).
+   */
+  async deleteOnce<S extends z.ZodType>(operation: string, path: string, query: Query, schema: S): Promise<z.infer<S>> {
+    const url = this.url(path, query);
+    try {
+      const answer = await this.fire(operation, () => this.send(operation, 'DELETE', url));
+      return this.parse(operation, schema, answer);
+    } catch (err) {
+      if (err instanceof EsimGoNetworkError) {
+        throw new EsimGoUnknownOutcomeError(`${operation}: no answer from eSIM Go, outcome unknown (${err.message})`, { cause: err });
+      }
+      throw err;
+    }
+  }
+
   close(): void {
     this.breaker.shutdown();
   }
@@ -228,7 +245,7 @@ export class EsimGoClient {
   }
 
   /** One HTTP exchange; resolves with the parsed JSON body of a 2xx answer. */
-  private async send(operation: string, method: 'GET' | 'POST', url: string, body?: unknown): Promise<unknown> {
+  private async send(operation: string, method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown): Promise<unknown> {
     await this.limit.acquire();
     const started = performance.now();
     let outcome = 'ok';

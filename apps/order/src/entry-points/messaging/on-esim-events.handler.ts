@@ -1,6 +1,7 @@
-/** Queue `order.esim-events`: provisioning results from esim-provisioning. */
-import { EsimProvisionedV1, EsimProvisioningFailedV1 } from '@ttelgo/contracts';
+/** Queue `order.esim-events`: provisioning results and revocations (admin refunds) from esim-provisioning. */
+import { EsimBundlesRevokedV1, EsimProvisionedV1, EsimProvisioningFailedV1 } from '@ttelgo/contracts';
 import type { AmqpConnection, Consumer } from '@ttelgo/messaging';
+import type { OnBundlesRevokedUseCase } from '../../application/on-bundles-revoked.use-case';
 import type { OnEsimProvisionedUseCase } from '../../application/on-esim-provisioned.use-case';
 import type { OnEsimProvisioningFailedUseCase } from '../../application/on-esim-provisioning-failed.use-case';
 import { orderRoute, startOrderConsumer, type OrderConsumerOptions } from './order-consumer';
@@ -9,7 +10,7 @@ export const ESIM_EVENTS_QUEUE = 'order.esim-events';
 
 export function startEsimEventsConsumer(
   conn: AmqpConnection,
-  opts: OrderConsumerOptions & { useCases: { provisioned: OnEsimProvisionedUseCase; provisioningFailed: OnEsimProvisioningFailedUseCase } },
+  opts: OrderConsumerOptions & { useCases: { provisioned: OnEsimProvisionedUseCase; provisioningFailed: OnEsimProvisioningFailedUseCase; bundlesRevoked: OnBundlesRevokedUseCase } },
 ): Consumer {
   const { useCases } = opts;
   return startOrderConsumer(
@@ -20,6 +21,7 @@ export function startEsimEventsConsumer(
       routes: [
         orderRoute(EsimProvisionedV1, (tx, data, meta) => useCases.provisioned.execute(tx, data, meta)),
         orderRoute(EsimProvisioningFailedV1, (tx, data, meta) => useCases.provisioningFailed.execute(tx, data, meta)),
+        orderRoute(EsimBundlesRevokedV1, (tx, data, meta) => useCases.bundlesRevoked.execute(tx, data, meta)),
       ],
     },
     opts,

@@ -131,7 +131,12 @@ export function registerAdminOpenApi(registry: OpenAPIRegistry): void {
   registry.registerPath({
     ...base, method: 'post', path: '/api/v1/admin/orders/{id}/refund', operationId: 'refundOrder', summary: 'Refund a completed order in full',
     description:
-      'Card orders are refunded to the card (Stripe); vendor orders are credited back to the vendor\'s wallet (PREPAID) or ' +
+      'First the order\'s bundles are revoked at eSIM Go (an unused bundle is refunded to the platform\'s eSIM Go balance); ' +
+      '`refund.providerRevocation` records what happened: REVOKED, ALREADY_USED or FAILED. The request waits up to 10 s for ' +
+      'that answer. A used bundle stops the refund with 409 `BUNDLE_ALREADY_USED`, a revocation eSIM Go could not make with ' +
+      '409 `PROVIDER_REVOCATION_FAILED` (`refund.status` REFUSED); send `{"force": true}` to refund anyway (used bundles are ' +
+      'then revoked without a credit; the request is audited with `force`). The eSIM views show revoked bundles as REVOKED. ' +
+      'Then card orders are refunded to the card (Stripe); vendor orders are credited back to the vendor\'s wallet (PREPAID) or ' +
       'receivable (POSTPAID) as a new REFUND ledger transaction. The order stays COMPLETED with `refund.status` PENDING ' +
       'until the money is back, then it is REFUNDED (the buyer is e-mailed, the vendor gets an `order.refunded` webhook). ' +
       'Asking again returns the same refund; nothing is given back twice. 409 `ORDER_NOT_REFUNDABLE` for an order that ' +

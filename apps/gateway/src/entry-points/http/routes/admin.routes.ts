@@ -24,6 +24,7 @@ import {
 } from '@ttelgo/contracts';
 import { parsed, validateRequest } from '@ttelgo/http';
 import { listAuditLog } from '../../../application/audit-log.use-case';
+import { refundOrder } from '../../../application/admin-refunds.use-case';
 import { getVendorStatement } from '../../../application/vendor-account.use-case';
 import {
   adjustVendorBalance,
@@ -34,7 +35,6 @@ import {
   listApiKeys,
   listVendors,
   recordVendorPayment,
-  refundOrder,
   revokeApiKey,
   updateVendor,
 } from '../../../application/admin-vendors.use-case';
@@ -205,9 +205,10 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     res.json(await listAllOrders(deps.order, parsed<PageQuery>(req).query));
   });
 
-  // The refund belongs to the order saga (order.refund-order.v1): the order asks payment (card) or vendor-billing
-  // (the vendor's charge) and becomes REFUNDED when the money is back. 202 while that is under way, 200 once done;
-  // asking again returns the same refund (nothing is given back twice).
+  // The refund belongs to the order saga (order.refund-order.v1): the bundles are revoked at eSIM Go first, then the
+  // order asks payment (card) or vendor-billing (the vendor's charge) and becomes REFUNDED when the money is back.
+  // 202 while that is under way, 200 once done, 409 when a used bundle (or a failed revocation) stops it without
+  // `force`; asking again returns the same refund (nothing is given back twice).
   router.post(
     '/admin/orders/:id/refund',
     audited('admin.order.refund', 'order'),
@@ -218,9 +219,15 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
       const orderId = params.id.toLowerCase();
       const note = auditNote(res);
       note.resource = { type: 'order', id: orderId };
-      note.details = { reason: body.reason };
-      const result = await refundOrder(deps.order, orderId, { reason: body.reason, requestedBy: `admin:${principalOf(req).userId}` });
-      note.details = { ...note.details, refundStatus: result.order.refund?.status ?? null, orderStatus: result.order.status };
+      // A forced refund (a used bundle, or a revocation eSIM Go could not make) is recorded as such in the audit log.
+      note.details = { reason: body.reason, force: body.force === true };
+      const result = await refundOrder({ order: deps.order }, orderId, { reason: body.reason, requestedBy: `admin:${principalOf(req).userId}`, force: body.force === true });
+      note.details = {
+        ...note.details,
+        refundStatus: result.order.refund?.status ?? null,
+        providerRevocation: result.order.refund?.providerRevocation ?? null,
+        orderStatus: result.order.status,
+      };
       res.status(result.done ? 200 : 202).json(result.order);
     },
   );
