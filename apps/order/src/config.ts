@@ -25,6 +25,8 @@ export const OrderConfigSchema = z
     VENDOR_CACHE_TTL_MS: env.int(2000, 0, 5000),
     /** How long place-order may trust a cached bundle price (esim.get-bundle.v1); esim.catalogue-updated.v1 drops them at once. */
     BUNDLE_PRICE_CACHE_TTL_MS: env.int(30_000, 0, 3_600_000),
+    /** How long a reseller's quote (order.create-quote.v1) is valid: 10 minutes. */
+    QUOTE_VALIDITY_MS: env.int(600_000, 1000, 86_400_000),
   })
   .transform((c) => ({
     databaseUrl: c.DATABASE_URL,
@@ -40,6 +42,7 @@ export const OrderConfigSchema = z
     stuckAfterMs: c.ORDER_STUCK_AFTER_MS,
     vendorCacheTtlMs: c.VENDOR_CACHE_TTL_MS,
     bundlePriceCacheTtlMs: c.BUNDLE_PRICE_CACHE_TTL_MS,
+    quoteValidityMs: c.QUOTE_VALIDITY_MS,
   }));
 
 export type OrderConfig = z.infer<typeof OrderConfigSchema>;

@@ -36,6 +36,9 @@ import { startPricingCacheInvalidation } from './entry-points/messaging/pricing-
 import { registerGetOrderRpc } from './entry-points/rpc/get-order.rpc';
 import { registerRefundOrderRpc } from './entry-points/rpc/refund-order.rpc';
 import { registerListOrdersRpc } from './entry-points/rpc/list-orders.rpc';
+import { registerQuoteRpcs } from './entry-points/rpc/quotes.rpc';
+import { QuotesUseCase } from './application/quotes.use-case';
+import { QuoteRepository } from './infrastructure/quote.repository';
 import { registerPlaceOrderRpc } from './entry-points/rpc/place-order.rpc';
 import { BillingClient } from './infrastructure/billing.client';
 import { CatalogueClient } from './infrastructure/catalogue.client';
@@ -165,6 +168,7 @@ export async function startOrder(config: OrderConfig, opts: StartOptions = {}): 
         logger,
       }),
     );
+    registerQuoteRpcs(rpc, new QuotesUseCase({ repository: new QuoteRepository(prisma), catalogue, vendors, validityMs: config.quoteValidityMs }));
     registerGetOrderRpc(rpc, new GetOrderUseCase(repository));
     registerListOrdersRpc(rpc, new ListOrdersUseCase(repository));
     registerRefundOrderRpc(rpc, new RefundOrderUseCase({ repository, transitions }));

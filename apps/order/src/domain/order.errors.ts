@@ -15,7 +15,9 @@ export type OrderErrorCode =
   | 'ORDER_NOT_REFUNDABLE'
   | 'ESIM_NOT_FOUND'
   | 'BUNDLE_NOT_COMPATIBLE'
-  | 'PROVIDER_UNAVAILABLE';
+  | 'PROVIDER_UNAVAILABLE'
+  | 'QUOTE_NOT_FOUND'
+  | 'VENDOR_SUSPENDED';
 
 export class OrderError extends Error {
   constructor(
@@ -51,3 +53,7 @@ export const bundleNotCompatible = (detail: string): OrderError => new OrderErro
 /** eSIM Go could not be asked whether a top-up is possible: nothing stored, retry with the same request key. */
 export const providerUnavailable = (detail: string): OrderError =>
   new OrderError('PROVIDER_UNAVAILABLE', 503, `eSIM Go is not available right now (${detail}); retry with the same request key`);
+/** A quote that does not exist or is another owner's (the two are not told apart). */
+export const quoteNotFound = (id: string): OrderError => new OrderError('QUOTE_NOT_FOUND', 404, `quote ${id} does not exist`);
+/** A suspended vendor gets no quote (its orders are REJECTED with the same code). */
+export const vendorSuspended = (): OrderError => new OrderError('VENDOR_SUSPENDED', 403, 'the vendor is suspended');

@@ -7,3 +7,4 @@ export * from './webhooks.http';
 export * from './vendor.http';
 export * from './admin.http';
 export * from './install-kit.http';
+export * from './vendor-quotes.http';

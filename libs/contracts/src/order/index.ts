@@ -5,3 +5,4 @@ export * from './list-orders.v1';
 export * from './order-completed.v1';
 export * from './order-closed.v1';
 export * from './refund-order.v1';
+export * from './quotes.v1';

@@ -8,6 +8,7 @@ import { registerOrdersOpenApi } from './orders.openapi';
 import { registerVendorOpenApi } from './vendor.openapi';
 import { registerVendorEventsOpenApi } from './vendor-events.openapi';
 import { registerInstallKitOpenApi } from './install-kit.openapi';
+import { registerVendorQuotesOpenApi } from './vendor-quotes.openapi';
 import { registerWebhooksOpenApi } from './webhooks.openapi';
 
 export type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
@@ -22,6 +23,7 @@ const registrations: Array<(registry: OpenAPIRegistry) => void> = [
   registerVendorOpenApi,
   registerVendorEventsOpenApi,
   registerInstallKitOpenApi,
+  registerVendorQuotesOpenApi,
   registerAdminOpenApi,
 ];
 
