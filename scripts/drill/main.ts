@@ -20,7 +20,7 @@ import { CONSUMER_SERVICES, drillLogFile, REPLICAS, startDrillPlatform, type Dri
 import { drills, FREEZE_MS, SHORT_DRILLS } from './drills';
 import { DRILL_INFRA, DrillInfra } from './infra';
 import { faultList, markdownTable, printTable } from './report';
-import { runDrill, type DrillResult, type DrillSettings } from './run-drill';
+import { brokenDrill, runDrill, type DrillResult, type DrillSettings } from './run-drill';
 
 async function main(): Promise<number> {
   const { values: args } = parseArgs({
@@ -60,7 +60,13 @@ async function main(): Promise<number> {
     dp = await startDrillPlatform(infra.urls, { logFile: drillLogFile('platform.log') });
     console.log(`Platform ready in ${((Date.now() - t) / 1000).toFixed(0)} s: ${dp.platform.children.length} processes.`);
     for (const drill of selected) {
-      results.push(await runDrill(drill, { infra, dp }, settings, infra.urls.databaseUrl));
+      try {
+        results.push(await runDrill(drill, { infra, dp }, settings, infra.urls.databaseUrl));
+      } catch (err) {
+        // The drill itself broke (a check could not be read): a failure, and the next drill still runs.
+        console.log(`    => FAILED: ${(err as Error).stack ?? String(err)}`);
+        results.push(brokenDrill(drill, err));
+      }
     }
   } finally {
     await stopAll();

@@ -144,12 +144,14 @@ export async function stripeControl(path: string, body: unknown = {}): Promise<v
 export async function esimGoPurchases(): Promise<Map<string, number>> {
   const byRef = new Map<string, number>();
   for (let page = 1; ; page++) {
-    const res = await fetch(`${drillUrls.esimGo}/v2.4/orders?limit=1000&page=${page}`, { headers: { 'x-api-key': 'esimgo-sim-key' } });
+    // eSIM Go serves at most 50 orders a page.
+    const res = await fetch(`${drillUrls.esimGo}/v2.4/orders?limit=50&page=${page}`, { headers: { 'x-api-key': 'esimgo-sim-key' } });
     if (res.status === 429) {
       await new Promise((r) => setTimeout(r, 1100));
       page--;
       continue;
     }
+    if (!res.ok) throw new Error(`esimgo-sim GET /orders answered ${res.status}: ${await res.text()}`);
     const body = (await res.json()) as { orders: Array<{ clientReference?: string }>; pageCount: number };
     for (const o of body.orders) if (o.clientReference) byRef.set(o.clientReference, (byRef.get(o.clientReference) ?? 0) + 1);
     if (page >= body.pageCount) return byRef;

@@ -198,3 +198,26 @@ async function vendorLedgersMatch(vendors: Parameters<typeof vendorOrders>[0][],
 function sum(counts: Record<string, number>): number {
   return Object.values(counts).reduce((a, b) => a + b, 0);
 }
+
+/** The row of a drill that could not finish its checks. */
+export function brokenDrill(drill: Drill, err: unknown): DrillResult {
+  return {
+    name: drill.name,
+    fault: drill.fault,
+    accepted: 0,
+    lost: 0,
+    duplicated: 0,
+    ledgerBalanced: false,
+    walletsNeverNegative: false,
+    deadLetters: 0,
+    esimGoPeakPerSecond: 0,
+    esimGo429: 0,
+    jobsOncePerPeriod: false,
+    misdirectedReplies: 0,
+    crashes: 0,
+    byStatus: {},
+    notes: [`the drill broke: ${(err as Error).message ?? String(err)}`],
+    passed: false,
+    seconds: 0,
+  };
+}
