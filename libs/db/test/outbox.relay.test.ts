@@ -153,7 +153,11 @@ describe('OutboxRelay', () => {
     await waitFor(async () => (await db.prisma.outboxMessage.count({ where: { id: { in: ids }, sentAt: null } })) === 0, {
       message: 'all rows marked sent',
     });
-    await sleep(500); // a duplicate would arrive after the last first delivery
+    // Every row is marked sent, so no relay publishes again: once each publish has been delivered, a duplicate
+    // publish would show as a second delivery of its id.
+    await waitFor(() => world.deliveries.filter((d) => idSet.has(d.messageId)).length >= pubA.count + pubB.count, {
+      message: 'every publish delivered',
+    });
     const perId = new Map<string, number>();
     for (const d of world.deliveries) if (idSet.has(d.messageId)) perId.set(d.messageId, (perId.get(d.messageId) ?? 0) + 1);
     expect(perId.size).toBe(500);
