@@ -97,8 +97,12 @@ export async function startDrillPlatform(urls: DrillInfraUrls, opts: { logFile: 
     // A stuck order is re-driven after 30 s instead of 10 min: reconciliation is part of the product, the drill
     // only has minutes.
     ORDER_STUCK_AFTER_MS: '30000',
-    // Every drill client signs up from 127.0.0.1; the per-IP limit of the auth routes is not under test here.
-    AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+    // Every drill client comes from 127.0.0.1, and its retries during an outage end anonymous (the API key could not
+    // be checked): the gateway's per-IP and per-user limits are not under test here, and would refuse the drill.
+    AUTH_RATE_LIMIT_PER_MINUTE: '100000',
+    ANONYMOUS_WRITE_RATE_LIMIT_PER_MINUTE: '100000',
+    API_KEY_FAILURE_RATE_LIMIT_PER_MINUTE: '100000',
+    USER_RATE_LIMIT_PER_MINUTE: '100000',
   };
   const perService: Record<string, Record<string, string>> = {
     'esim-provisioning': { AMQP_URL: viaProxy(amqp, mqPort) },

@@ -76,9 +76,14 @@ export interface Attempted {
 export const FUNDS = 100_000_000;
 const PATIENCE_MS = 120_000;
 
+/** The admin's token; retried while the platform is still recovering from the previous drill. */
 export async function adminToken(): Promise<string> {
-  const r = await api<{ accessToken: string }>('POST', '/api/v1/auth/login', { body: { email: 'admin@ttelgo.local', password: 'ttelgo-admin-dev-password' } });
-  return ok('admin login', r, 200).accessToken;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const r = await api<{ accessToken: string }>('POST', '/api/v1/auth/login', { body: { email: 'admin@ttelgo.local', password: 'ttelgo-admin-dev-password' } });
+    if (!retryable(r.status) || Date.now() > deadline) return ok('admin login', r, 200).accessToken;
+    await sleep(1000);
+  }
 }
 
 export async function createVendors(token: string, label: string, count: number): Promise<Vendor[]> {
