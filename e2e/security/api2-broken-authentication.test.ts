@@ -4,7 +4,7 @@
  * Retry-After from any IP), stricter for admins. The gateway trusts X-Forwarded-For here (TRUST_PROXY=true), so one
  * test can come from many addresses.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { TokenResponseSchema } from '@ttelgo/contracts';
 import { waitFor } from '@ttelgo/testing';
@@ -117,5 +117,58 @@ describe('API2 broken authentication: per-account sign-in throttling', () => {
     const locked = await login(TEST_ADMIN.email, TEST_ADMIN.password);
     expectProblem(locked, 429, 'TOO_MANY_LOGIN_ATTEMPTS');
     expect(Number(locked.headers['retry-after'])).toBe(3);
+  });
+});
+
+describe('API2 broken authentication: account recovery', () => {
+  const reset = (body: unknown, ip?: string) => send('POST', '/api/v1/auth/password-reset', { body, ...(ip ? { ip } : {}) });
+  const confirm = (token: string, newPassword = 'a new password for this account') =>
+    send('POST', '/api/v1/auth/password-reset/confirm', { body: { token, newPassword } });
+
+  it('answers 202 alike for an account and for an unknown e-mail', async () => {
+    const c = await sec.customer();
+    const known = await reset({ email: c.email });
+    const unknown = await reset({ email: `nobody-${randomUUID()}@example.com` });
+    expect([known.status, unknown.status]).toEqual([202, 202]);
+    expect(unknown.body).toBe(known.body);
+  });
+
+  it('refuses an unknown, an expired and a used token with 400 RESET_TOKEN_INVALID, and keeps the password', async () => {
+    const c = await sec.customer();
+    expectProblem(await confirm(`prt_${randomUUID()}`), 400, 'RESET_TOKEN_INVALID');
+    const expired = `prt_expired_${randomUUID()}`;
+    const used = `prt_used_${randomUUID()}`;
+    const sha = (t: string) => createHash('sha256').update(t).digest('hex');
+    await sec.gateway.query(
+      `INSERT INTO password_reset_tokens (id, user_id, token_hash, expires_at, used_at) VALUES
+         ($1::uuid, $3::uuid, $4, now() - interval '1 minute', NULL),
+         ($2::uuid, $3::uuid, $5, now() + interval '10 minutes', now())`,
+      [randomUUID(), randomUUID(), c.user.id, sha(expired), sha(used)],
+    );
+    expectProblem(await confirm(expired), 400, 'RESET_TOKEN_INVALID');
+    expectProblem(await confirm(used), 400, 'RESET_TOKEN_INVALID');
+    expect((await login(c.email, c.password)).status).toBe(200);
+  });
+
+  it('stores only the hash of a reset token, valid 30 minutes', async () => {
+    const c = await sec.customer();
+    expect((await reset({ email: c.email })).status).toBe(202);
+    const rows = await sec.gateway.query<{ token_hash: string; minutes: number }>(
+      `SELECT token_hash, extract(epoch FROM expires_at - created_at) / 60 AS minutes FROM password_reset_tokens WHERE user_id = $1`,
+      [c.user.id],
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.token_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(Math.round(Number(rows[0]!.minutes))).toBe(30);
+  });
+
+  it('is rate-limited per IP (429) and, silently, per account (no more tokens, still 202)', async () => {
+    const ip = freshIp();
+    for (let i = 0; i < 5; i++) expect((await reset({ email: `x${i}-${randomUUID()}@example.com` }, ip)).status).toBe(202);
+    expectProblem(await reset({ email: `y-${randomUUID()}@example.com` }, ip), 429, 'RATE_LIMITED');
+    const c = await sec.customer();
+    for (let i = 0; i < 5; i++) expect((await reset({ email: c.email })).status).toBe(202);
+    const rows = await sec.gateway.query('SELECT 1 FROM password_reset_tokens WHERE user_id = $1', [c.user.id]);
+    expect(rows).toHaveLength(3);
   });
 });

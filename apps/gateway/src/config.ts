@@ -99,6 +99,9 @@ export const GatewayConfigSchema = z.object({
   LOGIN_LOCKOUT_MAX_SECONDS: env.int(3600, 1, 604_800),
   ADMIN_LOGIN_MAX_FAILURES: env.int(3, 1, 1000),
   ADMIN_LOGIN_LOCKOUT_SECONDS: env.int(300, 1, 86_400),
+  /** Password reset: per client IP and minute (both routes), and resets mailed per account and hour. */
+  PASSWORD_RESET_RATE_LIMIT_PER_MINUTE: env.int(5, 1, 100_000),
+  PASSWORD_RESET_PER_ACCOUNT_PER_HOUR: env.int(3, 1, 1000),
   /** Per signed-in user and minute, on every JWT route (orders, eSIMs, /me, admin). */
   USER_RATE_LIMIT_PER_MINUTE: env.int(300, 1, 100_000),
   IDEMPOTENCY_TTL_HOURS: env.int(24, 1, 24 * 30),

@@ -37,6 +37,7 @@ import { createLoginThrottle } from './infrastructure/login-throttle';
 import { PrismaClient } from './infrastructure/generated/prisma/client';
 import { IdempotencyRepository } from './infrastructure/idempotency.repository';
 import { PasswordHasher } from './infrastructure/password.hasher';
+import { PasswordResetRepository } from './infrastructure/password-reset.repository';
 import { RefreshTokenRepository } from './infrastructure/refresh-token.repository';
 import { ResponseCache } from './infrastructure/response.cache';
 import { StripeSignatureVerifier } from './infrastructure/stripe-signature.verifier';
@@ -193,6 +194,9 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
     const userLimiter = createRateLimiter({ name: 'user', points: config.USER_RATE_LIMIT_PER_MINUTE, durationSeconds: 60, redis });
     const anonymousWriteLimiter = createRateLimiter({ name: 'anonymous-writes', points: config.ANONYMOUS_WRITE_RATE_LIMIT_PER_MINUTE, durationSeconds: 60, redis });
     const apiKeyFailureLimiter = createRateLimiter({ name: 'api-key-failures', points: config.API_KEY_FAILURE_RATE_LIMIT_PER_MINUTE, durationSeconds: 60, redis });
+    const resets = new PasswordResetRepository(prisma, schema);
+    const passwordResetLimiter = createRateLimiter({ name: 'password-reset', points: config.PASSWORD_RESET_RATE_LIMIT_PER_MINUTE, durationSeconds: 60, redis });
+    const resetsPerAccount = createRateLimiter({ name: 'password-reset-account', points: config.PASSWORD_RESET_PER_ACCOUNT_PER_HOUR, durationSeconds: 3600, redis });
     const anonymousWrites = new Counter({
       name: 'ttelgo_gateway_anonymous_writes_total',
       help: 'State-changing requests that authenticated nobody, counted instead of audited, by route and status',
@@ -208,6 +212,7 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
       tasks: {
         idempotencyRecords: () => idempotencyRecords.deleteExpired(),
         refreshTokens: () => refreshTokens.deleteExpired(7 * 24 * HOUR_MS),
+        passwordResetTokens: () => resets.deleteExpired(24 * HOUR_MS),
         auditLog: () => auditLog.deleteOlderThan(new Date(Date.now() - config.AUDIT_RETENTION_DAYS * 24 * HOUR_MS)),
       },
     });
@@ -238,6 +243,7 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
         credentialsLimit: rateLimitByIp(credentialsLimiter, logger),
         refreshLimit: rateLimitByIp(refreshLimiter, logger),
       },
+      passwordReset: { users, resets, hasher, notification, accountLimiter: resetsPerAccount, limit: rateLimitByIp(passwordResetLimiter, logger) },
       orderIdempotency: idempotency({
         store: idempotencyRecords,
         principal: (req) => `user:${principalOf(req).userId}`,

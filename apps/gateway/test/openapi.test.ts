@@ -48,6 +48,8 @@ describe('GET /api/v1/openapi.json', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/v1/auth/login',
       '/api/v1/auth/logout',
+      '/api/v1/auth/password-reset',
+      '/api/v1/auth/password-reset/confirm',
       '/api/v1/auth/refresh',
       '/api/v1/auth/register',
       '/api/v1/bundles',

@@ -24,7 +24,9 @@ import { startOrderEventsConsumer } from './entry-points/messaging/order-events.
 import { startEsimEventsConsumer } from './entry-points/messaging/esim-events.consumer';
 import { RecordEsimNoticeUseCase } from './application/record-esim-notice.use-case';
 import { PrismaEsimContactStore } from './infrastructure/esim-contact.repository';
+import { registerAccountEmailRpc } from './entry-points/rpc/account-email.rpc';
 import { registerWebhookEndpointRpc } from './entry-points/rpc/webhook-endpoint.rpc';
+import { SendAccountEmailUseCase } from './application/send-account-email.use-case';
 import { registerVendorEventsRpc } from './entry-points/rpc/vendor-events.rpc';
 import { VendorEventsUseCase } from './application/vendor-events/vendor-events.use-case';
 import { PrismaVendorEventStore } from './infrastructure/vendor-event.repository';
@@ -197,6 +199,18 @@ export async function startNotification(config: NotificationConfig, opts: StartO
 
     const rpc = new RpcServer(conn, { owner: SERVICE_NAME, logger, metrics });
     registerWebhookEndpointRpc(rpc, new SetWebhookEndpointUseCase({ endpoints: webhookEndpoints, policy: webhookGuard, logger }));
+    registerAccountEmailRpc(
+      rpc,
+      new SendAccountEmailUseCase({
+        transaction: (work) => prisma.$transaction((tx) => work(tx)),
+        notifications: new PrismaNotificationStore(),
+        emails: deliveryStore,
+        from: config.mailFrom.header,
+        mailContext: { appUrl: config.publicAppUrl },
+        logger,
+        newId: randomUUID,
+      }),
+    );
     registerVendorEventsRpc(
       rpc,
       new VendorEventsUseCase({ events: new PrismaVendorEventStore(prisma, { schema }), endpoints: webhookEndpoints, logger, newId: randomUUID }),

@@ -23,7 +23,7 @@ import {
   VendorChangedV1,
   WalletCreditedV1,
 } from './billing';
-import { GetVendorEventV1, ListVendorEventsV1, RedeliverVendorEventV1, SendTestWebhookV1, SetWebhookEndpointV1 } from './notification';
+import { GetVendorEventV1, ListVendorEventsV1, RedeliverVendorEventV1, SendAccountEmailV1, SendTestWebhookV1, SetWebhookEndpointV1 } from './notification';
 import {
   CatalogueUpdatedV1,
   EsimProvisionedV1,
@@ -126,6 +126,7 @@ export const allContracts: readonly MessageContract[] = [
   GetVendorEventV1,
   RedeliverVendorEventV1,
   SendTestWebhookV1,
+  SendAccountEmailV1,
 ];
 
 export const contractsByName: ReadonlyMap<string, MessageContract> = new Map(allContracts.map((c) => [c.name, c]));

@@ -7,7 +7,8 @@ import type { OrderNotice } from './order-notice';
 export interface NotificationRow {
   id: string;
   kind: NotificationKind;
-  orderId: string;
+  /** Null for account e-mails. */
+  orderId: string | null;
   /** What within the order it is about, for facts that happen more than once per order (a bundle's notices). */
   subjectKey?: string;
   ownerType: 'customer' | 'vendor';

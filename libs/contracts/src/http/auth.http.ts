@@ -30,6 +30,17 @@ export const RefreshTokenRequestSchema = z.strictObject({
 export type RefreshTokenRequest = z.infer<typeof RefreshTokenRequestSchema>;
 
 export const LogoutRequestSchema = RefreshTokenRequestSchema;
+
+/** `POST /auth/password-reset`: always 202, whether the e-mail has an account or not. */
+export const PasswordResetRequestSchema = z.strictObject({ email: AccountEmailSchema });
+export type PasswordResetRequest = z.infer<typeof PasswordResetRequestSchema>;
+
+/** `POST /auth/password-reset/confirm`: the token from the mail and the new password. */
+export const PasswordResetConfirmSchema = z.strictObject({
+  token: z.string().min(1).max(200),
+  newPassword: NewPasswordSchema,
+});
+export type PasswordResetConfirm = z.infer<typeof PasswordResetConfirmSchema>;
 export type LogoutRequest = RefreshTokenRequest;
 
 export const UserRoleSchema = z.enum(['customer', 'admin']);

@@ -1,2 +1,3 @@
 export * from './webhook-endpoint.v1';
 export * from './vendor-events.v1';
+export * from './send-account-email.v1';

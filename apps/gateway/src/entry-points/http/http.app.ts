@@ -16,6 +16,7 @@ import type { ApnRule } from '../../domain/install-kit/apn-rules';
 import { vendorQuoteRoutes } from './routes/vendor-quotes.routes';
 import type { OpenApiDocument } from './openapi/openapi.document';
 import { authRoutes, type AuthRoutesDeps } from './routes/auth.routes';
+import { passwordResetRoutes, type PasswordResetRoutesDeps } from './routes/password-reset.routes';
 import { bundlesRoutes } from './routes/bundles.routes';
 import { docsRoutes } from './routes/docs.routes';
 import { ESIMGO_WEBHOOK_PATH, esimGoWebhookHandlers, type EsimGoWebhookDeps } from './routes/esimgo-webhook.routes';
@@ -39,6 +40,8 @@ export interface GatewayHttpDeps {
   /** Per-IP budget of state-changing requests that authenticate nobody. */
   anonymousWriteLimit: RateLimiter;
   auth: Omit<AuthRoutesDeps, 'logger'>;
+  /** Account recovery: `/auth/password-reset` and its confirmation. */
+  passwordReset: Omit<PasswordResetRoutesDeps, 'logger'>;
   /** Idempotency-Key middleware (required) for POST /orders. */
   orderIdempotency: RequestHandler;
   stripeWebhook: StripeWebhookDeps;
@@ -83,6 +86,7 @@ export function createGatewayHttpApp(deps: GatewayHttpDeps): Express {
     }),
   );
   app.use('/api/v1', authRoutes({ ...deps.auth, logger: deps.logger }));
+  app.use('/api/v1', passwordResetRoutes({ ...deps.passwordReset, logger: deps.logger }));
   app.use('/api/v1', ordersRoutes({ order: deps.order, logger: deps.logger, authenticate: deps.auth.authenticate, idempotency: deps.orderIdempotency }));
   app.use('/api/v1', esimsRoutes({ esim: deps.esim, order: deps.order, logger: deps.logger, authenticate: deps.auth.authenticate, idempotency: deps.orderIdempotency }));
   app.use('/api/v1', vendorRoutes({ ...deps.vendor, order: deps.order, esim: deps.esim, logger: deps.logger }));

@@ -1,8 +1,11 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
 import {
   LoginRequestSchema,
   LogoutRequestSchema,
   MeResponseSchema,
+  PasswordResetConfirmSchema,
+  PasswordResetRequestSchema,
   RefreshTokenRequestSchema,
   RegisterRequestSchema,
   TokenResponseSchema,
@@ -77,6 +80,38 @@ export function registerAuthOpenApi(registry: OpenAPIRegistry): void {
     request: { headers: commonRequestHeaders, body: { required: true, ...json(LogoutRequestSchema) } },
     responses: {
       204: { description: 'Signed out.', headers: rateLimitResponseHeaders },
+      ...problemResponses(rateLimited),
+    },
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/auth/password-reset',
+    operationId: 'requestPasswordReset',
+    tags: ['Auth'],
+    summary: 'Ask for a password reset link',
+    description:
+      'Always 202, whether the e-mail has an account or not. For an account, a single-use link valid 30 minutes is mailed ' +
+      '(the token is stored hashed). Rate-limited per client IP and, silently, per account.',
+    request: { headers: commonRequestHeaders, body: { required: true, ...json(PasswordResetRequestSchema.meta({ id: 'PasswordResetRequest' })) } },
+    responses: {
+      202: { description: 'Accepted.', headers: rateLimitResponseHeaders, ...json(z.object({ status: z.literal('accepted') })) },
+      ...problemResponses(rateLimited),
+    },
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/auth/password-reset/confirm',
+    operationId: 'confirmPasswordReset',
+    tags: ['Auth'],
+    summary: 'Set a new password with the mailed token',
+    description:
+      'Sets the password, ends every session of the account (refresh tokens and their access tokens) and mails the owner. ' +
+      'A used, expired or unknown token is 400 `RESET_TOKEN_INVALID`.',
+    request: { headers: commonRequestHeaders, body: { required: true, ...json(PasswordResetConfirmSchema.meta({ id: 'PasswordResetConfirm' })) } },
+    responses: {
+      204: { description: 'Password set; signed out everywhere.', headers: rateLimitResponseHeaders },
       ...problemResponses(rateLimited),
     },
   });
