@@ -21,6 +21,8 @@ const ConfigSchema = z.object({
   ESIMGO_SIM_CALLBACK_URL: env.optionalUrl(),
   ESIMGO_SIM_CALLBACK_SIGNING_KEY: env.optionalString(),
   ESIMGO_SIM_CALLBACK_DIGEST: z.enum(['base64', 'hex']).default('base64'),
+  /** The sandbox's magic bundles (test_provisioning_fails, test_completes_after_5s, test_usage_80). */
+  ESIMGO_SIM_TEST_BUNDLES: env.bool(false),
   LOG_LEVEL: env.string('info'),
 });
 
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
     initialBalance: config.ESIMGO_SIM_BALANCE,
     processingDelayMs: config.ESIMGO_SIM_PROCESSING_DELAY_MS,
     smdpAddress: config.ESIMGO_SIM_SMDP_ADDRESS,
+    testBundles: config.ESIMGO_SIM_TEST_BUNDLES,
     logger,
     metrics,
   });

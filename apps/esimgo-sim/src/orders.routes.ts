@@ -9,6 +9,9 @@ import type { CatalogueBundle } from './catalogue.generator';
 import { SimError, paginate, paramOf, parseBody, q1, qAll, qBool, qInt, qPageSize, servedPageSize } from './http.util';
 import type { Esim, OrderLine, SimState, StoredOrder } from './state';
 import { toUsd } from './state';
+import type { CallbackDispatcher } from './callbacks';
+import { SLOW_PURCHASE_MS, TEST_COMPLETES_AFTER_5S, TEST_PROVISIONING_FAILS, TEST_USAGE_80, USAGE_80_AFTER_MS } from './test-bundles';
+import { simulateUsage } from './usage.simulator';
 
 /** eSIM Go's 403 wording for an organisation that cannot buy (v2.4 reference, response table of POST /orders). */
 export const NO_BUNDLES_LEFT = 'Unauthorised - the user does not have any available Bundles left';
@@ -98,10 +101,10 @@ function plan(state: SimState, lines: LineInput[], assign: boolean): PlannedLine
   });
 }
 
-export function ordersRoutes(state: SimState): Router {
+export function ordersRoutes(state: SimState, magic?: { callbacks: CallbackDispatcher; later: Set<NodeJS.Timeout> }): Router {
   const r = Router();
 
-  r.post('/orders', (req, res) => {
+  r.post('/orders', async (req, res) => {
     const body = parseBody(OrderBodySchema, req.body);
     let lines: LineInput[];
     if (body.order) lines = body.order;
@@ -115,6 +118,10 @@ export function ordersRoutes(state: SimState): Router {
 
     if (body.type === 'transaction' && state.faults.failOrdersPermanently) throw new SimError(400, 'Bundle unavailable');
     if (body.type === 'transaction' && state.faults.noBundlesLeft) throw new SimError(403, NO_BUNDLES_LEFT);
+    // The sandbox's magic bundles (only in a catalogue started with testBundles).
+    const items = new Set(planned.map((p) => p.bundle.name));
+    if (body.type === 'transaction' && items.has(TEST_PROVISIONING_FAILS)) throw new SimError(400, 'Bundle unavailable');
+    if (body.type === 'transaction' && items.has(TEST_COMPLETES_AFTER_5S)) await new Promise((r) => setTimeout(r, SLOW_PURCHASE_MS));
     if (totalCents > state.balanceCents) throw new SimError(400, 'Insufficient balance');
 
     if (body.type === 'validate') {
@@ -184,6 +191,18 @@ export function ordersRoutes(state: SimState): Router {
       clientReference: body.clientReference,
     };
     state.orders.set(orderReference, order);
+    if (magic) {
+      for (const line of storedLines.filter((l) => l.item === TEST_USAGE_80)) {
+        for (const iccid of line.iccids) {
+          const timer = setTimeout(() => {
+            magic.later.delete(timer);
+            simulateUsage(state, magic.callbacks, { iccid, usedPercent: 80, bundle: TEST_USAGE_80 });
+          }, USAGE_80_AFTER_MS);
+          timer.unref();
+          magic.later.add(timer);
+        }
+      }
+    }
     res.json(orderView(order, state));
   });
 

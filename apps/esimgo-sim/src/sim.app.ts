@@ -46,6 +46,8 @@ export interface EsimGoSimulatorOptions {
   callbackTimeoutMs?: number;
   metrics?: HttpDurationMetric;
   now?: () => number;
+  /** The sandbox's magic bundles (test_provisioning_fails, test_completes_after_5s, test_usage_80); default false. */
+  testBundles?: boolean;
 }
 
 export interface EsimGoSimulator {
@@ -68,6 +70,7 @@ export function createEsimGoSimulator(opts: EsimGoSimulatorOptions): EsimGoSimul
       processingDelayMs: opts.processingDelayMs ?? 0,
       smdpAddress: opts.smdpAddress ?? DEFAULT_SMDP_ADDRESS,
       now: opts.now ?? Date.now,
+      testBundles: opts.testBundles ?? false,
     },
     { url: opts.callbackUrl, signingKey: opts.callbackSigningKey, digest: opts.callbackDigest },
   );
@@ -125,7 +128,8 @@ export function createEsimGoSimulator(opts: EsimGoSimulatorOptions): EsimGoSimul
   api.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
   api.use(catalogueRoutes(state));
   api.use(networksRoutes(state));
-  api.use(ordersRoutes(state));
+  const later = new Set<NodeJS.Timeout>();
+  api.use(ordersRoutes(state, { callbacks, later }));
   api.use(esimsRoutes(state));
   api.use(organisationRoutes(state));
   api.use((_req, res) => sendError(res, 404, 'Not Found'));
@@ -151,6 +155,8 @@ export function createEsimGoSimulator(opts: EsimGoSimulatorOptions): EsimGoSimul
     state,
     control,
     close() {
+      for (const timer of later) clearTimeout(timer);
+      later.clear();
       callbacks.close();
       for (const h of hangs) {
         clearTimeout(h.timer);

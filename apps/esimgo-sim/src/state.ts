@@ -5,6 +5,7 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { CatalogueBundle, generateCatalogue } from './catalogue.generator';
+import { testBundles } from './test-bundles';
 import { generateCountryNetworks, type CountryNetworks } from './networks.generator';
 
 export type BundleState = 'Processing' | 'Queued' | 'Active' | 'Depleted' | 'Expired' | 'Revoked' | 'Lapsed';
@@ -148,6 +149,8 @@ export interface SimStateOptions {
   processingDelayMs: number;
   smdpAddress: string;
   now: () => number;
+  /** The sandbox's magic bundles (test-bundles.ts) in the catalogue, with their behaviour. */
+  testBundles?: boolean;
 }
 
 export const toCents = (usd: number): number => Math.round(usd * 100);
@@ -239,7 +242,7 @@ export class SimState {
 
   constructor(opts: SimStateOptions, callback: { url?: string; signingKey?: string; digest?: 'base64' | 'hex' }) {
     this.opts = opts;
-    this.catalogue = generateCatalogue(opts.seed);
+    this.catalogue = [...generateCatalogue(opts.seed), ...(opts.testBundles ? testBundles() : [])];
     this.bundlesByName = new Map(this.catalogue.map((b) => [b.name, b]));
     this.countryNetworks = generateCountryNetworks(opts.seed);
     this.balanceCents = toCents(opts.initialBalance);

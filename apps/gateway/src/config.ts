@@ -115,6 +115,13 @@ export const GatewayConfigSchema = z.object({
   PREFER_WAIT_POLL_MIN_MS: env.int(100, 10, 5000),
   PREFER_WAIT_POLL_MAX_MS: env.int(500, 10, 5000),
   IDEMPOTENCY_CLEANUP_INTERVAL_MS: env.int(3_600_000, 1000),
+  /** The sandbox cell's RabbitMQ (its own vhost): test keys (ttk_test_...) are served there. Unset: no test keys. */
+  SANDBOX_AMQP_URL: env.optionalUrl(),
+  /** The opening balance of a reseller's test wallet, in minor units of its currency. */
+  SANDBOX_OPENING_BALANCE: env.int(100_000, 0, 1_000_000_000),
+  /** Signing secrets of the sandbox's simulators (never the live ones). */
+  SANDBOX_STRIPE_WEBHOOK_SECRET: env.optionalString(),
+  SANDBOX_ESIMGO_CALLBACK_SIGNING_KEY: env.optionalString(),
   /** Bundles whose eSIMs need an APN set by hand: `<bundle-name glob>=<apn>,...` (none by default). */
   INSTALL_APN_RULES: env.optionalString(),
 });
@@ -130,6 +137,7 @@ export interface GatewayConfig extends GatewayEnv {
   /** Dev-only defaults that were applied; logged as warnings at start. */
   insecureDefaults: string[];
   installApnRules: ApnRule[];
+  sandboxStripeWebhookSecret: string;
 }
 
 /**
@@ -148,6 +156,9 @@ const ResolvedConfigSchema = GatewayConfigSchema.transform((c, ctx): GatewayConf
     if (c.JWT_SECRET === undefined) ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'Required in production' });
     if (c.STRIPE_WEBHOOK_SECRET === undefined) ctx.addIssue({ code: 'custom', path: ['STRIPE_WEBHOOK_SECRET'], message: 'Required in production' });
     const floor = ARGON2_PRODUCTION_FLOOR;
+    if (c.SANDBOX_AMQP_URL !== undefined && c.SANDBOX_STRIPE_WEBHOOK_SECRET === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['SANDBOX_STRIPE_WEBHOOK_SECRET'], message: 'Required in production with SANDBOX_AMQP_URL (the sandbox stripe-sim signs with it)' });
+    }
     if (c.ARGON2_MEMORY_KIB < floor.memoryKib) ctx.addIssue({ code: 'custom', path: ['ARGON2_MEMORY_KIB'], message: `must be >= ${floor.memoryKib} in production` });
     if (c.ARGON2_TIME_COST < floor.timeCost) ctx.addIssue({ code: 'custom', path: ['ARGON2_TIME_COST'], message: `must be >= ${floor.timeCost} in production` });
   }
@@ -192,7 +203,9 @@ const ResolvedConfigSchema = GatewayConfigSchema.transform((c, ctx): GatewayConf
     admin = { email: DEV_ADMIN_EMAIL, password: DEV_ADMIN_PASSWORD };
     insecureDefaults.push(`ADMIN_EMAIL/ADMIN_PASSWORD are not set: seeding the development admin ${DEV_ADMIN_EMAIL} / ${DEV_ADMIN_PASSWORD}`);
   }
-  return { ...c, production, jwtSecret, stripeWebhookSecret, admin, insecureDefaults, installApnRules };
+  // The sandbox's stripe-sim signs with a secret of its own; the development one when unset (it guards simulated money).
+  const sandboxStripeWebhookSecret = c.SANDBOX_STRIPE_WEBHOOK_SECRET ?? DEV_STRIPE_WEBHOOK_SECRET;
+  return { ...c, production, jwtSecret, stripeWebhookSecret, admin, insecureDefaults, installApnRules, sandboxStripeWebhookSecret };
 });
 
 export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {

@@ -17,7 +17,7 @@ import { SessionIssuer } from './application/session.issuer';
 import { VendorAccess, VendorDirectory } from './application/vendor-access';
 import type { GatewayConfig } from './config';
 import type { CachedJson } from './entry-points/http/cached-json';
-import { createGatewayHttpApp } from './entry-points/http/http.app';
+import { createGatewayHttpApp, type GatewayHttpDeps } from './entry-points/http/http.app';
 import { authenticate } from './entry-points/http/middleware/authenticate.middleware';
 import { idempotency } from './entry-points/http/middleware/idempotency.middleware';
 import { principalOf } from './entry-points/http/middleware/authenticate.middleware';
@@ -44,7 +44,8 @@ import { StripeSignatureVerifier } from './infrastructure/stripe-signature.verif
 import { EsimGoSignatureVerifier } from './infrastructure/esimgo-signature.verifier';
 import { UserRepository } from './infrastructure/user.repository';
 import { createVendorRateLimiter } from './infrastructure/vendor.rate-limiter';
-import { createServiceCaller } from './rpc/service.caller';
+import { createServiceCaller, type ServiceCaller } from './rpc/service.caller';
+import { cellCaller } from './rpc/cell';
 
 export const SERVICE_NAME = 'gateway';
 export const DEFAULT_MIGRATIONS_DIR = findMigrationsDir(__dirname, 'gateway');
@@ -169,13 +170,48 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
     closers.add('dead-letter archive consumer', () => archive.stop());
     const replayPublisher = new ConfirmPublisher(conn, { logger, metrics, name: 'dead-letter-replay' });
 
-    const esimCaller = createServiceCaller(rpc, { timeoutMs: config.RPC_TIMEOUT_MS });
-    const orderCaller = createServiceCaller(rpc, { timeoutMs: config.RPC_TIMEOUT_MS });
-    const billing = createServiceCaller(rpc, { timeoutMs: config.RPC_TIMEOUT_MS });
-    const notification = createServiceCaller(rpc, { timeoutMs: config.RPC_TIMEOUT_MS });
+    // The sandbox cell (test keys): the same services on their own vhost. Not part of readiness: the live platform
+    // serves on while the sandbox is away (test-key requests then get 503/504).
+    let sandbox: ServiceCaller | undefined;
+    let sandboxWebhooks: GatewayHttpDeps['sandboxWebhooks'];
+    if (config.SANDBOX_AMQP_URL) {
+      const sandboxLogger = logger.child({ cell: 'sandbox' });
+      const sandboxConn = createBrokerConnection({
+        url: config.SANDBOX_AMQP_URL,
+        name: `${SERVICE_NAME}-sandbox`,
+        logger: sandboxLogger,
+        closers,
+        declare: async (ch) => {
+          await declareContractExchange(ch, HandleStripeEventV1);
+          await declareContractExchange(ch, RecordEsimUsageV1);
+          await declareContractExchange(ch, RecordEsimAttachmentV1);
+        },
+      });
+      await sandboxConn.start();
+      const sandboxPublisher = new ConfirmPublisher(sandboxConn, { logger: sandboxLogger, metrics, confirmTimeoutMs: config.WEBHOOK_CONFIRM_TIMEOUT_MS, name: 'sandbox-webhook-ingress' });
+      sandboxWebhooks = {
+        stripe: { verifier: new StripeSignatureVerifier(config.sandboxStripeWebhookSecret), publisher: sandboxPublisher, logger: sandboxLogger },
+        esimGo: {
+          verifier: config.SANDBOX_ESIMGO_CALLBACK_SIGNING_KEY === undefined ? undefined : new EsimGoSignatureVerifier(config.SANDBOX_ESIMGO_CALLBACK_SIGNING_KEY),
+          publisher: sandboxPublisher,
+          logger: sandboxLogger,
+        },
+      };
+      const sandboxRpc = new RpcClient(sandboxConn, { logger, metrics, producer: SERVICE_NAME, defaultTimeoutMs: config.RPC_TIMEOUT_MS });
+      await sandboxRpc.start();
+      closers.add('sandbox rpc client', () => sandboxRpc.stop());
+      sandbox = createServiceCaller(sandboxRpc, { timeoutMs: config.RPC_TIMEOUT_MS });
+    }
+    const live = createServiceCaller(rpc, { timeoutMs: config.RPC_TIMEOUT_MS });
+    // Every route's RPCs go to the cell of the request (the sandbox for a test key, else live).
+    const esimCaller = cellCaller(live, sandbox);
+    const orderCaller = cellCaller(live, sandbox);
+    const billing = cellCaller(live, sandbox);
+    const notification = cellCaller(live, sandbox);
     // Vendors and key rows are trusted for at most VENDOR_CACHE_TTL_MS (<= 5 s) on this replica.
     const vendorCacheOpts = { ttlMs: config.VENDOR_CACHE_TTL_MS, maxEntries: 50_000 };
-    const vendors = new VendorDirectory(billing, new ResponseCache<VendorView>(vendorCacheOpts));
+    // A vendor's status and limits are the live vendor's, for its test keys too (a suspended reseller's sandbox stops).
+    const vendors = new VendorDirectory(live, new ResponseCache<VendorView>(vendorCacheOpts));
     const apiKeys = new ApiKeyRepository(prisma);
     const vendorAccess = new VendorAccess({ keys: apiKeys, keyCache: new ResponseCache<ApiKeyRow | null>(vendorCacheOpts), vendors, logger });
     const vendorConsumer: Consumer = startVendorCacheInvalidation(conn, { vendors, logger, metrics });
@@ -269,7 +305,7 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
         }),
         idempotency: idempotency({
           store: idempotencyRecords,
-          principal: (req) => `vendor:${vendorOf(req).vendorId}`,
+          principal: (req) => `vendor:${vendorOf(req).vendorId}${vendorOf(req).livemode ? '' : ':test'}`,
           required: true,
           ttlMs: config.IDEMPOTENCY_TTL_HOURS * HOUR_MS,
           logger,
@@ -278,8 +314,10 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
         pollMaxMs: config.PREFER_WAIT_POLL_MAX_MS,
       },
       installApnRules: config.installApnRules,
+      sandboxWebhooks,
       admin: {
         billing,
+        sandbox: sandbox ? { billing: sandbox, openingBalance: config.SANDBOX_OPENING_BALANCE } : undefined,
         keys: apiKeys,
         auditLog,
         deadLetters: { repo: deadLetters, publisher: replayPublisher },

@@ -21,6 +21,7 @@ import { loadNotificationConfig } from '../../../apps/notification/src/config';
 import { startNotification, type NotificationHandle } from '../../../apps/notification/src/service';
 import { loadGatewayConfig } from '../../../apps/gateway/src/config';
 import { startGateway, type GatewayHandle } from '../../../apps/gateway/src/service';
+import { SANDBOX_WEBHOOK_SECRET, startSandboxCell, type SandboxCell } from './sandbox-cell';
 
 export const WEBHOOK_SECRET = 'whsec_e2e_secret';
 export const ADMIN_EMAIL = 'admin@e2e.test';
@@ -42,12 +43,16 @@ export interface TestPlatform {
   api: string;
   /** Between the gateway and RabbitMQ: cut it to make the broker unreachable for the gateway only. */
   gatewayBrokerLink: TcpProxy;
+  /** With `sandbox: true`. */
+  sandbox?: SandboxCell;
   stop(): Promise<void>;
 }
 
 export interface PlatformOptions {
   /** Start only what the catalogue needs (simulator, esim-provisioning, gateway). */
   catalogueOnly?: boolean;
+  /** Also start the sandbox cell (test keys), as production runs it beside the live services. */
+  sandbox?: boolean;
   env?: Record<string, string>;
 }
 
@@ -122,6 +127,8 @@ export async function startTestPlatform(opts: PlatformOptions = {}): Promise<Tes
       stops.push(() => notification!.close());
     }
 
+    const sandbox = opts.sandbox ? await startSandboxCell({ logger, stops, schema, common, smtpPort: mail.smtpPort }) : undefined;
+
     const broker = new URL(TEST_AMQP_URL);
     const gatewayBrokerLink = new TcpProxy({ host: broker.hostname, port: Number(broker.port || 5672) });
     const linkPort = await gatewayBrokerLink.start();
@@ -148,6 +155,7 @@ export async function startTestPlatform(opts: PlatformOptions = {}): Promise<Tes
         // Many tests share 127.0.0.1: the per-IP limits of anonymous writes and failed API keys have their own tests.
         ANONYMOUS_WRITE_RATE_LIMIT_PER_MINUTE: '100000',
         API_KEY_FAILURE_RATE_LIMIT_PER_MINUTE: '100000',
+        ...(sandbox ? { SANDBOX_AMQP_URL: sandbox.vhost.url, SANDBOX_STRIPE_WEBHOOK_SECRET: SANDBOX_WEBHOOK_SECRET, SANDBOX_ESIMGO_CALLBACK_SIGNING_KEY: DEFAULT_API_KEY } : {}),
         ...opts.env,
       }),
       { logger },
@@ -156,6 +164,7 @@ export async function startTestPlatform(opts: PlatformOptions = {}): Promise<Tes
     const api = `http://127.0.0.1:${gateway.port}`;
     if (!opts.catalogueOnly) stripeSim.control.setWebhooks({ urls: [`${api}/api/v1/webhooks/stripe`] });
     esimSim.control.setCallback({ url: `${api}/api/v1/webhooks/esimgo` });
+    sandbox?.connect(api);
 
     return {
       vhost,
@@ -171,6 +180,7 @@ export async function startTestPlatform(opts: PlatformOptions = {}): Promise<Tes
       gateway,
       api,
       gatewayBrokerLink,
+      ...(sandbox ? { sandbox } : {}),
       stop,
     };
   } catch (err) {

@@ -28,6 +28,7 @@ import {
 import { AppError } from '@ttelgo/http';
 import type { ApiKeyRepository, ApiKeyRow } from '../infrastructure/api-key.repository';
 import type { ServiceCaller } from '../rpc/service.caller';
+import { sandboxUnavailable } from '../rpc/cell';
 import { toOrderResponse } from './customer-orders.use-case';
 import { toPublic } from './public-response';
 
@@ -158,6 +159,7 @@ export async function listAllOrders(order: ServiceCaller, page: { limit: number;
 const apiKeyView = (row: ApiKeyRow) => ({
   id: row.id,
   name: row.name,
+  mode: row.mode,
   createdAt: row.createdAt.toISOString(),
   createdBy: row.createdBy,
   revokedAt: row.revokedAt?.toISOString() ?? null,
@@ -165,10 +167,53 @@ const apiKeyView = (row: ApiKeyRow) => ({
 });
 
 /** A new key for an existing vendor; the answer carries the only copy of the secret. */
-export async function createApiKey(deps: { billing: ServiceCaller; keys: ApiKeyRepository }, vendorId: string, input: { name: string; createdBy: string }) {
-  await deps.billing.call(GetVendorV1, { vendorId }); // VENDOR_NOT_FOUND (404) for an unknown vendor
-  const { row, key } = await deps.keys.create({ vendorId, name: input.name, createdBy: input.createdBy });
-  return toPublic(CreatedApiKeyResponseSchema, { id: row.id, key, name: row.name, createdAt: row.createdAt.toISOString() });
+export interface SandboxAdmin {
+  /** vendor-billing of the sandbox cell. */
+  billing: ServiceCaller;
+  /** The test wallet's opening balance (minor units of the vendor's currency). */
+  openingBalance: number;
+}
+
+/**
+ * A new key for an existing vendor; the answer carries the only copy of the secret. A test key first makes sure the
+ * vendor exists in the sandbox cell, with the same id, currency and terms, as a PREPAID test wallet credited with
+ * the opening balance once (both calls idempotent by request key, so a second test key changes nothing there).
+ */
+export async function createApiKey(
+  deps: { billing: ServiceCaller; keys: ApiKeyRepository; sandbox?: SandboxAdmin | undefined },
+  vendorId: string,
+  input: { name: string; createdBy: string; mode?: 'live' | 'test' | undefined },
+) {
+  const vendor = await deps.billing.call(GetVendorV1, { vendorId }); // VENDOR_NOT_FOUND (404) for an unknown vendor
+  const mode = input.mode ?? 'live';
+  if (mode === 'test') {
+    if (!deps.sandbox) throw sandboxUnavailable();
+    await ensureSandboxVendor(deps.sandbox, vendor);
+  }
+  const { row, key } = await deps.keys.create({ vendorId, name: input.name, createdBy: input.createdBy, mode });
+  return toPublic(CreatedApiKeyResponseSchema, { id: row.id, key, name: row.name, mode: row.mode, createdAt: row.createdAt.toISOString() });
+}
+
+async function ensureSandboxVendor(sandbox: SandboxAdmin, vendor: VendorView): Promise<void> {
+  await sandbox.billing.call(CreateVendorV1, {
+    id: vendor.id,
+    name: vendor.name,
+    email: vendor.email,
+    billingMode: 'PREPAID',
+    currency: vendor.currency,
+    markupBps: vendor.markupBps,
+    rateLimitPerMinute: vendor.rateLimitPerMinute,
+    requestKey: `sandbox-vendor:${vendor.id}`,
+  });
+  if (sandbox.openingBalance > 0) {
+    await sandbox.billing.call(AdjustBalanceV1, {
+      vendorId: vendor.id,
+      amount: sandbox.openingBalance,
+      reason: 'test wallet opening balance',
+      actor: 'sandbox',
+      requestKey: `sandbox-opening-balance:${vendor.id}`,
+    });
+  }
 }
 
 export async function listApiKeys(keys: ApiKeyRepository, vendorId: string) {

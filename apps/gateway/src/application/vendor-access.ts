@@ -20,6 +20,8 @@ export interface VendorPrincipal {
   vendorId: string;
   keyId: string;
   vendor: VendorView;
+  /** False for a test key (`ttk_test_...`): the request is served by the sandbox cell. */
+  livemode: boolean;
 }
 
 export const apiKeyRequired = () => new AppError('API_KEY_REQUIRED', 401, `This route needs an API key (header ${API_KEY_HEADER}).`);
@@ -66,7 +68,8 @@ export class VendorAccess {
     const row = await this.deps.keyCache.getOrLoad(parsedKey.keyId, async () => (await this.deps.keys.findById(parsedKey.keyId)) ?? null);
     // Hash-compare even for an unknown key id, so the answer time does not tell known ids from unknown ones.
     const matches = secretMatches(parsedKey.secret, row?.secretHash ?? '0'.repeat(64));
-    if (!row || !matches || row.revokedAt !== null) {
+    // A key is only ever valid with the prefix it was issued with: a test key's secret never opens the live platform.
+    if (!row || !matches || row.revokedAt !== null || row.mode !== parsedKey.mode) {
       this.deps.logger.info({ keyId: parsedKey.keyId, known: Boolean(row), revoked: Boolean(row?.revokedAt) }, 'API key refused');
       throw invalidApiKey();
     }
@@ -79,7 +82,7 @@ export class VendorAccess {
       throw err;
     }
     if (vendor.status !== 'ACTIVE') throw vendorSuspended();
-    return { vendorId: row.vendorId, keyId: row.id, vendor };
+    return { vendorId: row.vendorId, keyId: row.id, vendor, livemode: row.mode !== 'test' };
   }
 
   /** After a revocation on this replica: no wait for the TTL here. */

@@ -4,7 +4,7 @@
  * crypto.timingSafeEqual.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { formatApiKey } from '../domain/api-key';
+import { formatApiKey, type ApiKeyMode } from '../domain/api-key';
 import type { PrismaClient } from './generated/prisma/client';
 
 export interface ApiKeyRow {
@@ -16,6 +16,7 @@ export interface ApiKeyRow {
   createdBy: string | null;
   revokedAt: Date | null;
   lastUsedAt: Date | null;
+  mode: string;
 }
 
 const KEY_ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -48,13 +49,14 @@ export class ApiKeyRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
   /** Creates a key; the returned `key` is the only copy of the secret there will ever be. */
-  async create(input: { vendorId: string; name: string; createdBy: string }): Promise<{ row: ApiKeyRow; key: string }> {
+  async create(input: { vendorId: string; name: string; createdBy: string; mode?: ApiKeyMode }): Promise<{ row: ApiKeyRow; key: string }> {
+    const mode = input.mode ?? 'live';
     const keyId = randomKeyId();
     const secret = randomBytes(SECRET_BYTES).toString('base64url');
     const row = await this.prisma.apiKey.create({
-      data: { id: keyId, vendorId: input.vendorId, name: input.name, secretHash: hashSecret(secret), createdBy: input.createdBy },
+      data: { id: keyId, vendorId: input.vendorId, name: input.name, secretHash: hashSecret(secret), createdBy: input.createdBy, mode },
     });
-    return { row, key: formatApiKey(keyId, secret) };
+    return { row, key: formatApiKey(keyId, secret, mode) };
   }
 
   async findById(keyId: string): Promise<ApiKeyRow | undefined> {

@@ -27,7 +27,7 @@ export class CreateVendorUseCase {
     const earlier = await replay();
     if (earlier) return earlier;
 
-    const vendor = newVendor(randomUUID(), req, this.deps.defaults, this.deps.clock());
+    const vendor = newVendor(req.id ?? randomUUID(), req, this.deps.defaults, this.deps.clock());
     // The platform accounts of this currency exist before the first posting needs them (off the hot paths).
     for (const kind of ['stripe_clearing', 'revenue', 'adjustments'] as const) await ledger.platformAccountId(kind, vendor.currency);
     const created = await ledger.transaction(async (tx) => {

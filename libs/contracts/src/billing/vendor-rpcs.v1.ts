@@ -7,6 +7,8 @@ import { BalanceViewSchema, BillingModeSchema, LedgerEntryViewSchema, VendorStat
 export const CreateVendorV1 = defineRpc(
   'billing.create-vendor.v1',
   z.object({
+    /** The id to create the vendor with (the sandbox cell's copy of a live vendor keeps its id); new when absent. */
+    id: z.uuid().optional(),
     name: z.string().min(1).max(200),
     email: z.email(),
     billingMode: BillingModeSchema,

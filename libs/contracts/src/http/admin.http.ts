@@ -68,6 +68,8 @@ export const ApiKeyParamsSchema = z.strictObject({ id: z.uuid(), keyId: z.string
 
 export const CreateApiKeyRequestSchema = z.strictObject({
   name: z.string().trim().min(1).max(100).regex(/^[^\u0000-\u001f\u007f]*$/, 'control characters are not allowed'),
+  /** `test`: a sandbox key `ttk_test_<keyId>_<secret>` (simulated providers, a test wallet, data kept apart). Default `live`. */
+  mode: z.enum(['live', 'test']).optional(),
 });
 export type CreateApiKeyRequest = z.infer<typeof CreateApiKeyRequestSchema>;
 
@@ -76,6 +78,7 @@ export const CreatedApiKeyResponseSchema = z.object({
   id: z.string(),
   key: z.string().startsWith('ttk_'),
   name: z.string(),
+  mode: z.enum(['live', 'test']),
   createdAt: z.iso.datetime({ offset: true }),
 });
 export type CreatedApiKeyResponse = z.infer<typeof CreatedApiKeyResponseSchema>;
@@ -84,6 +87,7 @@ export type CreatedApiKeyResponse = z.infer<typeof CreatedApiKeyResponseSchema>;
 export const ApiKeyResponseSchema = z.object({
   id: z.string(),
   name: z.string(),
+  mode: z.enum(['live', 'test']),
   createdAt: z.iso.datetime({ offset: true }),
   createdBy: z.string().nullable(),
   revokedAt: z.iso.datetime({ offset: true }).nullable(),

@@ -48,6 +48,8 @@ export interface GatewayHttpDeps {
   esimGoWebhook: EsimGoWebhookDeps;
   /** The reseller API (`/vendor/*`, X-API-Key). */
   vendor: Omit<VendorRoutesDeps, 'order' | 'esim' | 'logger'>;
+  /** The sandbox cell's provider webhooks (its stripe-sim and esimgo-sim post here); undefined without a sandbox. */
+  sandboxWebhooks?: { stripe: StripeWebhookDeps; esimGo: EsimGoWebhookDeps } | undefined;
   /** Bundles that need an APN set by hand (INSTALL_APN_RULES), for the install kits. */
   installApnRules: readonly ApnRule[];
   /** The operator API (`/admin/*`, admin JWT). */
@@ -55,6 +57,9 @@ export interface GatewayHttpDeps {
 }
 
 const JSON_BODY_LIMIT = '100kb';
+/** Where the sandbox cell's simulators send their webhooks: the same ingress, handed to the sandbox's services. */
+export const SANDBOX_STRIPE_WEBHOOK_PATH = '/api/v1/sandbox/webhooks/stripe';
+export const SANDBOX_ESIMGO_WEBHOOK_PATH = '/api/v1/sandbox/webhooks/esimgo';
 
 /**
  * The public API on @ttelgo/http's common front. Before the JSON parser: the audit trail (it wraps every request),
@@ -71,9 +76,13 @@ export function createGatewayHttpApp(deps: GatewayHttpDeps): Express {
     settings: { 'trust proxy': deps.trustProxy, etag: false },
     beforeBodyParsers: (front) => {
       front.use(auditTrail({ sink: deps.audit, logger: deps.logger, ...(deps.onAnonymousWrite ? { onAnonymous: deps.onAnonymousWrite } : {}) }));
-      front.use(limitAnonymousWrites({ limiter: deps.anonymousWriteLimit, logger: deps.logger, exempt: [STRIPE_WEBHOOK_PATH, ESIMGO_WEBHOOK_PATH] }));
+      front.use(limitAnonymousWrites({ limiter: deps.anonymousWriteLimit, logger: deps.logger, exempt: [STRIPE_WEBHOOK_PATH, ESIMGO_WEBHOOK_PATH, SANDBOX_STRIPE_WEBHOOK_PATH, SANDBOX_ESIMGO_WEBHOOK_PATH] }));
       front.post(STRIPE_WEBHOOK_PATH, ...stripeWebhookHandlers(deps.stripeWebhook));
       front.post(ESIMGO_WEBHOOK_PATH, ...esimGoWebhookHandlers(deps.esimGoWebhook));
+      if (deps.sandboxWebhooks) {
+        front.post(SANDBOX_STRIPE_WEBHOOK_PATH, ...stripeWebhookHandlers(deps.sandboxWebhooks.stripe));
+        front.post(SANDBOX_ESIMGO_WEBHOOK_PATH, ...esimGoWebhookHandlers(deps.sandboxWebhooks.esimGo));
+      }
     },
   });
 

@@ -6,6 +6,7 @@ import type { RateLimiter } from '../../../infrastructure/auth.rate-limiter';
 import { API_KEY_HEADER, type VendorAccess, type VendorPrincipal } from '../../../application/vendor-access';
 import type { VendorRateLimiter } from '../../../infrastructure/vendor.rate-limiter';
 import { enforceRateLimit } from './rate-limit.middleware';
+import { runInCell } from '../../../rpc/cell';
 
 const vendors = new WeakMap<Request, VendorPrincipal>();
 /** last_used_at: at most one write per key and minute (per replica here; the UPDATE is conditional across replicas). */
@@ -56,7 +57,8 @@ export function authenticateVendor(deps: VendorAuthDeps): RequestHandler {
       if (lastTouched.size > 100_000) lastTouched.clear();
       void deps.touch(principal.keyId).catch((err: unknown) => deps.logger.warn({ err, keyId: principal.keyId }, 'last_used_at update failed'));
     }
-    next();
+    // Everything after this point (validation, idempotency, the route and its RPCs) runs in the key's cell.
+    runInCell(principal.livemode ? 'live' : 'sandbox', next);
   };
 }
 

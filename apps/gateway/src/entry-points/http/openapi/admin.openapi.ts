@@ -93,8 +93,36 @@ export function registerAdminOpenApi(registry: OpenAPIRegistry): void {
   });
   registry.registerPath({
     ...base, method: 'post', path: '/api/v1/admin/vendors/{id}/api-keys', operationId: 'createApiKey', summary: 'Issue an API key',
-    request: { ...vendorId, body: { required: true, ...json(CreateKeyDoc) } },
-    responses: { 201: ok('The key (shown once).', CreatedKeyDoc), ...adminErrors([404, 413]) },
+    description:
+      '`mode: "test"` issues a sandbox key `ttk_test_<keyId>_<secret>`: the same API, served by the sandbox (simulated eSIM Go and ' +
+      'Stripe, never the live providers), with a PREPAID test wallet of 1,000.00 in the vendor\'s currency (credited once, shared ' +
+      'by its test keys, topped up with test cards) and data that never appears in live lists, statements or reports. ' +
+      '503 `SANDBOX_UNAVAILABLE` on a platform without a sandbox.',
+    request: {
+      ...vendorId,
+      body: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: CreateKeyDoc,
+            examples: { live: { value: { name: 'production' } }, test: { summary: 'A sandbox key', value: { name: 'integration tests', mode: 'test' } } },
+          },
+        },
+      },
+    },
+    responses: {
+      201: {
+        description: 'The key (shown once).',
+        headers: commonResponseHeaders,
+        content: {
+          'application/json': {
+            schema: CreatedKeyDoc,
+            example: { id: 'k3x9q2m7v1c8b4n6z0aa', key: 'ttk_test_k3x9q2m7v1c8b4n6z0aa_3q2-7wEXAMPLEsecretEXAMPLEsecretEXAMPLEsecr', name: 'integration tests', mode: 'test', createdAt: '2026-12-08T10:00:00.000Z' },
+          },
+        },
+      },
+      ...adminErrors([404, 413, 503]),
+    },
   });
   registry.registerPath({
     ...base, method: 'get', path: '/api/v1/admin/vendors/{id}/api-keys', operationId: 'listApiKeys', summary: 'List a reseller\'s API keys',

@@ -40,7 +40,12 @@ export function buildOpenApiDocument(opts: { publicBaseUrl?: string | undefined 
     in: 'header',
     name: 'X-API-Key',
     description:
-      'A reseller API key `ttk_<keyId>_<secret>`, issued by an admin and shown once. Rate-limited per key (the vendor\'s ' +
+      'A reseller API key `ttk_<keyId>_<secret>` (live) or `ttk_test_<keyId>_<secret>` (sandbox), issued by an admin and shown once. ' +
+      'A test key sees the same API against the sandbox: simulated providers, a test wallet of 1,000.00, data apart from live data, and ' +
+      'magic bundles that force an outcome, like test cards: `test_provisioning_fails` (the order ends FAILED, its hold released), ' +
+      '`test_completes_after_5s` (the order completes after 5 s), `test_usage_80` (80 % of the data used a few seconds after completion, ' +
+      'with the esim.usage_threshold webhook). Webhooks, events and eSIMs of a test key are the sandbox\'s. ' +
+      'Rate-limited per key (the vendor\'s ' +
       'rateLimitPerMinute; RateLimit-* headers on every answer, 429 + Retry-After above it).',
   });
   for (const register of registrations) register(registry);

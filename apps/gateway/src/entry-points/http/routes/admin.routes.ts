@@ -37,6 +37,7 @@ import {
   recordVendorPayment,
   revokeApiKey,
   updateVendor,
+  type SandboxAdmin,
 } from '../../../application/admin-vendors.use-case';
 import {
   DeadLetterIdParamsSchema,
@@ -59,6 +60,8 @@ export interface AdminRoutesDeps {
   billing: ServiceCaller;
   order: ServiceCaller;
   keys: ApiKeyRepository;
+  /** The sandbox cell, where test keys' vendors get their test wallet; undefined when the platform has none. */
+  sandbox?: SandboxAdmin | undefined;
   auditLog: AuditLogRepository;
   /** Dead letters archived from ttelgo.dead-letters, and the confirm publisher a replay goes through. */
   deadLetters: { repo: DeadLetterRepository; publisher: DeadLetterPublisher };
@@ -131,8 +134,12 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
       const { params, body } = parsed<unknown, { id: string }, CreateApiKeyRequest>(req);
       const vendorId = params.id.toLowerCase();
       const note = auditNote(res);
-      note.details = { vendorId, name: body.name };
-      const created = await createApiKey({ billing: deps.billing, keys: deps.keys }, vendorId, { name: body.name, createdBy: principalOf(req).userId });
+      note.details = { vendorId, name: body.name, mode: body.mode ?? 'live' };
+      const created = await createApiKey({ billing: deps.billing, keys: deps.keys, sandbox: deps.sandbox }, vendorId, {
+        name: body.name,
+        createdBy: principalOf(req).userId,
+        mode: body.mode,
+      });
       // The key id only: the key itself is in this one response and nowhere else.
       note.resource = { type: 'api_key', id: created.id };
       res.status(201).json(created);
