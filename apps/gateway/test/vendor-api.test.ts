@@ -103,7 +103,7 @@ describe('API keys', () => {
     expect(list.body).not.toContain(secret);
     expect(list.body).not.toContain(row!.secret_hash);
     expect(json<{ data: unknown[] }>(list).data).toEqual([
-      { id: created.id, name: 'production server', createdAt: created.createdAt, createdBy: expect.any(String), revokedAt: null, lastUsedAt: null },
+      { id: created.id, name: 'production server', mode: 'live', createdAt: created.createdAt, createdBy: expect.any(String), revokedAt: null, lastUsedAt: null },
     ]);
 
     const balance = await a.get('/api/v1/vendor/balance', apiKey(created.key));

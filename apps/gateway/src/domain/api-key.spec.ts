@@ -4,7 +4,13 @@ describe('API key format', () => {
   const secret = 'A_b-c'.padEnd(43, 'x');
 
   it('round-trips, even when the secret contains _ and -', () => {
-    expect(parseApiKey(formatApiKey('abcdef0123456789wxyz', secret))).toEqual({ keyId: 'abcdef0123456789wxyz', secret });
+    expect(parseApiKey(formatApiKey('abcdef0123456789wxyz', secret))).toEqual({ keyId: 'abcdef0123456789wxyz', secret, mode: 'live' });
+  });
+
+  it('tells a test key (ttk_test_) from a live one, also when a live key id begins with "test"', () => {
+    expect(formatApiKey('abcdef0123456789wxyz', secret, 'test')).toBe(`ttk_test_abcdef0123456789wxyz_${secret}`);
+    expect(parseApiKey(formatApiKey('abcdef0123456789wxyz', secret, 'test'))).toEqual({ keyId: 'abcdef0123456789wxyz', secret, mode: 'test' });
+    expect(parseApiKey(formatApiKey('testdef0123456789wxyz', secret))).toEqual({ keyId: 'testdef0123456789wxyz', secret, mode: 'live' });
   });
 
   it.each([
