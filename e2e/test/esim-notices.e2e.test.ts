@@ -116,6 +116,9 @@ it('a traveller gets the 80 % and the 100 % e-mail once each, however often eSIM
   const view = (await api.get<View>(`/api/v1/esims/${iccid}`, token)).body;
   const assignment = platform.esimGo.sim.state.esims.get(iccid)!.assignments[0]!;
   expect(view).toMatchObject({ status: 'DEPLETED', activatedAt: attached.activatedAt, bundles: [{ state: 'DEPLETED', remainingBytes: 0, endsAt: assignment.endTime }] });
+  // The traveller's list shows the same detail as the eSIM itself.
+  const list = (await api.get<{ data: View[]; nextCursor: string | null }>('/api/v1/esims?limit=10', token)).body;
+  expect(list.data).toEqual([view]);
 }, 120_000);
 
 it('a reseller gets signed esim.usage_threshold webhooks for 80 % and 100 %, once each', async () => {

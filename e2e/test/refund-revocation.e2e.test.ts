@@ -130,6 +130,9 @@ it("refuses to refund a reseller's used bundle (409 BUNDLE_ALREADY_USED) until f
   });
   expect(await balanceOwed()).toBeGreaterThan(owedBefore);
   expect((await api.call<EsimBody>('GET', `/api/v1/vendor/esims/${iccid}`, { headers })).body).toMatchObject({ status: 'REVOKED', bundles: [{ state: 'REVOKED' }] });
+  const revokedList = (await api.call<{ data: Array<{ iccid: string }>; nextCursor: string | null }>('GET', '/api/v1/vendor/esims?status=REVOKED&limit=10', { headers })).body;
+  expect(revokedList).toEqual({ data: [expect.objectContaining({ iccid, status: 'REVOKED' })], nextCursor: null });
+  expect((await api.call<{ data: unknown[] }>('GET', '/api/v1/vendor/esims?status=ACTIVE', { headers })).body.data).toEqual([]);
 
   const audit = await waitFor(
     async () => {
