@@ -265,6 +265,10 @@ describe('admin actions', () => {
       { timeoutMs: 5000, message: 'the forced refund is not in the audit log' },
     );
     expect(audit).toMatchObject({ outcome: 'success', details: { reason: 'used it', force: true, providerRevocation: 'ALREADY_USED' } });
+    const refusedRow = (AuditLogListResponseSchema.parse(json(await http.get(`/api/v1/admin/audit-log?action=admin.order.refund&resource=order:${placed.id}&limit=10`, admin()))).data).find(
+      (r) => (r.details as { force?: boolean }).force === false,
+    );
+    expect(refusedRow).toMatchObject({ outcome: 'failure', details: { force: false, providerRevocation: 'ALREADY_USED', refundStatus: 'REFUSED' } });
   });
 
   it('every admin action appears in GET /admin/audit-log, newest first, filterable and paged', async () => {

@@ -3,7 +3,8 @@
  * eSIM Go (esim.revoke-bundles.v1), then asks payment or vendor-billing for the money and becomes REFUNDED once it
  * is back. The request waits (up to `waitMs`) for eSIM Go's answer, so the admin hears at once when a used bundle
  * (or a failed revocation) stops the refund: 409 BUNDLE_ALREADY_USED / PROVIDER_REVOCATION_FAILED, and the same
- * request with `force: true` refunds anyway. `done` is true once the money is back.
+ * request with `force: true` refunds anyway (`refused` is that error, for the caller to record and throw). `done` is
+ * true once the money is back.
  */
 import { AdminOrderResponseSchema, GetOrderV1, RefundOrderV1, type AdminOrderResponse, type OrderView } from '@ttelgo/contracts';
 import { AppError } from '@ttelgo/http';
@@ -32,7 +33,7 @@ export async function refundOrder(
   deps: RefundOrderDeps,
   orderId: string,
   input: { reason: string; requestedBy: string; force: boolean },
-): Promise<{ order: AdminOrderResponse; done: boolean }> {
+): Promise<{ order: AdminOrderResponse; done: boolean; refused: AppError | null }> {
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const deadline = now() + (deps.waitMs ?? 10_000);
@@ -44,8 +45,7 @@ export async function refundOrder(
     view = await deps.order.call(GetOrderV1, { owner: view.owner, orderId: view.id });
   }
   const response = toPublic(AdminOrderResponseSchema, toAdminOrder(view));
-  if (response.refund?.status === 'REFUSED') {
-    throw response.refund.providerRevocation === 'FAILED' ? providerRevocationFailed(orderId) : bundleAlreadyUsed(orderId);
-  }
-  return { order: response, done: response.refund?.status === 'SUCCEEDED' };
+  const refused =
+    response.refund?.status === 'REFUSED' ? (response.refund.providerRevocation === 'FAILED' ? providerRevocationFailed(orderId) : bundleAlreadyUsed(orderId)) : null;
+  return { order: response, done: response.refund?.status === 'SUCCEEDED', refused };
 }

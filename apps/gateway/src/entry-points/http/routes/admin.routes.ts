@@ -235,6 +235,7 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
         providerRevocation: result.order.refund?.providerRevocation ?? null,
         orderStatus: result.order.status,
       };
+      if (result.refused) throw result.refused;
       res.status(result.done ? 200 : 202).json(result.order);
     },
   );
