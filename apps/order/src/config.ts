@@ -27,6 +27,8 @@ export const OrderConfigSchema = z
     BUNDLE_PRICE_CACHE_TTL_MS: env.int(30_000, 0, 3_600_000),
     /** How long a reseller's quote (order.create-quote.v1) is valid: 10 minutes. */
     QUOTE_VALIDITY_MS: env.int(600_000, 1000, 86_400_000),
+    /** A reseller may cancel an unused order within eSIM Go's refund period: 60 days from purchase, as eSIM Go documents. */
+    CANCELLATION_WINDOW_DAYS: env.int(60, 0, 3650),
   })
   .transform((c) => ({
     databaseUrl: c.DATABASE_URL,
@@ -43,6 +45,7 @@ export const OrderConfigSchema = z
     vendorCacheTtlMs: c.VENDOR_CACHE_TTL_MS,
     bundlePriceCacheTtlMs: c.BUNDLE_PRICE_CACHE_TTL_MS,
     quoteValidityMs: c.QUOTE_VALIDITY_MS,
+    cancellationWindowMs: c.CANCELLATION_WINDOW_DAYS * 86_400_000,
   }));
 
 export type OrderConfig = z.infer<typeof OrderConfigSchema>;

@@ -37,6 +37,8 @@ import { registerGetOrderRpc } from './entry-points/rpc/get-order.rpc';
 import { registerRefundOrderRpc } from './entry-points/rpc/refund-order.rpc';
 import { registerListOrdersRpc } from './entry-points/rpc/list-orders.rpc';
 import { registerQuoteRpcs } from './entry-points/rpc/quotes.rpc';
+import { registerCancelOrderRpc } from './entry-points/rpc/cancel-order.rpc';
+import { CancelOrderUseCase } from './application/cancel-order.use-case';
 import { QuotesUseCase } from './application/quotes.use-case';
 import { QuoteRepository } from './infrastructure/quote.repository';
 import { registerPlaceOrderRpc } from './entry-points/rpc/place-order.rpc';
@@ -169,6 +171,7 @@ export async function startOrder(config: OrderConfig, opts: StartOptions = {}): 
       }),
     );
     registerQuoteRpcs(rpc, new QuotesUseCase({ repository: new QuoteRepository(prisma), catalogue, vendors, validityMs: config.quoteValidityMs }));
+    registerCancelOrderRpc(rpc, new CancelOrderUseCase({ transitions, refundWindowMs: config.cancellationWindowMs }));
     registerGetOrderRpc(rpc, new GetOrderUseCase(repository));
     registerListOrdersRpc(rpc, new ListOrdersUseCase(repository));
     registerRefundOrderRpc(rpc, new RefundOrderUseCase({ repository, transitions }));

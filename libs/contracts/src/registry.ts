@@ -43,7 +43,7 @@ import {
   RevokeBundlesV1,
   EsimBundlesRevokedV1,
 } from './esim';
-import { GetOrderV1, ListOrdersV1, OrderCompletedV1, OrderFailedV1, OrderRefundedV1, PlaceOrderV1, PlaceTopupV1, RefundOrderV1, CreateQuoteV1, GetQuoteV1 } from './order';
+import { GetOrderV1, ListOrdersV1, OrderCompletedV1, OrderFailedV1, OrderRefundedV1, PlaceOrderV1, PlaceTopupV1, RefundOrderV1, CreateQuoteV1, GetQuoteV1, CancelOrderV1, OrderCancelledV1 } from './order';
 import {
   CancelPaymentV1,
   CreatePaymentIntentV1,
@@ -80,6 +80,8 @@ export const allContracts: readonly MessageContract[] = [
   PlaceOrderV1,
   CreateQuoteV1,
   GetQuoteV1,
+  CancelOrderV1,
+  OrderCancelledV1,
   PlaceTopupV1,
   GetOrderV1,
   ListOrdersV1,

@@ -21,4 +21,5 @@ interface OrderNoticeBase {
 export type OrderNotice =
   | (OrderNoticeBase & { kind: 'ORDER_COMPLETED'; esims: EsimInstall[]; completedAt: string })
   | (OrderNoticeBase & { kind: 'ORDER_FAILED'; reason: string; occurredAt: string })
-  | (OrderNoticeBase & { kind: 'ORDER_REFUNDED'; reason: string; occurredAt: string });
+  | (OrderNoticeBase & { kind: 'ORDER_REFUNDED'; reason: string; occurredAt: string })
+  | (OrderNoticeBase & { kind: 'ORDER_CANCELLED'; reason: string; occurredAt: string });

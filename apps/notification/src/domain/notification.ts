@@ -1,7 +1,7 @@
 import type { Owner } from '@ttelgo/contracts';
 
 /** The facts we tell people about: about an order, and about a bundle on one of their eSIMs. */
-export type NotificationKind = 'ORDER_COMPLETED' | 'ORDER_FAILED' | 'ORDER_REFUNDED' | EsimNotificationKind | AccountNotificationKind;
+export type NotificationKind = 'ORDER_COMPLETED' | 'ORDER_FAILED' | 'ORDER_REFUNDED' | 'ORDER_CANCELLED' | EsimNotificationKind | AccountNotificationKind;
 export type AccountNotificationKind = 'ACCOUNT_PASSWORD_RESET' | 'ACCOUNT_PASSWORD_CHANGED';
 export type EsimNotificationKind = 'ESIM_USAGE_THRESHOLD' | 'ESIM_EXPIRING' | 'ESIM_EXPIRED';
 

@@ -1,7 +1,7 @@
 import type { EsimInstall, Money } from '@ttelgo/contracts';
 
 /** The event types a vendor receives. The names are the public API of our webhooks: never rename one. */
-export type WebhookEventType = 'order.completed' | 'order.failed' | 'order.refunded' | 'balance.low' | EsimWebhookEventType;
+export type WebhookEventType = 'order.completed' | 'order.failed' | 'order.refunded' | 'order.cancelled' | 'balance.low' | EsimWebhookEventType;
 
 /** Usage and expiry notices about one bundle on one of the vendor's eSIMs. */
 export type EsimWebhookEventType = 'esim.usage_threshold' | 'esim.expiring' | 'esim.expired';
@@ -25,7 +25,7 @@ export interface WebhookEsim {
 
 export interface WebhookOrderData {
   id: string;
-  status: 'COMPLETED' | 'FAILED' | 'REFUNDED';
+  status: 'COMPLETED' | 'FAILED' | 'REFUNDED' | 'CANCELLED';
   bundleName: string;
   quantity: number;
   total: Money;
@@ -39,6 +39,8 @@ export interface WebhookOrderData {
   failedAt?: string;
   refundReason?: string;
   refundedAt?: string;
+  cancelReason?: string;
+  cancelledAt?: string;
 }
 
 export interface WebhookBalanceLowData {

@@ -53,6 +53,8 @@ export function sampleEventData(type: WebhookEventType, vendorId: string, now: D
       return { ...order, status: 'FAILED', failureReason: 'sample failure', failedAt: at };
     case 'order.refunded':
       return { ...order, status: 'REFUNDED', refundReason: 'sample refund', refundedAt: at };
+    case 'order.cancelled':
+      return { ...order, status: 'CANCELLED', cancelReason: 'cancelled by the reseller: unused', cancelledAt: at };
     case 'balance.low': {
       const data: WebhookBalanceLowData = { vendorId, available: { amount: 500, currency: 'USD' }, threshold: { amount: 1000, currency: 'USD' }, occurredAt: at };
       return data;

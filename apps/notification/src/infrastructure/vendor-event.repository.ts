@@ -2,8 +2,11 @@ import type { VendorEventRecord, VendorEventStore } from '../application/vendor-
 import type { WebhookDeliveryDraft } from '../application/channels/webhook/webhook.ports';
 import type { EventCursor } from '../domain/event-cursor';
 import type { WebhookEvent, WebhookEventType } from '../domain/webhook-event';
+import { WEBHOOK_EVENT_TYPES } from '@ttelgo/contracts';
 import type { Prisma, PrismaClient } from './generated/prisma/client';
 import { webhookDeliveryChannel } from './pg-wakeup.listener';
+
+const LOGGED_EVENT_TYPES: readonly string[] = WEBHOOK_EVENT_TYPES;
 
 const withAttempts = { attemptLog: { orderBy: { attemptNo: 'asc' } } } as const satisfies Prisma.WebhookDeliveryInclude;
 type Row = Prisma.WebhookDeliveryGetPayload<{ include: typeof withAttempts }>;
@@ -18,7 +21,8 @@ export class PrismaVendorEventStore implements VendorEventStore {
   async list(vendorId: string, page: { limit: number; before?: EventCursor | undefined; type?: WebhookEventType | undefined }): Promise<VendorEventRecord[]> {
     const where: Prisma.WebhookDeliveryWhereInput = {
       vendorId,
-      ...(page.type ? { eventType: page.type } : {}),
+      // The event types of the log's v1 contract: a newer type (order.cancelled) waits for a v2 of the log.
+      eventType: page.type ?? { in: [...LOGGED_EVENT_TYPES] },
       ...(page.before
         ? { OR: [{ createdAt: { lt: page.before.createdAt } }, { createdAt: page.before.createdAt, id: { lt: page.before.id } }] }
         : {}),
@@ -28,7 +32,7 @@ export class PrismaVendorEventStore implements VendorEventStore {
   }
 
   async get(vendorId: string, id: string): Promise<VendorEventRecord | undefined> {
-    const row = await this.prisma.webhookDelivery.findFirst({ where: { id, vendorId }, include: withAttempts });
+    const row = await this.prisma.webhookDelivery.findFirst({ where: { id, vendorId, eventType: { in: [...LOGGED_EVENT_TYPES] } }, include: withAttempts });
     return row ? toRecord(row) : undefined;
   }
 

@@ -6,6 +6,7 @@ import {
   ApplyBundleV1,
   CancelPaymentV1,
   CaptureFundsV1,
+  OrderCancelledV1,
   OrderCompletedV1,
   OrderFailedV1,
   OrderRefundedV1,
@@ -85,6 +86,10 @@ export async function enqueueEffects(tx: OutboxTx, order: Order, effects: readon
       case 'OrderFailed':
         await enqueue(tx, OrderFailedV1, closed(order, effect.reason), meta);
         sent.push(OrderFailedV1.name);
+        break;
+      case 'OrderCancelled':
+        await enqueue(tx, OrderCancelledV1, closed(order, effect.reason), meta);
+        sent.push(OrderCancelledV1.name);
         break;
       case 'OrderRefunded':
         await enqueue(tx, OrderRefundedV1, closed(order, effect.reason), meta);

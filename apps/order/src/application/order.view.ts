@@ -35,6 +35,7 @@ export function toOrderView(order: Order): OrderView {
           decidedAt: order.revocation.decidedAt?.toISOString() ?? null,
         }
       : null,
+    cancelRequestedAt: order.cancelRequestedAt?.toISOString() ?? null,
     createdAt: order.createdAt.toISOString(),
     updatedAt: order.updatedAt.toISOString(),
   };

@@ -17,7 +17,8 @@ export type OrderErrorCode =
   | 'BUNDLE_NOT_COMPATIBLE'
   | 'PROVIDER_UNAVAILABLE'
   | 'QUOTE_NOT_FOUND'
-  | 'VENDOR_SUSPENDED';
+  | 'VENDOR_SUSPENDED'
+  | 'NOT_CANCELLABLE';
 
 export class OrderError extends Error {
   constructor(
@@ -57,3 +58,5 @@ export const providerUnavailable = (detail: string): OrderError =>
 export const quoteNotFound = (id: string): OrderError => new OrderError('QUOTE_NOT_FOUND', 404, `quote ${id} does not exist`);
 /** A suspended vendor gets no quote (its orders are REJECTED with the same code). */
 export const vendorSuspended = (): OrderError => new OrderError('VENDOR_SUSPENDED', 403, 'the vendor is suspended');
+/** A cancellation of an order that is not an unused, completed vendor order within eSIM Go's refund window. */
+export const notCancellable = (reason: string): OrderError => new OrderError('NOT_CANCELLABLE', 409, reason);

@@ -37,7 +37,8 @@ export type OrderEffect =
   | { type: 'CaptureFunds' }
   | { type: 'ReleaseFunds'; reason: string }
   | { type: 'RefundOrderCharge'; reason: string }
-  | { type: 'RevokeBundles'; force: boolean };
+  | { type: 'RevokeBundles'; force: boolean }
+  | { type: 'OrderCancelled'; reason: string };
 
 export type Transition =
   | { changed: true; order: Order; history: HistoryEntry; effects: OrderEffect[] }
@@ -45,7 +46,7 @@ export type Transition =
 
 type Patch = Partial<Omit<Order, 'id' | 'owner' | 'version' | 'updatedAt' | 'createdAt'>>;
 
-function change(order: Order, now: Date, to: OrderStatus, reason: string, patch: Patch, effects: OrderEffect[]): Transition {
+export function change(order: Order, now: Date, to: OrderStatus, reason: string, patch: Patch, effects: OrderEffect[]): Transition {
   return {
     changed: true,
     order: { ...order, ...patch, status: to, updatedAt: now, version: order.version + 1 },
@@ -54,7 +55,7 @@ function change(order: Order, now: Date, to: OrderStatus, reason: string, patch:
   };
 }
 
-const unchanged = (reason: string): Transition => ({ changed: false, reason });
+export const unchanged = (reason: string): Transition => ({ changed: false, reason });
 const ignored = (order: Order, what: string): Transition => unchanged(`${what} ignored: order is ${order.status}`);
 
 /** Asks for a refund of a payment that arrived on an order that can no longer use it; once per order. */
@@ -274,7 +275,8 @@ export function refundRequested(order: Order, request: { reason: string; request
     now,
     'COMPLETED',
     `${reason} (revocation of the bundles at eSIM Go requested)`,
-    { refundReason: reason, revocation: { status: 'PENDING', forced: force, requestedAt: now, decidedAt: null } },
+    // An admin refund ends REFUNDED even after a refused self-service cancellation.
+    { refundReason: reason, cancelRequestedAt: null, revocation: { status: 'PENDING', forced: force, requestedAt: now, decidedAt: null } },
     [{ type: 'RevokeBundles', force }],
   );
 }
@@ -295,6 +297,10 @@ export function bundlesRevoked(order: Order, result: { outcome: 'REVOKED' | 'ALR
     const what = saleChannel(order) === 'B2C' ? 'card refund requested' : 'charge credited back requested';
     return change(order, now, 'COMPLETED', `bundles ${result.outcome} at eSIM Go${detail}; ${what}`, { revocation, refundRequestedAt: now }, [moneyBack(order, reason)]);
   }
+  if (order.cancelRequestedAt !== null) {
+    const why = result.outcome === 'ALREADY_USED' ? 'a bundle was already used or has expired' : 'eSIM Go could not revoke the bundles';
+    return change(order, now, 'COMPLETED', `cancellation refused: ${why}${detail}`, { revocation }, []);
+  }
   const why = result.outcome === 'ALREADY_USED' ? 'a bundle was already used; refund only with force' : 'eSIM Go could not revoke the bundles; refund only with force';
   return change(order, now, 'COMPLETED', `refund refused: ${why}${detail}`, { revocation }, []);
 }
@@ -305,6 +311,12 @@ export function orderChargeRefunded(order: Order, refund: { vendorId: string; am
   if (foreign) return foreign;
   if (order.status !== 'COMPLETED' || !isRefundUnderWay(order)) return ignored(order, 'billing.order-charge-refunded');
   const reason = order.refundReason ?? 'order refunded';
+  if (order.cancelRequestedAt !== null) {
+    // The reseller's own cancellation of an unused order: it ends CANCELLED, and the reseller hears order.cancelled.
+    return change(order, now, 'CANCELLED', `cancelled: charge of ${formatMoney(refund.amount)} credited back to the vendor`, { refundedAt: now }, [
+      { type: 'OrderCancelled', reason },
+    ]);
+  }
   return change(order, now, 'REFUNDED', `charge of ${formatMoney(refund.amount)} credited back to the vendor`, { refundedAt: now }, [
     { type: 'OrderRefunded', reason },
   ]);

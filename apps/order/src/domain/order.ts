@@ -76,6 +76,8 @@ export interface Order {
    * esim-provisioning answers; the refund goes on after REVOKED, or after anything when `forced`.
    */
   revocation: Revocation | null;
+  /** The reseller cancelled this unused order (self-service): once its charge is back it is CANCELLED, not REFUNDED. */
+  cancelRequestedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
   paidAt: Date | null;
@@ -173,6 +175,7 @@ export function newOrder(input: NewOrderInput): { order: Order; history: History
     refundedAt: null,
     refundReason: null,
     revocation: null,
+    cancelRequestedAt: null,
     createdAt: input.now,
     updatedAt: input.now,
     paidAt: null,

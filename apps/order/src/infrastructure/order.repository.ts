@@ -53,6 +53,7 @@ function toDomain(row: OrderRow): Order {
     refundRequestedAt: row.refundRequestedAt,
     refundedAt: row.refundedAt,
     refundReason: row.refundReason,
+    cancelRequestedAt: row.cancelRequestedAt,
     revocation:
       row.revocationStatus === null || row.revocationRequestedAt === null
         ? null
@@ -87,6 +88,7 @@ function mutableColumns(order: Order) {
     refundRequestedAt: order.refundRequestedAt,
     refundedAt: order.refundedAt,
     refundReason: order.refundReason,
+    cancelRequestedAt: order.cancelRequestedAt,
     revocationStatus: order.revocation?.status ?? null,
     revocationForced: order.revocation?.forced ?? null,
     revocationRequestedAt: order.revocation?.requestedAt ?? null,
@@ -135,6 +137,7 @@ const SAMPLE_ORDER: Order = {
   refundedAt: null,
   refundReason: null,
   revocation: null,
+  cancelRequestedAt: null,
   createdAt: new Date(0),
   updatedAt: new Date(0),
   paidAt: null,

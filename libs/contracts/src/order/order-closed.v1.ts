@@ -23,3 +23,5 @@ const closed = z.object({
 export const OrderRefundedV1 = defineEvent('order.refunded.v1', closed);
 /** The order ended FAILED (provisioning failed; for B2B the hold is released). */
 export const OrderFailedV1 = defineEvent('order.failed.v1', closed);
+/** A reseller cancelled an unused order itself: its bundles were revoked at eSIM Go and its charge given back (CANCELLED). */
+export const OrderCancelledV1 = defineEvent('order.cancelled.v1', closed);

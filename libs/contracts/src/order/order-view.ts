@@ -57,6 +57,8 @@ export const OrderViewSchema = z.object({
     })
     .nullable()
     .optional(),
+  /** When the reseller cancelled this order itself (self-service); null or absent otherwise. */
+  cancelRequestedAt: z.iso.datetime({ offset: true }).nullable().optional(),
   createdAt: z.iso.datetime({ offset: true }),
   updatedAt: z.iso.datetime({ offset: true }),
 });

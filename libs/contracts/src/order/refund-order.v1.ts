@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OwnerSchema } from '../common';
 import { defineRpc } from '../define';
 import { OrderViewSchema } from './order-view';
 
@@ -19,5 +20,18 @@ export const RefundOrderV1 = defineRpc(
     /** Refund even when a bundle of the order was already used (it is revoked at eSIM Go without a credit). */
     force: z.boolean().optional(),
   }),
+  OrderViewSchema,
+);
+
+/**
+ * Gateway (reseller) -> order: cancel an unused COMPLETED vendor order of the owner. Its bundles are revoked at eSIM
+ * Go (refunded to our balance while unused), then its charge is credited back and the order becomes CANCELLED. The
+ * reply is the order as it is now (`revocation.status` PENDING until eSIM Go answered). Idempotent per order.
+ * ORDER_NOT_FOUND (404, also another owner's order); NOT_CANCELLABLE (409) with the reason: not a completed vendor
+ * order, outside eSIM Go's refund window, or a bundle already used or expired.
+ */
+export const CancelOrderV1 = defineRpc(
+  'order.cancel-order.v1',
+  z.object({ owner: OwnerSchema, orderId: z.uuid() }),
   OrderViewSchema,
 );

@@ -14,6 +14,7 @@ import { vendorEventRoutes } from './routes/vendor-events.routes';
 import { installKitRoutes } from './routes/install-kit.routes';
 import type { ApnRule } from '../../domain/install-kit/apn-rules';
 import { vendorQuoteRoutes } from './routes/vendor-quotes.routes';
+import { vendorCancellationRoutes } from './routes/vendor-cancellations.routes';
 import type { OpenApiDocument } from './openapi/openapi.document';
 import { authRoutes, type AuthRoutesDeps } from './routes/auth.routes';
 import { passwordResetRoutes, type PasswordResetRoutesDeps } from './routes/password-reset.routes';
@@ -101,6 +102,7 @@ export function createGatewayHttpApp(deps: GatewayHttpDeps): Express {
   app.use('/api/v1', vendorRoutes({ ...deps.vendor, order: deps.order, esim: deps.esim, logger: deps.logger }));
   app.use('/api/v1', installKitRoutes({ esim: deps.esim, authenticate: deps.auth.authenticate, authenticateVendor: deps.vendor.authenticate, apnRules: deps.installApnRules }));
   app.use('/api/v1', vendorQuoteRoutes({ order: deps.order, authenticate: deps.vendor.authenticate }));
+  app.use('/api/v1', vendorCancellationRoutes({ order: deps.order, authenticate: deps.vendor.authenticate, idempotency: deps.vendor.idempotency }));
   app.use('/api/v1', vendorEventRoutes({ notification: deps.vendor.notification, authenticate: deps.vendor.authenticate, idempotency: deps.vendor.idempotency }));
   app.use('/api/v1', adminRoutes({ ...deps.admin, order: deps.order, authenticate: deps.auth.authenticate }));
   app.use('/api', docsRoutes(deps.openApi));

@@ -87,12 +87,13 @@ export class VendorEventsUseCase {
 function toView(e: VendorEventRecord): VendorEventView {
   return {
     id: e.id,
-    type: e.eventType,
+    // The store lists only the types of the log's contract (see PrismaVendorEventStore).
+    type: e.eventType as VendorEventView['type'],
     createdAt: e.createdAt.toISOString(),
     status: e.status,
     test: e.test,
     nextAttemptAt: e.status === 'PENDING' ? e.nextAttemptAt.toISOString() : null,
-    payload: { id: e.payload.id, type: e.payload.type, createdAt: e.payload.createdAt, data: e.payload.data as unknown as Record<string, unknown> },
+    payload: { id: e.payload.id, type: e.payload.type as VendorEventView['type'], createdAt: e.payload.createdAt, data: e.payload.data as unknown as Record<string, unknown> },
     attempts: e.attempts.map((a) => ({
       attemptNo: a.attemptNo,
       at: a.at.toISOString(),

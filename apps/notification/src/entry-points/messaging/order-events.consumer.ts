@@ -1,4 +1,4 @@
-import { OrderCompletedV1, OrderFailedV1, OrderRefundedV1, type Envelope, type MessageContract } from '@ttelgo/contracts';
+import { OrderCancelledV1, OrderCompletedV1, OrderFailedV1, OrderRefundedV1, type Envelope, type MessageContract } from '@ttelgo/contracts';
 import { startConsumer, type AmqpConnection, type Consumer, type InboxStore } from '@ttelgo/messaging';
 import type { Logger, ServiceMetrics } from '@ttelgo/observability';
 import type { OrderNotice } from '../../application/order-notice';
@@ -12,7 +12,7 @@ type OrderCompleted = (typeof OrderCompletedV1)['schema']['_output'];
 type OrderClosed = (typeof OrderFailedV1)['schema']['_output'];
 type OrderEvent = OrderCompleted | OrderClosed;
 
-const contracts = [OrderCompletedV1, OrderFailedV1, OrderRefundedV1] as ReadonlyArray<MessageContract>;
+const contracts = [OrderCompletedV1, OrderFailedV1, OrderRefundedV1, OrderCancelledV1] as ReadonlyArray<MessageContract>;
 
 /** Maps the versioned contracts onto the use case's notice; a v2 of an event adds a case here. */
 export function toOrderNotice(envelope: Envelope<OrderEvent>): OrderNotice {
@@ -40,12 +40,14 @@ export function toOrderNotice(envelope: Envelope<OrderEvent>): OrderNotice {
       return { ...base, kind: 'ORDER_FAILED', reason: (data as OrderClosed).reason, occurredAt: (data as OrderClosed).occurredAt };
     case OrderRefundedV1.name:
       return { ...base, kind: 'ORDER_REFUNDED', reason: (data as OrderClosed).reason, occurredAt: (data as OrderClosed).occurredAt };
+    case OrderCancelledV1.name:
+      return { ...base, kind: 'ORDER_CANCELLED', reason: (data as OrderClosed).reason, occurredAt: (data as OrderClosed).occurredAt };
     default:
       throw new Error(`unexpected message type ${envelope.type}`);
   }
 }
 
-/** order.completed / failed / refunded -> one notification (+ its delivery) per order and fact. */
+/** order.completed / failed / refunded / cancelled -> one notification (+ its delivery) per order and fact. */
 export function startOrderEventsConsumer(
   conn: AmqpConnection,
   opts: {

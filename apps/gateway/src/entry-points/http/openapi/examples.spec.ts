@@ -1,5 +1,6 @@
-import { BundleListResponseSchema, BundleResponseSchema, ExchangeRatesResponseSchema, VendorQuoteRequestSchema, VendorQuoteResponseSchema } from '@ttelgo/contracts';
+import { BundleListResponseSchema, BundleResponseSchema, ExchangeRatesResponseSchema, VendorOrderResponseSchema, VendorQuoteRequestSchema, VendorQuoteResponseSchema } from '@ttelgo/contracts';
 import { BUNDLE_EXAMPLE, EXCHANGE_RATES_EXAMPLE } from './bundles.openapi';
+import { CANCELLED_ORDER_EXAMPLE } from './vendor-cancellations.openapi';
 import { QUOTE_EXAMPLE, QUOTE_REQUEST_EXAMPLE } from './vendor-quotes.openapi';
 
 /** The examples in the OpenAPI document are what a client would receive: each one passes its own response schema. */
@@ -10,6 +11,7 @@ describe('OpenAPI examples', () => {
     ['ExchangeRates', ExchangeRatesResponseSchema, EXCHANGE_RATES_EXAMPLE],
     ['VendorQuoteRequest', VendorQuoteRequestSchema, QUOTE_REQUEST_EXAMPLE],
     ['VendorQuote', VendorQuoteResponseSchema, QUOTE_EXAMPLE],
+    ['VendorOrder (cancelled)', VendorOrderResponseSchema, CANCELLED_ORDER_EXAMPLE],
   ] as const)('%s example is valid', (_name, schema, example) => {
     expect(schema.safeParse(example).error).toBeUndefined();
   });

@@ -9,6 +9,7 @@ import { registerVendorOpenApi } from './vendor.openapi';
 import { registerVendorEventsOpenApi } from './vendor-events.openapi';
 import { registerInstallKitOpenApi } from './install-kit.openapi';
 import { registerVendorQuotesOpenApi } from './vendor-quotes.openapi';
+import { registerVendorCancellationsOpenApi } from './vendor-cancellations.openapi';
 import { registerWebhooksOpenApi } from './webhooks.openapi';
 
 export type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
@@ -24,6 +25,7 @@ const registrations: Array<(registry: OpenAPIRegistry) => void> = [
   registerVendorEventsOpenApi,
   registerInstallKitOpenApi,
   registerVendorQuotesOpenApi,
+  registerVendorCancellationsOpenApi,
   registerAdminOpenApi,
 ];
 

@@ -26,7 +26,7 @@ import { BundleListDoc } from './bundles.openapi';
 import { apiKeySecurity, commonRequestHeaders, idempotencyKeyHeader, problemResponses, vendorResponseHeaders } from './common.openapi';
 import { EsimDoc, EsimListDoc } from './esims.openapi';
 
-const VendorOrderDoc = VendorOrderResponseSchema.meta({
+export const VendorOrderDoc = VendorOrderResponseSchema.meta({
   id: 'VendorOrder',
   description: 'A reseller order: unit price and total at the vendor price; eSIM install data once COMPLETED.',
 });

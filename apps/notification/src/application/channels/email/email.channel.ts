@@ -65,6 +65,7 @@ export class EmailChannel implements NotificationChannel {
       case 'ORDER_FAILED':
         return { rendered: renderOrderFailed(common, ctx), attachments: [] };
       case 'ORDER_REFUNDED':
+      case 'ORDER_CANCELLED':
         return { rendered: renderOrderRefunded(common, ctx), attachments: [] };
     }
   }

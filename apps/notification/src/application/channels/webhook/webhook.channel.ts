@@ -45,6 +45,10 @@ export class WebhookChannel implements NotificationChannel {
         // An admin refunded a completed vendor order: the wallet or receivable was credited back.
         payload = { id, type: 'order.refunded', createdAt, data: { ...order, status: 'REFUNDED', refundReason: notice.reason, refundedAt: notice.occurredAt } };
         break;
+      case 'ORDER_CANCELLED':
+        // The reseller cancelled an unused order: its bundles were revoked and its charge given back.
+        payload = { id, type: 'order.cancelled', createdAt, data: { ...order, status: 'CANCELLED', cancelReason: notice.reason, cancelledAt: notice.occurredAt } };
+        break;
     }
     await this.opts.deliveries.insert(tx, {
       id,
