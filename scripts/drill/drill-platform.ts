@@ -93,6 +93,8 @@ export async function startDrillPlatform(urls: DrillInfraUrls, opts: { logFile: 
     ESIMGO_SIM_CALLBACK_URL: `${gateway}/api/v1/webhooks/esimgo`,
     STRIPE_SIM_WEBHOOK_URL: `${gateway}/api/v1/webhooks/stripe`,
     ESIMGO_SIM_BALANCE: '100000000',
+    // Our order id on each purchase, recorded by the simulator only: how the drill counts purchases per order.
+    ESIMGO_SEND_CLIENT_REFERENCE: 'true',
     ...Object.fromEntries(Object.entries(DRILL_JOB_INTERVALS_MS).map(([k, v]) => [k, String(v)])),
     // A stuck order is re-driven after 30 s instead of 10 min: reconciliation is part of the product, the drill
     // only has minutes.

@@ -140,22 +140,17 @@ export async function stripeControl(path: string, body: unknown = {}): Promise<v
   if (!res.ok) throw new Error(`stripe-sim /__sim/${path} answered ${res.status}: ${await res.text()}`);
 }
 
-/** Purchases the simulator recorded, by clientReference (our order id): read after the request rate was taken. */
+/**
+ * Purchases the simulator recorded, by the clientReference they were sent with (our order id; the drill's
+ * esim-provisioning sends it, eSIM Go itself keeps none): read from the control API after the request rate was taken.
+ */
 export async function esimGoPurchases(): Promise<Map<string, number>> {
   const byRef = new Map<string, number>();
-  for (let page = 1; ; page++) {
-    // eSIM Go serves at most 50 orders a page.
-    const res = await fetch(`${drillUrls.esimGo}/v2.4/orders?limit=50&page=${page}`, { headers: { 'x-api-key': 'esimgo-sim-key' } });
-    if (res.status === 429) {
-      await new Promise((r) => setTimeout(r, 1100));
-      page--;
-      continue;
-    }
-    if (!res.ok) throw new Error(`esimgo-sim GET /orders answered ${res.status}: ${await res.text()}`);
-    const body = (await res.json()) as { orders: Array<{ clientReference?: string }>; pageCount: number };
-    for (const o of body.orders) if (o.clientReference) byRef.set(o.clientReference, (byRef.get(o.clientReference) ?? 0) + 1);
-    if (page >= body.pageCount) return byRef;
-  }
+  const res = await fetch(`${drillUrls.esimGo}/__sim/orders`);
+  if (!res.ok) throw new Error(`esimgo-sim /__sim/orders answered ${res.status}`);
+  const body = (await res.json()) as { orders: Array<{ clientReference: string | null }> };
+  for (const o of body.orders) if (o.clientReference) byRef.set(o.clientReference, (byRef.get(o.clientReference) ?? 0) + 1);
+  return byRef;
 }
 
 /** Refunds at Stripe per PaymentIntent (two for one order = a duplicate effect). */

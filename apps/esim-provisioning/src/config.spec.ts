@@ -48,7 +48,7 @@ describe('esim-provisioning config', () => {
 
   it('has provisioning defaults and refuses a lease shorter than a purchase can take', () => {
     expect(loadEsimProvisioningConfig({ NODE_ENV: 'test' }).provisioning).toEqual({
-      sendClientReference: true,
+      sendClientReference: false,
       leaseMs: 120_000,
       reconcileIntervalMs: 60_000,
       deadlineMs: 30 * 60_000,
@@ -57,7 +57,7 @@ describe('esim-provisioning config', () => {
       usageRefreshBudgetMs: 1500,
       topupCompatibilityBudgetMs: 3000,
     });
-    expect(loadEsimProvisioningConfig({ NODE_ENV: 'test', ESIMGO_SEND_CLIENT_REFERENCE: 'false' }).provisioning.sendClientReference).toBe(false);
+    expect(loadEsimProvisioningConfig({ NODE_ENV: 'test', ESIMGO_SEND_CLIENT_REFERENCE: 'true' }).provisioning.sendClientReference).toBe(true);
     let error: unknown;
     try {
       loadEsimProvisioningConfig({ NODE_ENV: 'test', ESIMGO_TIMEOUT_MS: '5000', PROVISION_LEASE_MS: '10000' });

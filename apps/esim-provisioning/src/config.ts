@@ -93,8 +93,12 @@ export const EsimProvisioningConfigSchema = z
         .filter((g) => g.length > 0),
     ),
     BREAKER_RESET_MS: env.int(10_000, 10),
-    /** Send our order id as `clientReference` on POST /orders (kept by the simulator, ignored by eSIM Go). */
-    ESIMGO_SEND_CLIENT_REFERENCE: env.bool(true),
+    /**
+     * Also send our order id as `clientReference` on POST /orders. Off: eSIM Go's OrderRequest has no such field
+     * (type, assign, order only) and nothing relies on it; the simulator records it for drills that attribute
+     * purchases to orders.
+     */
+    ESIMGO_SEND_CLIENT_REFERENCE: env.bool(false),
     /**
      * How long one worker may hold an order it provisions; renewed right before the POST. Must exceed one
      * POST with its timeout plus the wait for a rate-limit slot, or a second worker could reconcile too early.

@@ -85,6 +85,46 @@ describe('eSIM Go answers we cannot read', () => {
   });
 });
 
+describe('buying without a reference of ours (eSIM Go has none)', () => {
+  it('the purchase carries only the documented OrderRequest fields', async () => {
+    const posts = requests('POST /orders');
+    const orderId = randomUUID();
+    await publishUntilRouted(
+      () => h.publisher.publishMessage(ProvisionEsimV1, { orderId, owner: customer(), bundleName: BUNDLE, quantity: 1 }, { producer: 'order', correlationId: randomUUID() }),
+      'esim.provision.v1',
+    );
+    await waitFor(async () => (await providerOrder(orderId))?.state === 'COMPLETED', { timeoutMs: 20_000, message: 'the order was not completed' });
+    expect(requests('POST /orders') - posts).toBe(1);
+    const bought = h.sim.sim.state.orders.get((await providerOrder(orderId))!.provider_reference!)!;
+    expect(bought.clientReference).toBeUndefined();
+  });
+
+  it('two orders of the same bundle whose answers were lost each adopt their own eSIM Go order, none bought twice', async () => {
+    const ids = [randomUUID(), randomUUID()];
+    const simOrdersBefore = h.sim.sim.state.orders.size;
+    const posts = requests('POST /orders');
+    h.sim.sim.control.setFaults({ timeoutRate: 1, hangMs: 3 * ESIMGO_TIMEOUT_MS, paths: ['/orders'] });
+    for (const orderId of ids) {
+      await publishUntilRouted(
+        () => h.publisher.publishMessage(ProvisionEsimV1, { orderId, owner: customer(), bundleName: BUNDLE, quantity: 1 }, { producer: 'order', correlationId: randomUUID() }),
+        'esim.provision.v1',
+      );
+    }
+    for (const orderId of ids) {
+      await waitFor(async () => (await providerOrder(orderId))?.state === 'UNKNOWN', { timeoutMs: 15_000, intervalMs: 20, message: 'the order never became UNKNOWN' });
+    }
+    h.sim.sim.control.resetFaults();
+    for (const orderId of ids) {
+      await waitFor(async () => (await providerOrder(orderId))?.state === 'COMPLETED', { timeoutMs: 20_000, message: 'the order was not completed' });
+    }
+    const references = await Promise.all(ids.map(async (id) => (await providerOrder(id))!.provider_reference));
+    expect(new Set(references).size).toBe(2);
+    expect(requests('POST /orders') - posts).toBe(2);
+    expect(h.sim.sim.state.orders.size - simOrdersBefore).toBe(2);
+    for (const ref of references) expect(h.sim.sim.state.orders.has(ref!)).toBe(true);
+  });
+});
+
 describe('paging through eSIM Go', () => {
   it('reads the whole catalogue in pages of at most 50 (the simulator refuses more)', async () => {
     const gets = requests('GET /catalogue');

@@ -109,7 +109,8 @@ beforeAll(async () => {
 
   // The reconcile job is driven by the test (reconcileProviderOrdersNow), never by its timer: the harness default.
   service = await h.startService(
-    { ESIMGO_TIMEOUT_MS: String(ESIMGO_TIMEOUT_MS), BREAKER_RESET_MS: '300', PROVISION_LEASE_MS: '5000' },
+    // Our order id on each purchase lets the tests count eSIM Go orders per order; nothing in the service reads it.
+    { ESIMGO_TIMEOUT_MS: String(ESIMGO_TIMEOUT_MS), BREAKER_RESET_MS: '300', PROVISION_LEASE_MS: '5000', ESIMGO_SEND_CLIENT_REFERENCE: 'true' },
     { provisionRetryDelaysMs: [300, 600, 1000, 1500, 2000, 3000, 4000] },
   );
   // Bundle durations (for expiresAt) come from the synced catalogue.

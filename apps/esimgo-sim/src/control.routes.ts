@@ -175,6 +175,17 @@ export function controlRoutes(state: SimState, control: SimControl): Router {
   r.get('/state', (_req, res) => {
     res.json(control.snapshot());
   });
+  /** Every order with the clientReference it was sent with (never in an API answer): who bought what, for drills. */
+  r.get('/orders', (_req, res) => {
+    res.json({
+      orders: [...state.orders.values()].map((o) => ({
+        orderReference: o.orderReference,
+        clientReference: o.clientReference ?? null,
+        createdDate: o.createdDate,
+        lines: o.lines.map((l) => ({ type: l.type, item: l.item, quantity: l.quantity, iccids: [...l.iccids] })),
+      })),
+    });
+  });
   r.get('/callbacks', (_req, res) => {
     res.json({ callbacks: state.callbacks });
   });

@@ -1,12 +1,13 @@
 /**
  * POST /orders (validate | transaction), GET /orders/{orderReference}, GET /orders. Transactions charge the
- * organisation balance; validate runs the same checks without charging. `clientReference` is a
- * simulator-only extension (the real API has no client reference and ignores unknown fields).
+ * organisation balance; validate runs the same checks without charging. eSIM Go keeps no reference of the
+ * client's: a `clientReference` in the body is stored for observation only (GET /__sim/orders, so tests and drills
+ * can attribute purchases) and never appears in an API answer, nor filters one.
  */
 import { Router } from 'express';
 import { z } from 'zod';
 import type { CatalogueBundle } from './catalogue.generator';
-import { SimError, paginate, paramOf, parseBody, q1, qAll, qBool, qInt, qPageSize, servedPageSize } from './http.util';
+import { SimError, paginate, paramOf, parseBody, qAll, qBool, qInt, qPageSize, servedPageSize } from './http.util';
 import type { Esim, OrderLine, SimState, StoredOrder } from './state';
 import { toUsd } from './state';
 import type { CallbackDispatcher } from './callbacks';
@@ -74,7 +75,6 @@ export function orderView(order: StoredOrder, state: SimState, includeIccids = t
     assigned: order.assigned,
     sourceIP: order.sourceIP,
   };
-  if (order.clientReference !== undefined) view.clientReference = order.clientReference;
   return view;
 }
 
@@ -217,10 +217,8 @@ export function ordersRoutes(state: SimState, magic?: { callbacks: CallbackDispa
     const page = qInt(req.query.page, 1, 0, 1_000_000) || 1;
     const limit = servedPageSize(qPageSize(req.query.limit, 'limit', 25), state.faults.pageSizeCap);
     const filters = qAll(req.query.createdAt, false).map(parseDateFilter);
-    const clientReference = q1(req.query.clientReference);
     const list = [...state.orders.values()]
       .filter((o) => filters.every((f) => f(o.createdAtMs)))
-      .filter((o) => clientReference === undefined || o.clientReference === clientReference)
       .sort((a, b) => b.createdAtMs - a.createdAtMs);
     res.json({
       [state.faults.ordersListKey]: paginate(list, page, limit).map((o) => orderView(o, state, includeIccids)),

@@ -31,8 +31,9 @@ describe('simulator answers against the documented schemas', () => {
     for (const bundle of page.bundles) expectExact(EsimGoApiExact.CatalogueBundle, bundle);
   });
 
-  it('POST /orders, GET /orders/{reference}, GET /orders: orders as documented', async () => {
-    const bought = await buy(s, 'esim_1GB_7D_IM_U', 2);
+  it('POST /orders, GET /orders/{reference}, GET /orders: orders as documented, whatever the request carried', async () => {
+    // eSIM Go keeps no reference of ours: a clientReference sent anyway never comes back.
+    const bought = await buy(s, 'esim_1GB_7D_IM_U', 2, { clientReference: 'ours-1' });
     expectExact(EsimGoApiExact.Order, bought);
     expectExact(EsimGoApiExact.Order, await json(`/orders/${bought.orderReference}`));
     expectExact(EsimGoApiExact.OrderList, await json('/orders?includeIccids=true&page=1&limit=50'));

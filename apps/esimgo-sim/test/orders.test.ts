@@ -150,7 +150,7 @@ describe('GET /orders', () => {
     expect(await miss.json()).toEqual({ message: expect.any(String) });
   });
 
-  it('lists orders with createdAt windows, paging, includeIccids and the simulator-only clientReference', async () => {
+  it('lists orders with createdAt windows, paging and includeIccids; a clientReference sent shows only on the control API', async () => {
     const start = new Date().toISOString();
     const a = await buy(s, 'esim_1GB_7D_FR_V2', 1, { clientReference: 'ttelgo-order-1' });
     await new Promise((r) => setTimeout(r, 5));
@@ -165,7 +165,12 @@ describe('GET /orders', () => {
     const paged = (await (await s.call('/orders?limit=1&page=2')).json()) as { orders: OrderResponse[]; rows: number };
     expect(paged.rows).toBe(2);
     expect(paged.orders.map((o) => o.orderReference)).toEqual([a.orderReference]);
-    const byRef = (await (await s.call('/orders?clientReference=ttelgo-order-1')).json()) as { orders: OrderResponse[]; rows: number };
-    expect(byRef.orders.map((o) => o.orderReference)).toEqual([a.orderReference]);
+    // eSIM Go keeps no reference of ours: the parameter filters nothing and no answer carries it.
+    const byRef = (await (await s.call(`/orders?createdAt=gte:${start}&clientReference=ttelgo-order-1`)).json()) as { orders: Array<Record<string, unknown>>; rows: number };
+    expect(byRef.rows).toBe(2);
+    for (const o of byRef.orders) expect(o).not.toHaveProperty('clientReference');
+    const control = (await (await s.control('/orders')).json()) as { orders: Array<{ orderReference: string; clientReference: string | null }> };
+    expect(control.orders.find((o) => o.orderReference === a.orderReference)?.clientReference).toBe('ttelgo-order-1');
+    expect(control.orders.find((o) => o.orderReference === b.orderReference)?.clientReference).toBeNull();
   });
 });

@@ -7,7 +7,7 @@ import type { EsimInstallData } from '../domain/esim-install';
 export interface FoundProviderOrder {
   reference: string;
   createdAt: Date;
-  /** Matched on our order id (the simulator's clientReference), not just on time window + item + quantity. */
+  /** Matched on our order id, not just on time window + item + quantity. */
   exact: boolean;
   /** The eSIMs the order's bundles went onto (a top-up's: the eSIM it applied to). */
   iccids: string[];

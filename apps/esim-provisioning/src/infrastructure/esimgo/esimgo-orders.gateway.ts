@@ -36,7 +36,7 @@ import { EsimGoHttpError, EsimGoNetworkError, EsimGoResponseError, EsimGoUnknown
 
 export interface EsimGoOrdersGatewayOptions {
   logger: Logger;
-  /** Send our order id as `clientReference` (the simulator keeps it; the real API ignores it). Default true. */
+  /** Also send our order id as `clientReference` (undocumented; only the simulator records it, for drills). Default false. */
   sendClientReference?: boolean;
   /** Page size of GET /orders during reconciliation (at most 50), and how many pages at most. */
   lookupPageSize?: number;
@@ -74,7 +74,7 @@ export class EsimGoOrdersGateway implements ProvisioningProvider {
     opts: EsimGoOrdersGatewayOptions,
   ) {
     this.log = opts.logger.child({ component: 'esimgo-orders' });
-    this.sendClientReference = opts.sendClientReference ?? true;
+    this.sendClientReference = opts.sendClientReference ?? false;
     this.pageSize = Math.min(opts.lookupPageSize ?? ESIMGO_MAX_PAGE_SIZE, ESIMGO_MAX_PAGE_SIZE);
     this.maxPages = opts.lookupMaxPages ?? 40;
   }
