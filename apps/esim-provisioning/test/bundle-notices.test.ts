@@ -165,8 +165,12 @@ describe('notices from the daily usage sync', () => {
     await service.syncUsageNow();
     expect(await settled(iccid, 1)).toEqual([`${BUNDLE} USAGE_THRESHOLD 80`]);
 
-    // eSIM Go now says it ends in two hours: the pull stores that end, and the run warns once.
-    h.sim.sim.control.expire(iccid, BUNDLE, 2 * 3_600_000);
+    // The bundle's first use was reported 6 days 22 hours ago (a callback's start) and its end is only our estimate:
+    // eSIM Go's answer has no end, so the pull computes start + 7 days, two hours away, and the run warns once.
+    await h.pgClient.query(
+      `UPDATE "${h.schema}".esim_bundles SET starts_at = now() - interval '7 days' + interval '2 hours', ends_at_reported = false WHERE iccid = $1`,
+      [iccid],
+    );
     await due();
     await service.syncUsageNow();
     expect(await settled(iccid, 2)).toEqual([`${BUNDLE} USAGE_THRESHOLD 80`, `${BUNDLE} EXPIRING`]);

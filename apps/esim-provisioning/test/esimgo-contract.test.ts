@@ -26,7 +26,7 @@ const READERS: Record<string, { tolerant: z.ZodType; exact: z.ZodType }> = {
   'POST /orders': { tolerant: EsimGoApi.Order, exact: EsimGoApiExact.Order },
   'GET /orders': { tolerant: EsimGoApi.OrderList, exact: EsimGoApiExact.OrderList },
   'GET /esims/assignments': { tolerant: EsimGoApi.Assignments, exact: EsimGoApiExact.Assignments },
-  'GET /esims/{iccid}/bundles': { tolerant: EsimGoEsimBundlesDto, exact: EsimGoEsimBundlesDto },
+  'GET /esims/{iccid}/bundles': { tolerant: EsimGoEsimBundlesDto, exact: EsimGoApiExact.EsimBundles },
   'GET /esims/{iccid}/compatible/{bundle}': { tolerant: EsimGoApi.Compatibility, exact: EsimGoApiExact.Compatibility },
 };
 
@@ -85,6 +85,17 @@ describe('answers we refuse (a provider-contract error, never "nothing")', () =>
   it('install data without its matching id, and a compatibility answer without the answer', () => {
     expect(EsimGoApi.Assignments.safeParse([{ iccid: '8944123456789012345', smdpAddress: 'rsp.example.com' }]).success).toBe(false);
     expect(EsimGoApi.Compatibility.safeParse({}).success).toBe(false);
+  });
+
+  it('an assignment without its state (under either name) and the exact reading of invented times', () => {
+    const answer = fixture('esims.bundles.json').body as { bundles: Array<{ assignments: Array<Record<string, unknown>> }> };
+    const assignment = answer.bundles[0]!.assignments[0]!;
+    const { bundleState, ...stateless } = assignment;
+    expect(EsimGoApi.BundleAssignment.safeParse(stateless).success).toBe(false);
+    expect(EsimGoApi.BundleAssignment.safeParse({ ...stateless, bundleStatus: bundleState }).success).toBe(true);
+    const withTimes = { ...assignment, startTime: '2024-12-11T10:47:00Z', endTime: '2024-12-18T10:47:00Z' };
+    expect(EsimGoApi.BundleAssignment.safeParse(withTimes).success).toBe(true);
+    expect(EsimGoApiExact.BundleAssignment.safeParse(withTimes).success).toBe(false);
   });
 
   it('the exact reading refuses a key eSIM Go does not document', () => {

@@ -123,10 +123,12 @@ describe('usage sync job', () => {
       initial_bytes: String(assignment.initialQuantity),
       remaining_bytes: String(assignment.initialQuantity - 300_000_000),
       usage_state: 'Active',
-      expires_at: new Date(assignment.endTime!),
       expires_at_reported: true,
     });
     expect(row.usage_synced_at!.getTime()).toBeGreaterThanOrEqual(startedAt - 5);
+    // eSIM Go's answer has no end: first use seen (this pull) + 7 days, never before eSIM Go's own end.
+    expect(row.expires_at!.getTime()).toBe(row.usage_synced_at!.getTime() + 7 * DAY);
+    expect(row.expires_at!.getTime()).toBeGreaterThanOrEqual(Date.parse(assignment.endTime!));
     // Not used yet: Queued, and the end stays our estimate.
     expect(await stored(never)).toMatchObject({ usage_state: 'Queued', expires_at_reported: false });
     expect((await rpc.call(GetEsimV1, { owner, iccid: old })).usage).toEqual({

@@ -31,6 +31,7 @@ export const FaultsSchema = z
     callbackDuplicates: z.number().int().min(0).max(10),
     pageSizeCap: z.number().int().min(0).max(1000),
     noBundlesLeft: z.boolean(),
+    assignmentStateField: z.enum(['bundleState', 'bundleStatus']),
     ordersListKey: z.string().regex(/^[A-Za-z]{1,40}$/),
   })
   .partial()
@@ -95,6 +96,11 @@ export interface SimControl {
   callbacksIdle(): Promise<void>;
 }
 
+/** The control API shows an assignment with its start and end (eSIM Go's own answers carry neither). */
+function controlView(state: SimState, a: Parameters<typeof assignmentView>[1]): Record<string, unknown> {
+  return { ...assignmentView(state, a), bundleState: state.stateOf(a), startTime: a.startTime ?? null, endTime: a.endTime ?? null };
+}
+
 export function createControl(state: SimState, callbacks: CallbackDispatcher): SimControl {
   return {
     setFaults(faults) {
@@ -113,11 +119,11 @@ export function createControl(state: SimState, callbacks: CallbackDispatcher): S
     },
     simulateUsage(input) {
       const a = simulateUsage(state, callbacks, input);
-      return { iccid: input.iccid, bundle: a.bundleName, assignment: assignmentView(state, a) };
+      return { iccid: input.iccid, bundle: a.bundleName, assignment: controlView(state, a) };
     },
     expire(iccid, bundle, inMs) {
       const a = expireAssignment(state, iccid, bundle, inMs);
-      return { iccid, bundle: a.bundleName, assignment: assignmentView(state, a) };
+      return { iccid, bundle: a.bundleName, assignment: controlView(state, a) };
     },
     attach(iccid) {
       const esim = state.esims.get(iccid);

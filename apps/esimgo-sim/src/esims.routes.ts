@@ -16,6 +16,10 @@ export const appleInstallUrl = (e: Pick<Esim, 'smdpAddress' | 'matchingId'>): st
 
 const TERMINAL = ['Expired', 'Revoked', 'Lapsed'];
 
+/**
+ * An assignment as GET /esims/{iccid}/bundles documents it: no startTime or endTime (only callbacks carry those),
+ * the state under `bundleState`, or `bundleStatus` as some versions name it (the assignmentStateField fault).
+ */
 export function assignmentView(state: SimState, a: Assignment): Record<string, unknown> {
   return {
     id: a.id,
@@ -24,10 +28,8 @@ export function assignmentView(state: SimState, a: Assignment): Record<string, u
     remainingQuantity: a.remainingQuantity,
     assignmentDateTime: a.assignmentDateTime,
     assignmentReference: a.assignmentReference,
-    bundleState: state.stateOf(a),
+    [state.faults.assignmentStateField]: state.stateOf(a),
     unlimited: a.unlimited,
-    startTime: a.startTime ?? null,
-    endTime: a.endTime ?? null,
   };
 }
 

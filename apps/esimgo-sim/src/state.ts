@@ -112,6 +112,8 @@ export interface Faults {
    * Bundles left" (the same status as a bad API key, told apart only by the message).
    */
   noBundlesLeft: boolean;
+  /** The key an assignment's state goes under: 'bundleState' (v2.4), or 'bundleStatus' as some versions name it. */
+  assignmentStateField: 'bundleState' | 'bundleStatus';
   /**
    * The key GET /orders puts its list under ('orders', as documented). Anything else is a provider changing its
    * answer under a client: what a client must never read as "no orders".
@@ -174,6 +176,7 @@ export function defaultFaults(rateLimitPerSecond: number, processingDelayMs: num
     callbackDuplicates: 0,
     pageSizeCap: 0,
     noBundlesLeft: false,
+    assignmentStateField: 'bundleState',
     ordersListKey: 'orders',
   };
 }

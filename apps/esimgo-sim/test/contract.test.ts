@@ -50,6 +50,21 @@ describe('simulator answers against the documented schemas', () => {
     expectExact(EsimGoApiExact.Compatibility, await json(`/esims/${bought.order[0]!.iccids[0]}/compatible/esim_1GB_7D_IM_U`));
   });
 
+  it('GET /esims/{iccid}/bundles: assignments without startTime or endTime, in use and not, under either state name', async () => {
+    const bought = await buy(s, 'esim_1GB_7D_IM_U');
+    const iccid = bought.order[0]!.iccids[0]!;
+    expectExact(EsimGoApiExact.EsimBundles, await json(`/esims/${iccid}/bundles?includeUsed=true`));
+    expect((await s.control('/usage', { iccid, usedPercent: 20 })).status).toBe(200);
+    const used = (await json(`/esims/${iccid}/bundles`)) as { bundles: Array<{ assignments: Array<Record<string, unknown>> }> };
+    expectExact(EsimGoApiExact.EsimBundles, used);
+    expect(used.bundles[0]!.assignments[0]).toMatchObject({ bundleState: 'Active' });
+    expect((await s.control('/faults', { assignmentStateField: 'bundleStatus' })).status).toBe(200);
+    const renamed = (await json(`/esims/${iccid}/bundles`)) as { bundles: Array<{ assignments: Array<Record<string, unknown>> }> };
+    expectExact(EsimGoApiExact.EsimBundles, renamed);
+    expect(renamed.bundles[0]!.assignments[0]).toMatchObject({ bundleStatus: 'Active' });
+    await s.control('/faults/reset', {});
+  });
+
   it('pages of more than 50 are refused, as eSIM Go may', async () => {
     for (const path of ['/catalogue?perPage=51', '/orders?limit=51']) {
       const res = await s.call(path);

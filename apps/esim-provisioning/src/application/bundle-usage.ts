@@ -60,6 +60,21 @@ export function usageOfAssignment(a: ProviderAssignment, syncedAt: Date): Bundle
   };
 }
 
+/**
+ * eSIM Go's answer to a pull carries no end (and no start): the end is the bundle's start plus its duration. The
+ * start is the one a callback or an earlier read reported, else the first use this observation shows (its time is
+ * no earlier than the real first use, so the end computed from it is never early: a bundle is never ended before
+ * eSIM Go ends it). An unused bundle keeps its estimate: its duration has not started.
+ */
+export function withComputedEnd(usage: BundleUsage, bundle: Pick<StoredBundle, 'startsAt' | 'endsAt' | 'endsAtReported'>, durationDays: number | null): BundleUsage {
+  if (usage.endsAt || durationDays === null) return usage;
+  const startsAt = usage.startsAt ?? bundle.startsAt ?? firstUseSeen(usage);
+  if (!startsAt) return usage;
+  // A start seen earlier keeps the end it gave (an end reported by eSIM Go is never replaced by ours).
+  if (bundle.endsAtReported && bundle.endsAt) return { ...usage, startsAt };
+  return { ...usage, startsAt, endsAt: new Date(startsAt.getTime() + durationDays * 86_400_000) };
+}
+
 export interface PulledWrite {
   /** Written (an observation newer than what was read before the call, and the bundle not final). */
   refreshed: string[];
@@ -76,7 +91,7 @@ export interface PulledWrite {
  * later, so any alert after it may apply).
  */
 export async function writePulledUsage(
-  deps: { repository: Pick<EsimsRepository, 'transaction' | 'lockEsim'>; writer: BundleUsageWriter },
+  deps: { repository: Pick<EsimsRepository, 'transaction' | 'lockEsim' | 'durationDays'>; writer: BundleUsageWriter },
   iccid: string,
   readBefore: ReadonlyMap<string, Date | null>,
   assignments: readonly ProviderAssignment[],
@@ -87,6 +102,7 @@ export async function writePulledUsage(
     const esim = await deps.repository.lockEsim(tx, iccid);
     if (!esim) return result;
     const pairs = pairAssignments(esim.bundles, assignments);
+    const durations = await deps.repository.durationDays(tx, esim.bundles.map((b) => b.bundleName));
     for (const [bundleId, expected] of readBefore) {
       const bundle = esim.bundles.find((b) => b.id === bundleId);
       const assignment = pairs.get(bundleId);
@@ -94,7 +110,8 @@ export async function writePulledUsage(
         result.notFound.push(bundleId);
         continue;
       }
-      const written = await deps.writer.write(tx, bundle, usageOfAssignment(assignment, pulledAt), { kind: 'synced-at', expected });
+      const usage = withComputedEnd(usageOfAssignment(assignment, pulledAt), bundle, durations.get(bundle.bundleName) ?? null);
+      const written = await deps.writer.write(tx, bundle, usage, { kind: 'synced-at', expected });
       (written ? result.refreshed : result.superseded).push(bundleId);
     }
     return result;

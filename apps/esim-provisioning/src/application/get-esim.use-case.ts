@@ -17,7 +17,7 @@ import { toEsimView } from './esim-view';
 import type { ProvisioningProvider } from './provisioning-provider.port';
 
 export interface GetEsimDeps {
-  repository: Pick<EsimsRepository, 'findEsim' | 'transaction' | 'lockEsim' | 'replaceUsage' | 'replacePulledUsage' | 'refreshEsim'>;
+  repository: Pick<EsimsRepository, 'findEsim' | 'transaction' | 'durationDays' | 'lockEsim' | 'replaceUsage' | 'replacePulledUsage' | 'refreshEsim'>;
   provider: Pick<ProvisioningProvider, 'bundles'>;
   logger: Logger;
   /** 0 disables the refresh. */

@@ -36,7 +36,7 @@ export interface SyncUsageOptions {
 export interface SyncUsageDeps extends SyncUsageOptions {
   repository: Pick<
     EsimsRepository,
-    'reportedEndsBy' | 'markExpired' | 'endingUnwarned' | 'dueForUsageSync' | 'transaction' | 'lockEsim' | 'replaceUsage' | 'replacePulledUsage' | 'refreshEsim'
+    'reportedEndsBy' | 'markExpired' | 'endingUnwarned' | 'dueForUsageSync' | 'transaction' | 'durationDays' | 'lockEsim' | 'replaceUsage' | 'replacePulledUsage' | 'refreshEsim'
   >;
   /** Usage and expiry notices (absent: none are sent). */
   notices?: Pick<BundleNoticeRecorder, 'afterChange'>;

@@ -249,6 +249,13 @@ export class EsimsRepository {
 
   // --- bundle changes ---------------------------------------------------------------------------------------
 
+  /** Days each bundle lasts from its first use, from our catalogue copy (withdrawn bundles included). */
+  async durationDays(tx: EsimTx, bundleNames: string[]): Promise<Map<string, number>> {
+    if (bundleNames.length === 0) return new Map();
+    const rows = await tx.catalogueBundle.findMany({ where: { name: { in: [...new Set(bundleNames)] } }, select: { name: true, durationDays: true } });
+    return new Map(rows.map((r) => [r.name, r.durationDays]));
+  }
+
   /**
    * In the caller's transaction: locks the eSIM's row (every bundle change of one eSIM runs one after the other)
    * and reads it with its bundles; undefined when we hold no such eSIM (whatever its owner).

@@ -380,12 +380,12 @@ export class ProvisioningRepository {
     return { durationDays: row.duration_days, unlimited: row.unlimited, dataBytes: row.unlimited || row.data_mb <= 0 ? null : row.data_mb * 1_000_000 };
   }
 
-  /** Unfinished orders whose next check is due and that no live worker holds, oldest first. */
   /** Unfinished orders recorded before `requestedBefore` (those past the provisioning deadline). */
   async countUnfinishedSince(requestedBefore: Date): Promise<number> {
     return this.prisma.providerOrder.count({ where: { state: { in: UNFINISHED }, requestedAt: { lt: requestedBefore } } });
   }
 
+  /** Unfinished orders whose next check is due and that no live worker holds, oldest first. */
   async dueForReconciliation(limit: number): Promise<ProviderOrder[]> {
     const now = this.now();
     const rows = await this.prisma.providerOrder.findMany({

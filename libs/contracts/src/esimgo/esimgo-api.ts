@@ -120,10 +120,32 @@ function build(reading: Reading) {
   });
   const Assignments = z.union([z.array(Assignment), Assignment]);
 
+  /**
+   * One bundle assignment (GET /esims/{iccid}/bundles): no startTime or endTime (callbacks carry those; some
+   * answers seen in the wild do, so the tolerant reading keeps them); the state is `bundleState`, or `bundleStatus`
+   * as the v2.3 changelog names it; one of them is required.
+   */
+  const BundleAssignment = obj({
+    /** The assignment id (what the revoke endpoint takes); a number in some answers. */
+    id: z.union([z.string().min(1), z.number()]),
+    callTypeGroup: z.string().nullish(),
+    initialQuantity: z.number(),
+    remainingQuantity: z.number(),
+    assignmentDateTime: z.string().nullish(),
+    assignmentReference: z.string().nullish(),
+    bundleState: z.string().min(1).nullish(),
+    bundleStatus: z.string().min(1).nullish(),
+    unlimited: z.boolean().nullish(),
+    ...(reading === 'tolerant' ? { startTime: z.string().nullish(), endTime: z.string().nullish() } : {}),
+  }).refine((a) => Boolean(a.bundleState ?? a.bundleStatus), { message: 'bundleState (or bundleStatus) is required', path: ['bundleState'] });
+  const EsimBundles = obj({
+    bundles: z.array(obj({ name: z.string().min(1), description: z.string().nullish(), assignments: z.array(BundleAssignment) })),
+  });
+
   /** `GET /esims/{iccid}/compatible/{bundle}`: `{ "compatible": false }`; an answer without it says nothing. */
   const Compatibility = obj({ compatible: z.boolean() });
 
-  return { Country, CatalogueBundle, CataloguePage, OrderLine, Order, OrderList, Assignment, Assignments, Compatibility };
+  return { Country, CatalogueBundle, CataloguePage, OrderLine, Order, OrderList, Assignment, Assignments, BundleAssignment, EsimBundles, Compatibility };
 }
 
 /** What our client reads: unknown keys ignored, required fields required. */

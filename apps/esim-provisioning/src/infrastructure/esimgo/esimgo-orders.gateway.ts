@@ -194,10 +194,11 @@ export class EsimGoOrdersGateway implements ProvisioningProvider {
         reference: a.assignmentReference ?? null,
         initialBytes: bytes(a.initialQuantity),
         remainingBytes: bytes(a.remainingQuantity),
-        state: a.bundleState ?? 'UNKNOWN',
+        state: a.bundleState ?? a.bundleStatus ?? 'UNKNOWN',
         unlimited: a.unlimited ?? null,
-        startsAt: time(a.startTime),
-        endsAt: time(a.endTime),
+        // Not in the documented answer (callbacks carry them); read when an answer has them anyway.
+        startsAt: 'startTime' in a ? time(a.startTime as string | null | undefined) : null,
+        endsAt: 'endTime' in a ? time(a.endTime as string | null | undefined) : null,
       })),
     );
   }

@@ -27,26 +27,5 @@ export const EsimGoAssignmentsDto = EsimGoApi.Assignments;
  */
 export const EsimGoCompatibilityDto = EsimGoApi.Compatibility;
 
-/** GET /esims/{iccid}/bundles. Quantities are bytes. */
-export const EsimGoEsimBundlesDto = z.object({
-  bundles: z.array(
-      z.object({
-        name: z.string().min(1),
-        assignments: z.array(
-            z.object({
-              /** The assignment id (what the revoke endpoint takes); a number in some answers. */
-              id: z.union([z.string(), z.number()]).nullish(),
-              initialQuantity: z.number(),
-              remainingQuantity: z.number(),
-              assignmentDateTime: z.string().nullish(),
-              assignmentReference: z.string().nullish(),
-              bundleState: z.string().nullish(),
-              unlimited: z.boolean().nullish(),
-              startTime: z.string().nullish(),
-              endTime: z.string().nullish(),
-            }),
-          ),
-      }),
-    ),
-});
-
+/** GET /esims/{iccid}/bundles: quantities are bytes; the state under bundleState or bundleStatus. */
+export const EsimGoEsimBundlesDto = EsimGoApi.EsimBundles;
