@@ -1,7 +1,7 @@
 /**
  * The platform as `npm start` runs it (compiled bundles under the supervisor, crashed processes restarted with
  * backoff), with two replicas of every consumer service and of the gateway, pointed at the drill's own Postgres,
- * RabbitMQ and Redis (./infra). Every port is its usual one + DRILL_PORT_OFFSET, so a drill never meets a
+ * RabbitMQ and Redis (./infra). Every port is its usual one + DRILL_PORT_OFFSET (+20000, +21000 with DRILL_SLOT=1), so a drill never meets a
  * developer's `npm start` (+0) or a benchmark (+10000).
  *
  * Two links go through cuttable TCP proxies (libs/testing), for the partition drills: esim-provisioning to
@@ -14,9 +14,9 @@ import { TcpProxy } from '@ttelgo/testing';
 import { migrateAll } from '../migrate';
 import { startPlatform, type RunningPlatform } from '../platform';
 import { services, type ServiceEntry } from '../services';
-import { DRILL_INFRA, type DrillInfraUrls } from './infra';
+import { DRILL_INFRA, DRILL_SLOT, type DrillInfraUrls } from './infra';
 
-export const DRILL_PORT_OFFSET = 20_000;
+export const DRILL_PORT_OFFSET = 20_000 + 1000 * DRILL_SLOT;
 export const drillPort = (port: number) => port + DRILL_PORT_OFFSET;
 
 /** The services that consume messages: each runs as two replicas, and each is frozen and killed in turn. */

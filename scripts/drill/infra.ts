@@ -15,13 +15,19 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { reachable } from '../platform';
 
+/**
+ * DRILL_SLOT=1 (what `npm test`'s short drill uses) moves every server port by 1, the platform's by another 1000,
+ * and the data to `/tmp/ttelgo-drill-1`: the suite never waits for, nor meets, a full `npm run drill`.
+ */
+export const DRILL_SLOT = process.env.DRILL_SLOT === '1' ? 1 : 0;
+
 export const DRILL_INFRA = {
-  dir: '/tmp/ttelgo-drill',
-  postgresPort: 15442,
-  amqpPort: 15682,
-  rabbitDistPort: 15692,
-  redisPort: 16389,
-  rabbitNode: 'ttelgo-drill@localhost',
+  dir: DRILL_SLOT ? `/tmp/ttelgo-drill-${DRILL_SLOT}` : '/tmp/ttelgo-drill',
+  postgresPort: 15442 + DRILL_SLOT,
+  amqpPort: 15682 + DRILL_SLOT,
+  rabbitDistPort: 15692 + DRILL_SLOT,
+  redisPort: 16389 + DRILL_SLOT,
+  rabbitNode: DRILL_SLOT ? `ttelgo-drill-${DRILL_SLOT}@localhost` : 'ttelgo-drill@localhost',
 };
 
 const PG_BIN = process.env.DRILL_PG_BIN ?? '/usr/lib/postgresql/15/bin';

@@ -11,7 +11,8 @@
  *   npm run drill -- --short                      the reduced set `npm test` runs
  *   npm run drill -- --json out.json --markdown out.md
  *
- * Exit code 0 only when every drill passed. Service logs (JSON) go to /tmp/ttelgo-drill/platform.log.
+ * Exit code 0 only when every drill passed. Service logs (JSON) go to /tmp/ttelgo-drill/platform.log. `npm test` runs
+ * the short set with DRILL_SLOT=1 (other ports, /tmp/ttelgo-drill-1), so it never waits for a full drill.
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
