@@ -141,16 +141,22 @@ export async function stripeControl(path: string, body: unknown = {}): Promise<v
 }
 
 /**
- * Purchases the simulator recorded, by the clientReference they were sent with (our order id; the drill's
- * esim-provisioning sends it, eSIM Go itself keeps none): read from the control API after the request rate was taken.
+ * Purchases the simulator recorded: its order reference, and the clientReference it was sent with (our order id;
+ * the drill's esim-provisioning sends it, eSIM Go itself keeps none), from the control API.
  */
-export async function esimGoPurchases(): Promise<Map<string, number>> {
-  const byRef = new Map<string, number>();
+export async function esimGoPurchases(): Promise<Array<{ reference: string; clientReference?: string }>> {
   const res = await fetch(`${drillUrls.esimGo}/__sim/orders`);
   if (!res.ok) throw new Error(`esimgo-sim /__sim/orders answered ${res.status}`);
-  const body = (await res.json()) as { orders: Array<{ clientReference: string | null }> };
-  for (const o of body.orders) if (o.clientReference) byRef.set(o.clientReference, (byRef.get(o.clientReference) ?? 0) + 1);
-  return byRef;
+  const body = (await res.json()) as { orders: Array<{ orderReference: string; clientReference: string | null }> };
+  return body.orders.map((o) => ({ reference: o.orderReference, ...(o.clientReference ? { clientReference: o.clientReference } : {}) }));
+}
+
+/** Which of our orders holds each eSIM Go order (esim-provisioning's own record, read-only SQL). */
+export async function heldPurchases(databaseUrl: string): Promise<Map<string, string>> {
+  return readOnlySql(databaseUrl, async (q) => {
+    const rows = await q(`SELECT provider_reference, order_id::text AS order_id FROM esims.provider_orders WHERE provider_reference IS NOT NULL`);
+    return new Map(rows.map((r) => [String(r.provider_reference), String(r.order_id)]));
+  });
 }
 
 /** Refunds at Stripe per PaymentIntent (two for one order = a duplicate effect). */
