@@ -162,8 +162,19 @@ export class DrillInfra {
     };
   }
 
+  /**
+   * The CLI runs as an Erlang node of its own: it gets none of the server's variables (with RABBITMQ_DIST_PORT it
+   * would try to listen on the server's distribution port, and fail with "nodistribution"). A CLI node can still
+   * fail to start while other suites run rabbitmqctl at the same moment: tried three times.
+   */
   private rabbitmqctl(args: string[]): string {
-    return execFileSync('rabbitmqctl', ['-n', DRILL_INFRA.rabbitNode, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: this.rabbitEnv() });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return execFileSync('rabbitmqctl', ['-n', DRILL_INFRA.rabbitNode, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      } catch (err) {
+        if (attempt >= 3 || !/nodistribution|Distribution failed/.test(String((err as { stderr?: string }).stderr ?? (err as Error).message))) throw err;
+      }
+    }
   }
 
   private pgCtl(args: string[]): void {
