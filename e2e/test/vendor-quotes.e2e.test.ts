@@ -3,6 +3,7 @@
  * reads the quote back, and cannot see another reseller's quote.
  */
 import { randomUUID } from 'node:crypto';
+import JSZip from 'jszip';
 import { apiClient } from './support/api';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestPlatform, type TestPlatform } from './support/platform';
 
@@ -113,5 +114,37 @@ describe('quotes', () => {
     }
     const missing = await as(vendor).get<{ code: string }>(`/api/v1/vendor/quotes/${randomUUID()}`);
     expect(missing.status).toBe(404);
+  });
+
+  it('a quoted basket bought as an order: every QR code as a ZIP of PNGs plus a CSV', async () => {
+    const vendor = await onboard({ billingMode: 'POSTPAID', creditLimit: 100_000, markupPercent: 10 });
+    const quote = await as(vendor).post<any>('/api/v1/vendor/quotes', { items: [{ bundleName: 'esim_1GB_7D_FR_V2', quantity: 3 }] }); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const order = await api.call<any>('POST', '/api/v1/vendor/orders', { // eslint-disable-line @typescript-eslint/no-explicit-any
+      body: { bundleName: 'esim_1GB_7D_FR_V2', quantity: 3 },
+      headers: { 'X-API-Key': vendor.key, 'Idempotency-Key': randomUUID(), Prefer: 'wait=30' },
+    });
+    expect(order.body).toMatchObject({ status: 'COMPLETED', total: quote.body.total });
+
+    const res = await fetch(`${platform.api}/api/v1/vendor/orders/${order.body.id}/qrcodes.zip`, { headers: { 'X-API-Key': vendor.key } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/zip');
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="order-${order.body.id}-qrcodes.zip"`);
+    const zip = await JSZip.loadAsync(Buffer.from(await res.arrayBuffer()));
+    const iccids = (order.body.esims as Array<{ iccid: string }>).map((e) => e.iccid);
+    expect(Object.keys(zip.files).sort()).toEqual([...iccids.map((i) => `esim-${i}.png`), 'esims.csv'].sort());
+    for (const iccid of iccids) {
+      const png = await zip.file(`esim-${iccid}.png`)!.async('nodebuffer');
+      expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+      const single = await fetch(`${platform.api}/api/v1/vendor/esims/${iccid}/qrcode`, { headers: { 'X-API-Key': vendor.key } });
+      expect(Buffer.from(await single.arrayBuffer()).equals(png)).toBe(true);
+    }
+    const csv = (await zip.file('esims.csv')!.async('string')).trim().split('\r\n');
+    expect(csv[0]).toBe('iccid,smdpAddress,matchingId,lpa,appleInstallUrl,expiresAt,qrFile');
+    expect(csv.slice(1).map((line) => line.split(',')[0]).sort()).toEqual([...iccids].sort());
+    for (const line of csv.slice(1)) expect(line).toMatch(/,LPA:1\$[^,]+\$[^,]+,https:\/\//);
+
+    const other = await onboard({ billingMode: 'POSTPAID', creditLimit: 1000 });
+    const hidden = await fetch(`${platform.api}/api/v1/vendor/orders/${order.body.id}/qrcodes.zip`, { headers: { 'X-API-Key': other.key } });
+    expect(hidden.status).toBe(404);
   });
 });

@@ -92,6 +92,7 @@ describe('GET /api/v1/openapi.json', () => {
       '/api/v1/vendor/orders',
       '/api/v1/vendor/orders/{id}',
       '/api/v1/vendor/orders/{id}/cancel',
+      '/api/v1/vendor/orders/{id}/qrcodes.zip',
       '/api/v1/vendor/quotes',
       '/api/v1/vendor/quotes/{id}',
       '/api/v1/vendor/statements/{month}',

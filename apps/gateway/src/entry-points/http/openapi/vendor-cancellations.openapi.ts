@@ -48,4 +48,25 @@ export function registerVendorCancellationsOpenApi(registry: OpenAPIRegistry): v
       ...problemResponses([400, 401, 403, 404, 409, 422, 429, 500, 502, 503, 504]),
     },
   });
+
+  registry.registerPath({
+    tags: ['Reseller'],
+    security: apiKeySecurity,
+    method: 'get',
+    path: '/api/v1/vendor/orders/{id}/qrcodes.zip',
+    operationId: 'exportVendorOrderQrCodes',
+    summary: 'Download every QR code of an order',
+    description:
+      'A ZIP with `esim-<iccid>.png` (the QR code of the LPA string) for each eSIM of a COMPLETED order and `esims.csv` ' +
+      '(`iccid,smdpAddress,matchingId,lpa,appleInstallUrl,expiresAt,qrFile`). Not COMPLETED: 409 `ORDER_NOT_COMPLETED`.',
+    request: { params: OrderIdParamsSchema },
+    responses: {
+      200: {
+        description: 'The ZIP.',
+        headers: vendorResponseHeaders.extend({ 'Content-Disposition': z.string().meta({ description: '`attachment; filename="order-<id>-qrcodes.zip"`' }) }),
+        content: { 'application/zip': { schema: z.string().meta({ format: 'binary' }) } },
+      },
+      ...problemResponses([400, 401, 403, 404, 409, 429, 500, 502, 503, 504]),
+    },
+  });
 }

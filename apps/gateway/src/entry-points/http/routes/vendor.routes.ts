@@ -31,6 +31,7 @@ import {
   setVendorWebhookEndpoint,
 } from '../../../application/vendor-account.use-case';
 import { getVendorOrder, listVendorOrders, placeVendorOrder, vendorOwner } from '../../../application/vendor-orders.use-case';
+import { exportOrderQrCodes } from '../../../application/vendor-qr-export.use-case';
 import type { ServiceCaller } from '../../../rpc/service.caller';
 import { auditNote } from '../middleware/audit.middleware';
 import { audited } from '../middleware/audited.middleware';
@@ -149,6 +150,17 @@ export function vendorRoutes(deps: VendorRoutesDeps): Router {
     const { id } = parsed<unknown, { id: string }>(req).params;
     res.setHeader('Cache-Control', PRIVATE);
     res.json(await getVendorOrder(orderDeps, vendorOf(req).vendorId, id.toLowerCase()));
+  });
+
+  // Every QR code of a COMPLETED order as a ZIP of PNGs plus esims.csv.
+  router.get('/vendor/orders/:id/qrcodes.zip', auth, validateRequest({ params: OrderIdParamsSchema }), async (req, res) => {
+    const id = parsed<unknown, { id: string }>(req).params.id.toLowerCase();
+    const zip = await exportOrderQrCodes(orderDeps, vendorOf(req).vendorId, id);
+    res.setHeader('Cache-Control', PRIVATE);
+    res.setHeader('Content-Type', 'application/zip');
+    res.setHeader('Content-Disposition', `attachment; filename="order-${id}-qrcodes.zip"`);
+    res.setHeader('Content-Length', zip.length);
+    res.end(zip);
   });
 
   router.get('/vendor/esims/:iccid', auth, validateRequest({ params: IccidParamsSchema }), async (req, res) => {
