@@ -6,6 +6,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import Stripe from 'stripe';
 import { waitFor } from '@ttelgo/testing';
 import { apiClient } from './support/api';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestPlatform, type TestPlatform } from './support/platform';
@@ -48,7 +49,7 @@ function as(key: string) {
   };
 }
 
-it('a test key buys from the sandbox with a 1,000.00 test wallet, the magic bundles force their outcomes, and live data never sees it', async () => {
+it('a test key buys from the sandbox with a 1,000.00 test wallet and test top-ups, the magic bundles force their outcomes, and live data never sees it', async () => {
   const received: Array<{ body: string; signature: string }> = [];
   const server = http.createServer((req, res) => {
     let body = '';
@@ -135,6 +136,23 @@ it('a test key buys from the sandbox with a 1,000.00 test wallet, the magic bund
     expect(adminOrders.filter((id) => testOrders.includes(id))).toEqual([]);
     expect((await live.get<Balance>('/api/v1/vendor/balance')).body).toMatchObject({ balance: 0, reserved: 0 });
     expect(platform.esimGo.sim.state.orders.size).toBe(0);
+
+    // A test top-up: paid with a test card at the sandbox's Stripe simulator, credited to the test wallet only.
+    const before = (await test.get<Balance>('/api/v1/vendor/balance')).body.balance;
+    const topup = await api.call<{ payment: { paymentIntentId: string } }>('POST', '/api/v1/vendor/topups', {
+      body: { amount: 5000 },
+      headers: { 'X-API-Key': issued.body.key, 'Idempotency-Key': randomUUID() },
+    });
+    expect(topup.status).toBe(201);
+    const sandboxStripe = new URL(platform.sandbox!.stripeBaseUrl);
+    const stripe = new Stripe('sk_test_sandbox', { host: sandboxStripe.hostname, port: Number(sandboxStripe.port), protocol: 'http', telemetry: false, maxNetworkRetries: 0 });
+    await stripe.paymentIntents.confirm(topup.body.payment.paymentIntentId, { payment_method: 'pm_card_visa' });
+    await waitFor(async () => (await test.get<Balance>('/api/v1/vendor/balance')).body.balance === before + 5000 || undefined, {
+      timeoutMs: 20_000,
+      intervalMs: 200,
+      message: 'the test wallet credited with the test top-up',
+    });
+    expect((await live.get<Balance>('/api/v1/vendor/balance')).body).toMatchObject({ balance: 0, reserved: 0 });
 
     // A second test key shares the wallet; the opening balance is credited once.
     const second = (await api.post<{ key: string }>(`/api/v1/admin/vendors/${vendor.body.id}/api-keys`, { name: 'sandbox 2', mode: 'test' }, adminToken)).body;

@@ -25,6 +25,8 @@ export interface SandboxCell {
   vhost: TestVhost;
   esimGo: EsimGoSimulator;
   stripe: StripeSimulator;
+  /** http://127.0.0.1:<port> of the sandbox's stripe-sim (test cards confirm there). */
+  stripeBaseUrl: string;
   /** Points the simulators' webhooks at the gateway's sandbox ingress. */
   connect(gatewayUrl: string): void;
 }
@@ -83,6 +85,7 @@ export async function startSandboxCell(opts: {
     vhost,
     esimGo,
     stripe,
+    stripeBaseUrl: `http://127.0.0.1:${stripeServer.port}`,
     connect(gatewayUrl) {
       stripe.control.setWebhooks({ urls: [`${gatewayUrl}/api/v1/sandbox/webhooks/stripe`] });
       esimGo.control.setCallback({ url: `${gatewayUrl}/api/v1/sandbox/webhooks/esimgo` });
