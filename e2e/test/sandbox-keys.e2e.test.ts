@@ -34,7 +34,7 @@ beforeAll(async () => {
   platform = await startTestPlatform({ sandbox: true, env: { WEBHOOK_ALLOW_PRIVATE_URLS: 'true', USAGE_REFRESH_AFTER_MS: '0' } });
   api = apiClient(platform.api);
   adminToken = (await api.post<{ accessToken: string }>('/api/v1/auth/login', { email: ADMIN_EMAIL, password: ADMIN_PASSWORD })).body.accessToken;
-}, 240_000);
+}, 480_000); // eleven services in one process: slow to start on a loaded 2-core machine
 
 afterAll(async () => {
   await platform?.stop();
