@@ -58,6 +58,14 @@ describe('loadGatewayConfig', () => {
     expect(prod).toMatchObject({ production: true, admin: undefined, insecureDefaults: [], jwtSecret: 's'.repeat(40) });
   });
 
+  it('in production a sandbox needs its own Stripe webhook secret, never the public one', () => {
+    const prod = { NODE_ENV: 'production', JWT_SECRET: 's'.repeat(40), STRIPE_WEBHOOK_SECRET: 'whsec_live' };
+    expect(loadGatewayConfig(prod).sandboxStripeWebhookSecret).toBeUndefined();
+    expect(() => loadGatewayConfig({ ...prod, SANDBOX_AMQP_URL: 'amqp://mq/sandbox' })).toThrow(/SANDBOX_STRIPE_WEBHOOK_SECRET/);
+    expect(loadGatewayConfig({ ...prod, SANDBOX_AMQP_URL: 'amqp://mq/sandbox', SANDBOX_STRIPE_WEBHOOK_SECRET: 'whsec_sbx' }).sandboxStripeWebhookSecret).toBe('whsec_sbx');
+    expect(() => loadGatewayConfig({ ...prod, INSTALL_APN_RULES: 'esim_*' })).toThrow(/INSTALL_APN_RULES/);
+  });
+
   it('refuses a short JWT secret and half an admin', () => {
     expect(() => loadGatewayConfig({ NODE_ENV: 'test', JWT_SECRET: 'short' })).toThrow(/JWT_SECRET: must be at least 32 characters/);
     expect(() => loadGatewayConfig({ NODE_ENV: 'test', ADMIN_EMAIL: 'a@b.co' })).toThrow(/ADMIN_PASSWORD/);

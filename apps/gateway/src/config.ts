@@ -137,7 +137,8 @@ export interface GatewayConfig extends GatewayEnv {
   /** Dev-only defaults that were applied; logged as warnings at start. */
   insecureDefaults: string[];
   installApnRules: ApnRule[];
-  sandboxStripeWebhookSecret: string;
+  /** Undefined in production unless set (then SANDBOX_AMQP_URL requires it). */
+  sandboxStripeWebhookSecret: string | undefined;
 }
 
 /**
@@ -204,7 +205,8 @@ const ResolvedConfigSchema = GatewayConfigSchema.transform((c, ctx): GatewayConf
     insecureDefaults.push(`ADMIN_EMAIL/ADMIN_PASSWORD are not set: seeding the development admin ${DEV_ADMIN_EMAIL} / ${DEV_ADMIN_PASSWORD}`);
   }
   // The sandbox's stripe-sim signs with a secret of its own; the development one when unset (it guards simulated money).
-  const sandboxStripeWebhookSecret = c.SANDBOX_STRIPE_WEBHOOK_SECRET ?? DEV_STRIPE_WEBHOOK_SECRET;
+  // Never the public value in production (loadConfig refuses it there): unset stays unset.
+  const sandboxStripeWebhookSecret = c.SANDBOX_STRIPE_WEBHOOK_SECRET ?? (production ? undefined : DEV_STRIPE_WEBHOOK_SECRET);
   return { ...c, production, jwtSecret, stripeWebhookSecret, admin, insecureDefaults, installApnRules, sandboxStripeWebhookSecret };
 });
 

@@ -190,7 +190,7 @@ export async function startGateway(config: GatewayConfig, opts: { logger?: Logge
       await sandboxConn.start();
       const sandboxPublisher = new ConfirmPublisher(sandboxConn, { logger: sandboxLogger, metrics, confirmTimeoutMs: config.WEBHOOK_CONFIRM_TIMEOUT_MS, name: 'sandbox-webhook-ingress' });
       sandboxWebhooks = {
-        stripe: { verifier: new StripeSignatureVerifier(config.sandboxStripeWebhookSecret), publisher: sandboxPublisher, logger: sandboxLogger },
+        stripe: { verifier: new StripeSignatureVerifier(config.sandboxStripeWebhookSecret ?? config.stripeWebhookSecret), publisher: sandboxPublisher, logger: sandboxLogger },
         esimGo: {
           verifier: config.SANDBOX_ESIMGO_CALLBACK_SIGNING_KEY === undefined ? undefined : new EsimGoSignatureVerifier(config.SANDBOX_ESIMGO_CALLBACK_SIGNING_KEY),
           publisher: sandboxPublisher,
