@@ -6,7 +6,8 @@
 // runs it, so PRISMA_SCHEMA_ENGINE_BINARY only has to name an existing executable. The Node binary that
 // runs this script always exists, whatever the platform.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,13 +57,39 @@ const env = {
   CHECKPOINT_DISABLE: '1',
 };
 
+// `--if-changed` (npm start, npm run drill) regenerates only the clients whose schema changed since they were
+// last generated here. The generated clients are gitignored, so Nx does not hash them: a build after a rebase
+// that changed a schema would otherwise bundle the stale client and store that bundle in Nx's cache under the
+// new schema's hash. The stamp is the schema's sha256, kept next to the other caches in node_modules/.cache.
+const ifChanged = process.argv.includes('--if-changed');
+const stampDir = join(root, 'node_modules', '.cache', 'ttelgo-prisma');
+const stampOf = (schema) => join(stampDir, `${relative(root, schema).replace(/[\\/]/g, '__')}.sha256`);
+const hashOf = (schema) => createHash('sha256').update(readFileSync(schema)).digest('hex');
+const outputOf = (schema) => {
+  const match = /^\s*output\s*=\s*"([^"]+)"/m.exec(readFileSync(schema, 'utf8'));
+  return match ? join(dirname(schema), match[1]) : undefined;
+};
+const isFresh = (schema) => {
+  const output = outputOf(schema);
+  const stamp = stampOf(schema);
+  return output !== undefined && existsSync(output) && existsSync(stamp) && readFileSync(stamp, 'utf8') === hashOf(schema);
+};
+
 const failed = [];
+let skipped = 0;
 for (const schema of schemas) {
   const name = relative(root, schema);
+  if (ifChanged && isFresh(schema)) {
+    skipped += 1;
+    continue;
+  }
   const result = spawnSync(process.execPath, [cli, 'generate', '--schema', schema], { cwd: root, env, stdio: 'inherit' });
   if (result.error || result.status !== 0) {
     console.error(`prisma-generate: FAILED for ${name} (exit ${result.status ?? 'none'}${result.error ? `, ${result.error.message}` : ''})`);
     failed.push(name);
+  } else {
+    mkdirSync(stampDir, { recursive: true });
+    writeFileSync(stampOf(schema), hashOf(schema));
   }
 }
 
@@ -70,4 +97,4 @@ if (failed.length > 0) {
   console.error(`prisma-generate: ${failed.length} of ${schemas.length} schema(s) failed: ${failed.join(', ')}`);
   process.exit(1);
 }
-console.log(`prisma-generate: generated ${schemas.length} Prisma client(s)`);
+console.log(`prisma-generate: generated ${schemas.length - skipped} Prisma client(s)${skipped > 0 ? `, ${skipped} unchanged` : ''}`);
