@@ -5,6 +5,7 @@ import type { WebhookEvent, WebhookEventType } from '../domain/webhook-event';
 import { WEBHOOK_EVENT_TYPES } from '@ttelgo/contracts';
 import type { Prisma, PrismaClient } from './generated/prisma/client';
 import { webhookDeliveryChannel } from './pg-wakeup.listener';
+import { pendingDeliveryData } from './webhook-delivery.repository';
 
 const LOGGED_EVENT_TYPES: readonly string[] = WEBHOOK_EVENT_TYPES;
 
@@ -51,17 +52,7 @@ export class PrismaVendorEventStore implements VendorEventStore {
 
   async insert(draft: WebhookDeliveryDraft): Promise<void> {
     await this.prisma.webhookDelivery.create({
-      data: {
-        id: draft.id,
-        vendorId: draft.vendorId,
-        eventType: draft.eventType,
-        eventId: draft.eventId,
-        notificationId: draft.notificationId,
-        url: draft.url,
-        payload: draft.payload as unknown as Prisma.InputJsonValue,
-        status: 'PENDING',
-        test: draft.test === true,
-      },
+      data: pendingDeliveryData(draft),
     });
   }
 }

@@ -5,6 +5,21 @@ import type { Prisma, PrismaClient } from './generated/prisma/client';
 import type { SecretBox } from './secret-box';
 import { openWebhookSecret } from './webhook-endpoint.repository';
 
+/** The new `webhook_deliveries` row of a draft: due now, with no attempt yet. */
+export function pendingDeliveryData(draft: WebhookDeliveryDraft): Prisma.WebhookDeliveryCreateManyInput {
+  return {
+    id: draft.id,
+    vendorId: draft.vendorId,
+    eventType: draft.eventType,
+    eventId: draft.eventId,
+    notificationId: draft.notificationId,
+    url: draft.url,
+    payload: draft.payload as unknown as Prisma.InputJsonValue,
+    status: 'PENDING',
+    test: draft.test === true,
+  };
+}
+
 /**
  * Postgres side of `webhook_deliveries` and `webhook_attempts`, claimed like e-mail: FOR UPDATE SKIP LOCKED, the
  * row lock held for the whole HTTP call and the attempt recorded in the same transaction. Two workers never
@@ -26,17 +41,7 @@ export class PrismaWebhookDeliveryStore implements WebhookDeliveryStore {
     // ON CONFLICT DO NOTHING on (vendor_id, event_id): a unique violation would abort the consumer's transaction.
     const { count } = await client.webhookDelivery.createMany({
       data: [
-        {
-          id: draft.id,
-          vendorId: draft.vendorId,
-          eventType: draft.eventType,
-          eventId: draft.eventId,
-          notificationId: draft.notificationId,
-          url: draft.url,
-          payload: draft.payload as unknown as Prisma.InputJsonValue,
-          status: 'PENDING',
-          test: draft.test === true,
-        },
+        pendingDeliveryData(draft),
       ],
       skipDuplicates: true,
     });
